@@ -134,6 +134,19 @@ class Community:
         table = _with_host_flags(engine.register(self.frame), self.hosts)
         return replace(self, events=table, engine=engine)
 
+    def window(self, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> Community:
+        """The same community restricted to events with ``start <= created_at < end`` (UTC)."""
+        t, frame = self.events, self.frame
+        for bound, keep in ((start, lambda c, b: c >= b), (end, lambda c, b: c < b)):
+            if bound is None:
+                continue
+            b = pd.Timestamp(bound)
+            b = b.tz_localize("UTC") if b.tzinfo is None else b.tz_convert("UTC")
+            t = t.filter(keep(t.created_at, b.tz_localize(None).to_pydatetime()))
+            if frame is not None:
+                frame = frame[keep(frame["created_at"], b)]
+        return replace(self, events=t, frame=frame)
+
     def execute(self, expr: ibis.Expr):
         """Run an Ibis expression on this community's engine (UTC-aware timestamps back)."""
         return self.engine.execute(expr)

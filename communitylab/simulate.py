@@ -17,7 +17,9 @@ Scenarios (:data:`SCENARIOS`):
 ``revitalized``
     The dormant group of seed 000 (about 300 members) revived by eight dated interventions; the
     activity rate steps up after the fourth (a manager) and again after the seventh (leading the
-    conversation). ``truth["milestones"]`` gives the dates.
+    conversation), when members take the conversation over. ``truth["milestones"]`` gives the
+    dates. Over the whole log it is judged *fragile* (a dormant start, host silences); from the
+    seventh milestone on, *thriving conversation*.
 
 Every function takes a ``seed`` and returns the same events for the same arguments.
 """
@@ -129,6 +131,7 @@ def simulate(
         day_rate = np.where(np.arange(days) >= 170, 3.0, day_rate)
         truth["milestones"] = milestones
         truth["rate_before"], truth["rate_after"] = 0.3, 3.0
+        truth["expected_verdict_after_milestones"] = "thriving conversation"
 
     rows: list[tuple] = []
     eid = 0
@@ -147,8 +150,10 @@ def simulate(
             continue
         p = np.array([weight[int(m[1:]) - 1] for m in active])
         p /= p.sum()
-        revive = scenario == "revitalized" and d >= 170
-        host_share = 0.5 if revive else k["host_share"]
+        if scenario == "revitalized" and d == 170:  # "lead the conversation": members take over
+            k.update({key: _KNOBS["living"][key] for key in ("replies", "host_reply", "m2m", "delay")})
+            k["host_share"] = 0.2
+        host_share = k["host_share"]
         for _ in range(rng.poisson(day_rate[d])):
             ts = t0 + pd.Timedelta(days=d, seconds=int(rng.integers(0, 86_400)))
             by_host = host_on[d] and rng.random() < host_share
@@ -204,7 +209,7 @@ _EXPECTED = {
     "brand_centric": "brand-centric audience",
     "lapsing_host": "fragile",
     "dormant": "dormant",
-    "revitalized": "thriving conversation",
+    "revitalized": "fragile",  # over the whole log; after the 7th milestone: thriving conversation
 }
 
 

@@ -1,0 +1,73 @@
+"""``communitylab run | list | demo``: the study runner from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+import yaml
+
+from communitylab.runner import StudyFailed, list_studies, run_study
+
+DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
+
+
+def _value(text: str):
+    """Parse a -p value as papermill does: YAML scalars (ints, floats, booleans, lists), else text."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one study")
+    run.add_argument("study")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    run.add_argument("--out", default="reports", help="reports folder (default: reports)")
+    run.add_argument("--run-id", default=None)
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_parser("list", help="list the studies and their parameters")
+    demo = sub.add_parser("demo", help="run every study on the bundled data")
+    demo.add_argument("--out", default="reports")
+    demo.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        for study, params in list_studies().items():
+            print(study)
+            for name, p in params.items():
+                print(f"  {name}: {p['type']} = {p['default']}  # {p['help']}")
+        return 0
+    if args.command == "run":
+        params = {name: _value(value) for name, value in args.parameter}
+        try:
+            result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet)
+        except StudyFailed as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 1
+        except (ValueError, FileNotFoundError, FileExistsError) as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        print(result.report)
+        return 0
+    available = list_studies()
+    failures = []
+    for study in [s for s in DEMO_STUDIES if s in available] + [s for s in available if s not in DEMO_STUDIES]:
+        try:
+            result = run_study(study, out_dir=args.out, progress=not args.quiet)
+            print(f"{study}: {result.report}")
+        except StudyFailed as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            failures.append(study)
+    if failures:
+        print(f"communitylab: {len(failures)} study(ies) failed: {failures}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

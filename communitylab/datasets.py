@@ -1,0 +1,94 @@
+"""The example data bundled in ``data/``, by name, each with its provenance (see ``data/*/README.md``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "describe_datasets"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    kind: str  # loader: stackexchange, edgelist, support_threads, file
+    relpath: str
+    description: str
+    licence: str
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset("stackexchange-beer", "stackexchange", "stackexchange-beer", "Beer Stack Exchange dump, 2014-2016 (591 questions)", "CC BY-SA 3.0"),
+        Dataset("stackexchange-quantumcomputing", "stackexchange", "stackexchange-quantumcomputing", "Quantum Computing Stack Exchange, first 6 months of 2018", "CC BY-SA 3.0/4.0"),
+        Dataset("collegemsg", "edgelist", "collegemsg/CollegeMsg.txt.gz", "UC Irvine student messages, 2004 (SNAP/KONECT)", "CC BY-SA 2.0 DE (KONECT)"),
+        Dataset("digg-reply", "edgelist", "digg-reply/munmun_digg_reply.txt.gz", "Digg reply network, 2008 (KONECT)", "KONECT, attribution"),
+        Dataset("twcs-sample", "support_threads", "twcs-sample/twcs_head.csv.gz", "Customer Support on Twitter, first 5,000 tweets (brands are hosts)", "CC BY-NC-SA 4.0"),
+    )
+}
+
+
+def data_dir() -> Path:
+    """The bundled data folder (``COMMUNITYLAB_DATA`` overrides)."""
+    env = os.environ.get("COMMUNITYLAB_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+
+
+def dataset_path(name: str) -> Path:
+    """Path of a bundled data set."""
+    if name not in DATASETS:
+        raise KeyError(f"unknown data set {name!r}; bundled: {sorted(DATASETS)}")
+    return data_dir() / DATASETS[name].relpath
+
+
+def describe_datasets() -> pd.DataFrame:
+    """The bundled data sets: ``name, description, licence, path``."""
+    return pd.DataFrame([{"name": d.name, "description": d.description, "licence": d.licence, "path": str(dataset_path(d.name))} for d in DATASETS.values()])
+
+
+def load_community(source: str, *, hosts=None, name: str | None = None, kind: str | None = None, **kwargs):
+    """Load a community from a bundled data-set name, a simulator scenario (``sim:living``), or a path.
+
+    Parameters
+    ----------
+    source : str
+        ``"stackexchange-beer"`` (a bundled name), ``"sim:brand_centric"`` (optionally
+        ``"sim:living:seed=3"``), or a path: a Stack Exchange dump folder, an edge list
+        (``.txt``/``.tsv``), a support-thread export, or an events CSV/Parquet/JSONL.
+    kind : {"stackexchange", "edgelist", "support_threads", "file"}, optional
+        Loader to use for a path (guessed from the path otherwise).
+    """
+    from communitylab import loaders
+
+    if source.startswith("sim:"):
+        from communitylab.simulate import simulate
+
+        parts = source.split(":")
+        opts = dict(p.split("=") for p in parts[2:])
+        sim = simulate(parts[1], seed=int(opts.get("seed", 0)))
+        return sim.community(name=name or parts[1])
+    if source in DATASETS:
+        kind, path, name = DATASETS[source].kind, dataset_path(source), name or source
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"{source!r} is neither a bundled data set ({sorted(DATASETS)}), a 'sim:' scenario, nor an existing path")
+        if kind is None:
+            if path.is_dir():
+                kind = "stackexchange" if any(path.glob("Posts.xml*")) else "store"
+            elif any(s in path.name for s in (".txt", ".tsv", ".edges")):
+                kind = "edgelist"
+            else:
+                kind = "file"
+    loader = {
+        "stackexchange": loaders.load_stackexchange,
+        "edgelist": loaders.load_edgelist,
+        "support_threads": loaders.load_support_threads,
+        "file": loaders.load_events,
+        "store": loaders.open_store,
+    }[kind]
+    return loader(path, hosts=hosts, name=name, **kwargs)

@@ -1,0 +1,33 @@
+"""Engagement and health metrics over an event log (Ibis expressions; tidy pandas out)."""
+
+from communitylab.engagement.activity import activity_by_period, member_periods, stickiness
+from communitylab.engagement.cadence import activity_during_silences, host_regularity, host_silences, observation_window
+from communitylab.engagement.compare import compare_communities, reply_earning_share, split_by_channel
+from communitylab.engagement.conversation import (
+    conversation_structure,
+    degree_centralization,
+    engagement_mix,
+    reciprocity,
+    reply_direction_matrix,
+    reply_edges,
+    thread_depth,
+)
+from communitylab.engagement.health import VERDICTS, HealthThresholds, HealthVerdict, health_verdict
+from communitylab.engagement.inequality import (
+    contributions_per_member,
+    degree_gini,
+    gini,
+    lorenz_curve,
+    participation_inequality,
+    top_share,
+)
+from communitylab.engagement.responsiveness import answered_within, first_replies, reply_survival_curve, time_to_first_reply
+
+__all__ = [
+    "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
+    "answered_within", "compare_communities", "contributions_per_member", "conversation_structure",
+    "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",
+    "host_regularity", "host_silences", "lorenz_curve", "member_periods", "observation_window",
+    "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",
+    "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share",
+]

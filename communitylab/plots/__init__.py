@@ -1,0 +1,12 @@
+"""Plots: tidy DataFrames in, matplotlib Axes out; every function accepts ``ax=``."""
+
+from communitylab.plots.engagement import (
+    plot_activity,
+    plot_comparison,
+    plot_direction_matrix,
+    plot_lorenz,
+    plot_reply_network,
+    plot_reply_survival,
+)
+
+__all__ = ["plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "plot_reply_survival"]

@@ -1,0 +1,260 @@
+"""Run a study notebook safely and render it as a shareable report.
+
+``run_study("community_health", {"source": "twcs-sample"})`` executes ``notebooks/<study>.ipynb``
+with papermill, then writes, for a run id like ``20261123T101500Z``::
+
+    reports/<study>/<run id>/report.html     code hidden (nbconvert, no input, no prompts)
+    reports/<study>/<run id>/executed.ipynb  the executed notebook
+    reports/<study>/<run id>/summary.json    headline figures the study recorded
+    reports/<study>/<run id>/manifest.json   parameters, input hashes, package versions, times
+    reports/<study>/latest.html              copy of the newest *good* report
+    reports/<study>/latest.json              which run that is
+
+Safety for scheduled runs: everything is written in a staging folder and moved into place with
+one rename; ``latest.html`` is replaced atomically (``os.replace``) only after a successful run.
+A failing run raises :class:`StudyFailed` and leaves ``reports/<study>/failed-<run id>/`` with
+the executed notebook (traceback included) and ``error.txt`` beside, never over, the last good
+report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+from communitylab.privacy import redact_text
+from communitylab.summary import MIME, read_summary
+
+__all__ = ["StudyFailed", "RunResult", "notebook_dir", "list_studies", "run_study", "render_html"]
+
+PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
+            "matplotlib", "seaborn", "papermill", "nbconvert")
+
+
+class StudyFailed(RuntimeError):
+    """A study raised; ``failed_dir`` holds the executed notebook with the traceback."""
+
+    def __init__(self, study: str, failed_dir: Path, reason: str):
+        self.study, self.failed_dir, self.reason = study, failed_dir, reason
+        super().__init__(f"study {study!r} failed: {reason}\n  executed notebook and error: {failed_dir}\n  the last good report was left untouched")
+
+
+@dataclass
+class RunResult:
+    study: str
+    run_id: str
+    run_dir: Path
+    report: Path
+    summary: dict[str, Any] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def notebook_dir() -> Path:
+    """Where studies live (``COMMUNITYLAB_NOTEBOOKS`` overrides the repository's ``notebooks/``)."""
+    env = os.environ.get("COMMUNITYLAB_NOTEBOOKS")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _study_path(study: str, nb_dir: Path) -> Path:
+    path = nb_dir / f"{study}.ipynb"
+    if not path.exists():
+        available = sorted(p.stem for p in nb_dir.glob("*.ipynb"))
+        raise FileNotFoundError(f"no study {study!r} in {nb_dir}; available: {available}")
+    return path
+
+
+def list_studies(nb_dir: Path | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{study: {parameter: {"type", "default", "help"}}}`` read from each parameters cell."""
+    import papermill as pm
+
+    nb_dir = nb_dir or notebook_dir()
+    out = {}
+    for path in sorted(nb_dir.glob("*.ipynb")):
+        params = pm.inspect_notebook(str(path))
+        out[path.stem] = {
+            name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]} for name, p in params.items()
+        }
+    return out
+
+
+def _file_hashes(parameters: Mapping[str, Any]) -> dict[str, str]:
+    from communitylab.datasets import DATASETS, dataset_path
+
+    hashes: dict[str, str] = {}
+    for value in parameters.values():
+        if not isinstance(value, str) or value.strip() in ("", ".", ".."):
+            continue
+        path = dataset_path(value) if value in DATASETS else Path(value)
+        if not path.exists():
+            continue
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h = hashlib.sha256()
+            with open(f, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            hashes[str(f)] = h.hexdigest()
+    return hashes
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[str, int]:
+    """HTML with code, prompts and cells tagged ``remove_cell`` hidden; e-mails redacted.
+
+    Returns the HTML and the number of e-mail addresses redacted (0 when personal data is shown).
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    tag_remover = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
+    exporter.register_preprocessor(tag_remover, enabled=True)
+    html, _ = exporter.from_notebook_node(nb)
+    if show_personal_data:
+        return html, 0
+    return redact_text(html)
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def _atomic_copy(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def run_study(
+    study: str,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    out_dir: str | os.PathLike = "reports",
+    run_id: str | None = None,
+    nb_dir: Path | None = None,
+    kernel_name: str = "python3",
+    progress: bool = True,
+    execution_timeout: int | None = 1800,
+) -> RunResult:
+    """Execute one study and publish its report atomically (see the module docstring).
+
+    Parameters
+    ----------
+    study : str
+        Notebook name without ``.ipynb``.
+    parameters : mapping, optional
+        Values for the notebook's parameters cell; an unknown name is an error (papermill only
+        warns), so a typo cannot silently run the defaults.
+    out_dir : path
+        Reports root.
+    run_id : str, optional
+        Folder name of this run; default: UTC time ``YYYYmmddTHHMMSSZ``.
+
+    Raises
+    ------
+    StudyFailed
+        The notebook raised; see ``failed_dir``.
+    """
+    import papermill as pm
+
+    nb_dir = nb_dir or notebook_dir()
+    path = _study_path(study, nb_dir)
+    parameters = dict(parameters or {})
+    known = pm.inspect_notebook(str(path))
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise ValueError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
+    started = dt.datetime.now(dt.timezone.utc)
+    run_id = run_id or started.strftime("%Y%m%dT%H%M%SZ")
+    study_root = Path(out_dir) / study
+    study_root.mkdir(parents=True, exist_ok=True)
+    final = study_root / run_id
+    if final.exists():
+        raise FileExistsError(f"{final} exists already; pass another run_id")
+    staging = study_root / f".staging-{run_id}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    executed = staging / "executed.ipynb"
+    manifest: dict[str, Any] = {
+        "study": study,
+        "run_id": run_id,
+        "notebook": str(path),
+        "parameters": parameters,
+        "defaults": {k: v["default"] for k, v in known.items()},
+        "inputs_sha256": _file_hashes({**{k: _literal(v["default"]) for k, v in known.items()}, **parameters}),
+        "versions": _versions(),
+        "platform": platform.platform(),
+        "started_utc": started.isoformat(),
+    }
+    t0 = time.perf_counter()
+    if progress:
+        print(f"[communitylab] {study}: executing {path.name} (run {run_id})", file=sys.stderr, flush=True)
+    try:
+        pm.execute_notebook(
+            str(path), str(executed), parameters=parameters, kernel_name=kernel_name,
+            progress_bar=progress, cwd=str(nb_dir.parent), execution_timeout=execution_timeout,
+        )
+    except Exception as exc:  # papermill wraps the notebook's error; keep everything for diagnosis
+        manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}", seconds=round(time.perf_counter() - t0, 2))
+        (staging / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n")
+        _write_json(staging / "manifest.json", manifest)
+        failed = study_root / f"failed-{run_id}"
+        os.rename(staging, failed)
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise StudyFailed(study, failed, reason) from exc
+    if progress:
+        print(f"[communitylab] {study}: rendering the report", file=sys.stderr, flush=True)
+    show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
+    html, redacted = render_html(executed, show_personal_data=show_personal)
+    (staging / "report.html").write_text(html, encoding="utf-8")
+    summary = read_summary(executed)
+    _write_json(staging / "summary.json", summary)
+    manifest.update(
+        status="ok", seconds=round(time.perf_counter() - t0, 2), finished_utc=dt.datetime.now(dt.timezone.utc).isoformat(),
+        show_personal_data=show_personal, emails_redacted=redacted,
+    )
+    _write_json(staging / "manifest.json", manifest)
+    os.rename(staging, final)  # atomic publish of the run folder
+    _atomic_copy(final / "report.html", study_root / "latest.html")
+    _write_json(study_root / ".latest.json.tmp", {"run_id": run_id, "report": str(final / "report.html")})
+    os.replace(study_root / ".latest.json.tmp", study_root / "latest.json")
+    if progress:
+        print(f"[communitylab] {study}: report at {final / 'report.html'} ({manifest['seconds']} s)", file=sys.stderr, flush=True)
+    return RunResult(study, run_id, final, final / "report.html", summary, manifest)
+
+
+def _literal(text: Any) -> Any:
+    """papermill gives defaults as source text; turn literals back into values."""
+    import ast
+
+    if not isinstance(text, str):
+        return text
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text

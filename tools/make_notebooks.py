@@ -1,0 +1,131 @@
+"""Write the study notebooks (outputs cleared). Kept so the notebooks' source stays reviewable."""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+
+def nb(cells):
+    out = []
+    for kind, src, *tags in cells:
+        cell = new_code_cell(src) if kind == "code" else new_markdown_cell(src)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        out.append(cell)
+    book = new_notebook(cells=out)
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.metadata["language_info"] = {"name": "python"}
+    return book
+
+
+SETUP = ("code", """%matplotlib inline
+import warnings
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+warnings.filterwarnings("ignore", category=FutureWarning)
+pd.set_option("display.precision", 3)""", "remove_cell")
+
+health = nb([
+    SETUP,
+    ("code", """source: str = "twcs-sample"  # bundled data set name, "sim:<scenario>", or a path to an export
+hosts: list = []  # host (brand/staff) member ids; empty: the loader's rule (brands in support data)
+community_name: str = ""  # name shown in the report; empty: the source
+period: str = "month"  # activity period: day, week or month
+compare_sources: list = ["stackexchange-beer", "stackexchange-quantumcomputing", "twcs-sample"]  # side by side
+min_weekly_contributions: float = 3.0  # below: dormant
+brand_m2m_max: float = 0.2  # member-to-member share of replies below this: brand-centric audience
+fragile_silence_ratio: float = 0.5  # activity during host silences / outside below this: fragile
+fragile_answered_share: float = 0.5  # share of threads answered below this: fragile
+fragile_top1_share: float = 0.5  # top 1% of members making more than this share: fragile
+silence_days: float = 14.0  # a host silence lasts at least this many days
+n_boot: int = 1000  # bootstrap replicates for intervals
+seed: int = 0  # seed of every random draw
+show_personal_data: bool = False  # True shows real member ids in tables (never in shared reports)""", "parameters"),
+    ("code", """from communitylab import datasets, engagement as eng, plots, privacy, report, summary
+community = datasets.load_community(source, hosts=hosts or None, name=community_name or None)
+thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio,
+                                  fragile_answered_share, fragile_top1_share, silence_days)
+display(Markdown("# Is this community alive?\\n\\n" + report.run_header(
+    "Community health", {"source": source, "period": period, "hosts": len(community.hosts)}, {community.name: community})))"""),
+    ("markdown", "## The verdict"),
+    ("code", """verdict = eng.health_verdict(community, thresholds)
+display(Markdown(verdict._repr_markdown_()))
+display(verdict.signals)
+summary.record(community=community.name, verdict=verdict.label, reasons=verdict.reasons,
+               signals=verdict.signals, rows_loaded=community.report.rows_loaded)"""),
+    ("markdown", "The thresholds are parameters of this study; each signal's interval (where given) is a 95% interval. "
+                 "A verdict is a summary of the signals below, not a substitute for them."),
+    ("markdown", "## Activity over time"),
+    ("code", """activity = eng.activity_by_period(community, period)
+plots.plot_activity(activity, title=f"Active members per {period} (host posts marked)")
+plt.show()
+display(activity.tail(6))"""),
+    ("markdown", "## Who talks to whom\n\nA reply's direction is read from the author of what it replies to. "
+                 "Replies to parents outside the data, with no addressee, are counted as unknown."),
+    ("code", """directions = eng.reply_direction_matrix(community)
+plots.plot_direction_matrix(directions)
+plt.show()
+structure = eng.conversation_structure(community)
+display(structure)
+summary.record(directions=directions, structure=structure)"""),
+    ("code", """edges = eng.reply_edges(community)
+fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
+plots.plot_reply_network(edges, ax=axes[0], seed=seed, title="With the host (hosts in red)")
+plots.plot_reply_network(edges[~edges.src_is_host & ~edges.dst_is_host], ax=axes[1], seed=seed, title="Without the host")
+plt.show()"""),
+    ("markdown", "## Conversation or passive reactions?"),
+    ("code", "display(eng.engagement_mix(community))"),
+    ("markdown", "## Participation inequality\n\nHosts excluded. Intervals resample members (seeded bootstrap)."),
+    ("code", """inequality = eng.participation_inequality(community, n_boot=n_boot, seed=seed)
+display(report.format_estimates(inequality))
+counts = eng.contributions_per_member(community)["contributions"]
+plots.plot_lorenz(eng.lorenz_curve(counts), gini=eng.gini(counts))
+plt.show()
+summary.record(inequality=inequality)"""),
+    ("markdown", "## How fast do members get an answer?\n\nFirst reply by someone other than the thread's author; "
+                 "threads still unanswered when the data ends are censored (Kaplan–Meier), not dropped."),
+    ("code", """responsiveness = eng.time_to_first_reply(community)
+if len(responsiveness):
+    display(report.format_estimates(responsiveness))
+    plots.plot_reply_survival(eng.reply_survival_curve(eng.first_replies(community)))
+    plt.show()
+else:
+    display(Markdown("_This source has no threads (an edge list): time to first reply does not apply._"))
+summary.record(responsiveness=responsiveness)"""),
+    ("markdown", "## The host's cadence"),
+    ("code", """if community.hosts:
+    display(eng.host_regularity(community))
+    display(eng.activity_during_silences(community, silence_days))
+else:
+    display(Markdown("_No host is known for this community: cadence does not apply._"))"""),
+    ("markdown", "## Where does the conversation really happen?\n\nThe same panel for several communities, ranked by "
+                 "the share of contributions that earn a reply from someone else (Wilson 95% interval)."),
+    ("code", """others = {name: datasets.load_community(name) for name in compare_sources}
+comparison = eng.compare_communities(others)
+display(comparison)
+plots.plot_comparison(comparison)
+plt.show()
+summary.record(comparison=comparison[["community", "reply_earning_share", "rank"]])"""),
+    ("markdown", "## Load report\n\nWhat was read, what was excluded and why."),
+    ("code", "display(community.report)"),
+])
+
+getting_started = nb([
+    SETUP,
+    ("code", """scenario: str = "brand_centric"  # simulator scenario: living, brand_centric, lapsing_host, dormant, revitalized
+seed: int = 0  # seed of the simulator""", "parameters"),
+    ("code", """from communitylab import datasets, engagement as eng, report, simulate, summary
+sim = simulate.simulate(scenario, seed=seed)
+community = sim.community()
+display(Markdown("# Getting started with communitylab\\n\\n" + report.run_header("Getting started", {"scenario": scenario, "seed": seed}, {scenario: community})))"""),
+    ("markdown", "The simulator builds a community whose truth is known. Here is what the kit concludes about it:"),
+    ("code", """verdict = eng.health_verdict(community)
+display(Markdown(verdict._repr_markdown_()))
+display(Markdown(f"The scenario was built to be judged **{sim.truth['expected_verdict']}**."))
+summary.record(scenario=scenario, verdict=verdict.label, expected=sim.truth["expected_verdict"])"""),
+    ("markdown", "Bundled real data sets, each with a README giving provenance and licence:"),
+    ("code", "display(datasets.describe_datasets()[['name', 'description', 'licence']])"),
+])
+
+nbformat.write(health, "notebooks/community_health.ipynb")
+nbformat.write(getting_started, "notebooks/getting_started.ipynb")
