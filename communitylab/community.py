@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Union
 
 import ibis
 import pandas as pd
@@ -13,7 +13,7 @@ from communitylab.schema import LoadReport, validate_events, validate_members
 
 __all__ = ["Community", "HostRule", "resolve_hosts"]
 
-HostRule = Union[None, Iterable[str], Callable[[pd.Series], pd.Series]]
+HostRule = Iterable[str] | Callable[[pd.Series], pd.Series] | None
 
 
 def resolve_hosts(member_ids: pd.Series, members: pd.DataFrame | None, hosts: HostRule) -> frozenset[str]:

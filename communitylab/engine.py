@@ -128,7 +128,7 @@ def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
         dtype = out[col].dtype
         if isinstance(dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
-        elif isinstance(dtype, pd.StringDtype) or dtype == object:
+        elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out
 

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

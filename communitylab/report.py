@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -14,7 +15,7 @@ def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, 
     """Markdown stating what was analysed, when and with which version (first visible output)."""
     from communitylab import __version__
 
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     params = ", ".join(f"`{k}` = {v!r}" for k, v in parameters.items())
     lines = [f"**{study}** — run {now}, communitylab {__version__}, pandas {pd.__version__}.", "", f"Parameters: {params}."]
     for name, community in (sources or {}).items():

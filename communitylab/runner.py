@@ -27,10 +27,11 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from communitylab.privacy import redact_text
 from communitylab.summary import MIME, read_summary
@@ -188,7 +189,7 @@ def run_study(
     unknown = sorted(set(parameters) - set(known))
     if unknown:
         raise ValueError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     run_id = run_id or started.strftime("%Y%m%dT%H%M%SZ")
     study_root = Path(out_dir) / study
     study_root.mkdir(parents=True, exist_ok=True)
@@ -235,7 +236,7 @@ def run_study(
     summary = read_summary(executed)
     _write_json(staging / "summary.json", summary)
     manifest.update(
-        status="ok", seconds=round(time.perf_counter() - t0, 2), finished_utc=dt.datetime.now(dt.timezone.utc).isoformat(),
+        status="ok", seconds=round(time.perf_counter() - t0, 2), finished_utc=dt.datetime.now(dt.UTC).isoformat(),
         show_personal_data=show_personal, emails_redacted=redacted,
     )
     _write_json(staging / "manifest.json", manifest)

@@ -31,8 +31,9 @@ accounts), optional ``segment``, ``acquisition_channel``, ``acquisition_cost``, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -202,7 +203,14 @@ def _to_utc(values: pd.Series, source: str, column: str, report: LoadReport | No
     """Parse to timezone-aware UTC. Naive values are taken as UTC (a stated, counted rule)."""
     s = values
     if not isinstance(s.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_any_dtype(s):
-        parsed = pd.to_datetime(s, errors="coerce", utc=False, format="mixed")
+        try:
+            parsed = pd.to_datetime(s, errors="coerce", utc=False, format="mixed")
+        except ValueError:  # some values carry a zone, some do not
+            text = s.astype("string")
+            naive = text.notna() & ~text.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).fillna(False)
+            if report is not None:
+                report.add("naive timestamp taken as UTC", int(naive.sum()), "repaired", column=column)
+            parsed = pd.to_datetime(s, errors="coerce", utc=True, format="mixed")
         bad = parsed.isna() & s.notna()
         _fail(source, column, bad, "a date-time such as 2024-05-01T12:00:00Z")
         s = parsed

@@ -1,7 +1,12 @@
 """Engagement and health metrics over an event log (Ibis expressions; tidy pandas out)."""
 
 from communitylab.engagement.activity import activity_by_period, member_periods, stickiness
-from communitylab.engagement.cadence import activity_during_silences, host_regularity, host_silences, observation_window
+from communitylab.engagement.cadence import (
+    activity_during_silences,
+    host_regularity,
+    host_silences,
+    observation_window,
+)
 from communitylab.engagement.compare import compare_communities, reply_earning_share, split_by_channel
 from communitylab.engagement.conversation import (
     conversation_structure,
@@ -21,7 +26,12 @@ from communitylab.engagement.inequality import (
     participation_inequality,
     top_share,
 )
-from communitylab.engagement.responsiveness import answered_within, first_replies, reply_survival_curve, time_to_first_reply
+from communitylab.engagement.responsiveness import (
+    answered_within,
+    first_replies,
+    reply_survival_curve,
+    time_to_first_reply,
+)
 
 __all__ = [
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",

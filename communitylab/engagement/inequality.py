@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,11 +29,11 @@ def gini(values: Sequence[float] | np.ndarray) -> float:
     definition KONECT uses for its degree Gini.
     """
     x = np.sort(np.asarray(values, dtype=float))
+    if (x < 0).any():
+        raise ValueError("gini needs non-negative values")
     n = len(x)
     if n == 0 or x.sum() == 0:
         return float("nan")
-    if (x < 0).any():
-        raise ValueError("gini needs non-negative values")
     i = np.arange(1, n + 1)
     return float(np.sum((2 * i - n - 1) * x) / (n * x.sum()))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,12 +14,16 @@ from communitylab.community import Community
 __all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answered_within"]
 
 
-def first_replies(community: Community, *, observation_end: pd.Timestamp | None = None) -> pd.DataFrame:
+def first_replies(
+    community: Community, *, observation_end: pd.Timestamp | None = None, exclude_self: bool = True
+) -> pd.DataFrame:
     """One row per thread started by a post: when (and by whom) it was first answered.
 
     The first reply is the earliest ``reply`` in the thread by someone other than the thread's
     author (replies by unknown authors count: someone answered). A thread with no such reply is
     right-censored at ``observation_end`` (default: the last event in the log), never dropped.
+    ``exclude_self=False`` counts the author's own replies too (Stack Exchange's "answered"
+    counts self-answers).
 
     Returns
     -------
@@ -35,7 +39,8 @@ def first_replies(community: Community, *, observation_end: pd.Timestamp | None 
         r_thread="thread_id", r_author="member_id", r_at="created_at", r_host="is_host"
     )
     j = posts.join(replies, posts.thread_id == replies.r_thread)
-    j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
+    if exclude_self:
+        j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
     j = j.filter(j.r_at >= j.posted_at)
     first = j.group_by("thread_id").aggregate(first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(j.r_at))
     out = posts.left_join(first, posts.thread_id == first.thread_id).select(

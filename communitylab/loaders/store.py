@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine, _naive_utc, default_engine
-from communitylab.schema import EVENT_COLUMNS, DataValidationError, LoadReport
+from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
 
 __all__ = ["write_store", "open_store"]
 
@@ -50,19 +51,17 @@ def open_store(
         raise DataValidationError(str(path), ", ".join(missing), [], "the event-log contract's columns", 0)
     for optional in ("to_member_id", "channel"):
         if optional not in table.columns:
-            table = table.mutate(**{optional: table.event_id.cast("string").nullif(table.event_id)})
+            table = table.mutate(**{optional: ibis.null("string")})
     table = table.select([c for c in table.columns if c != "month"])
-    from communitylab.schema import EVENT_KINDS
-
     bad = table.filter(~table.kind.isin(list(EVENT_KINDS)))
     n_bad = engine.execute(bad.count())
     if n_bad:
-        ids = engine.execute(bad.event_id.limit(5))
+        ids = engine.execute(bad.select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(n_bad))
     dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
     n_dup = engine.execute(dups.count())
     if n_dup:
-        ids = engine.execute(dups.event_id.limit(5))
+        ids = engine.execute(dups.select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "event_id", list(ids), "each event id once", int(n_dup))
     n_rows = int(engine.execute(table.count()))
     report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)

@@ -1,0 +1,42 @@
+"""Shared fixtures: tiny hand-made logs and the bundled real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from communitylab import Community
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SHARED = ROOT.parent / "shared" / "data"  # present on developer machines and CI, not in a user's clone
+NOW = pd.Timestamp("2025-01-01", tz="UTC")
+
+
+def tiny_events() -> pd.DataFrame:
+    """A hand-computed log. Host: ``h``. Threads: t1 (by a, answered by b after 2 h, then h),
+    t2 (by h, answered by a after 30 min, a's reply answered by b), t3 (by c, never answered;
+    c answers itself), plus a reaction, a join and a leave."""
+    rows = [
+        ("j1", "a", "join", "2024-01-01 00:00", None, None),
+        ("t1", "a", "post", "2024-01-02 10:00", "t1", None),
+        ("r1", "b", "reply", "2024-01-02 12:00", "t1", "t1"),
+        ("r2", "h", "reply", "2024-01-02 13:00", "t1", "t1"),
+        ("t2", "h", "post", "2024-01-03 09:00", "t2", None),
+        ("r3", "a", "reply", "2024-01-03 09:30", "t2", "t2"),
+        ("r4", "b", "reply", "2024-01-03 10:00", "t2", "r3"),
+        ("x1", "c", "reaction", "2024-01-03 11:00", "t2", "t2"),
+        ("t3", "c", "post", "2024-02-01 08:00", "t3", None),
+        ("r5", "c", "reply", "2024-02-01 09:00", "t3", "t3"),
+        ("l1", "b", "leave", "2024-02-10 00:00", None, None),
+    ]
+    df = pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"])
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+    return df
+
+
+@pytest.fixture
+def tiny() -> Community:
+    return Community.from_frames(tiny_events(), hosts=["h"], name="tiny", now=NOW)

@@ -1,0 +1,56 @@
+"""Time to first reply: censoring on a hand log; Stack Exchange's own figures on real data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from communitylab import Community
+from communitylab.engagement import answered_within, first_replies, reply_survival_curve, time_to_first_reply
+from communitylab.loaders import read_stackexchange
+from tests.conftest import DATA, NOW
+
+
+def test_first_replies_censor_unanswered_threads(tiny):
+    f = first_replies(tiny).set_index("thread_id")
+    assert f.loc["t1", "hours"] == pytest.approx(2.0) and f.loc["t1", "answered"]
+    assert f.loc["t2", "hours"] == pytest.approx(0.5) and not f.loc["t2", "first_replier_is_host"]
+    # t3: c's own reply does not count; censored at the last event (2024-02-10 00:00)
+    assert not f.loc["t3", "answered"] and f.loc["t3", "hours"] == pytest.approx(208.0)
+    assert len(f) == 3  # never dropped
+
+
+def test_kaplan_meier_by_hand(tiny):
+    curve = reply_survival_curve(first_replies(tiny))
+    assert curve["waiting"].tolist()[:2] == pytest.approx([2 / 3, 1 / 3])
+    within = answered_within(first_replies(tiny), [1, 24]).set_index("metric")["estimate"]
+    assert within["answered_within_1h"] == pytest.approx(1 / 3) and within["answered_within_24h"] == pytest.approx(2 / 3)
+    t = time_to_first_reply(tiny).set_index("metric")
+    assert t.loc["median_hours_to_first_reply", "estimate"] == pytest.approx(2.0)
+    assert t.loc["answered_share", "estimate"] == pytest.approx(2 / 3)
+    assert t.loc["first_answer_by_host_share", "estimate"] == 0.0
+
+
+def test_censored_thread_near_the_end_is_not_counted_as_slow():
+    ev = pd.DataFrame({
+        "event_id": ["p1", "r1", "p2", "p3", "r3"], "member_id": ["a", "b", "c", "d", "e"],
+        "kind": ["post", "reply", "post", "post", "reply"],
+        "created_at": pd.to_datetime(["2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 02:00", "2024-01-10 00:00", "2024-01-10 00:30"], utc=True),
+        "thread_id": ["p1", "p1", "p2", "p3", "p3"], "parent_id": [None, "p1", None, None, "p3"],
+    })
+    f = first_replies(Community.from_frames(ev, now=NOW))
+    assert f["answered"].sum() == 2 and len(f) == 3
+
+
+def test_stackexchange_time_to_first_answer_matches_the_readme():
+    """data/stackexchange-beer/README.md: 576 questions answered; median 6.04 h; p25 0.97 h;
+    answered within 1 h 25.2 %, within 24 h 72.1 % (answers only, self-answers included)."""
+    ev, mem, _ = read_stackexchange(DATA / "stackexchange-beer", include_votes=False)
+    answers_only = ev[~ev["event_id"].str.startswith("c")]
+    f = first_replies(Community.from_frames(answers_only, mem, now=NOW), exclude_self=False)
+    h = f.loc[f["answered"], "hours"]
+    assert len(h) == 576
+    assert h.median() == pytest.approx(6.04, abs=0.005)
+    assert h.quantile(0.25) == pytest.approx(0.97, abs=0.005)
+    assert (h <= 1).mean() == pytest.approx(0.252, abs=0.0005)
+    assert (h <= 24).mean() == pytest.approx(0.721, abs=0.001)  # 415/576 = 0.72049; README prints 72.1 %

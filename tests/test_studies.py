@@ -1,0 +1,32 @@
+"""Every study in notebooks/ runs end to end through the runner on its default (bundled) data."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from communitylab.runner import notebook_dir, run_study
+
+STUDIES = sorted(p.stem for p in notebook_dir().glob("*.ipynb"))
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("study", STUDIES)
+def test_study_runs_and_reports(study, tmp_path):
+    result = run_study(study, out_dir=tmp_path, run_id="t", progress=False)
+    html = result.report.read_text()
+    assert "Traceback" not in html and len(result.summary) > 0
+    assert json.loads((result.run_dir / "manifest.json").read_text())["status"] == "ok"
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_notebook_is_committed_clean(study):
+    nb = nbformat.read(notebook_dir() / f"{study}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for line in tagged[0].source.splitlines():
+        assert ":" in line and "=" in line and "#" in line, f"parameter lines need a type hint and a comment: {line}"
