@@ -189,7 +189,20 @@ def simulate(
 
     events = pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"])
     end = t0 + pd.Timedelta(days=days)
-    events = events[events["created_at"] < end].reset_index(drop=True)
+    # a member who left does nothing afterwards (reactions and replies are drawn with delays)
+    left_at = events[events["kind"] == "leave"].groupby("member_id")["created_at"].min()
+    leave_time = (
+        events["member_id"].map(left_at)
+        if len(left_at)
+        else pd.Series(pd.NaT, index=events.index, dtype=events["created_at"].dtype)
+    )
+    after_leave = (events["created_at"] > leave_time).fillna(False).astype(bool)
+    events = events[(events["created_at"] < end) & ~after_leave]
+    # replies and reactions whose parent was dropped go too (their parent never happened)
+    for _ in range(3):
+        known = events["parent_id"].isna() | events["parent_id"].isin(events["event_id"])
+        events = events[known]
+    events = events.reset_index(drop=True)
     events["channel"] = "forum"
     member_df = pd.DataFrame(
         {

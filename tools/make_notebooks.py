@@ -98,6 +98,19 @@ summary.record(responsiveness=responsiveness)"""),
     display(eng.activity_during_silences(community, silence_days))
 else:
     display(Markdown("_No host is known for this community: cadence does not apply._"))"""),
+    ("markdown", "## Join, ask, leave?\n\nMembers whose first contribution is a question: do they leave once answered? "
+                 "Askers answered too close to the end of the data are excluded and counted. Wilson 95% intervals."),
+    ("code", """jal = eng.join_ask_leave(community)
+display(jal)
+retention = eng.newcomer_retention(community)
+display(Markdown("Does a reply to a newcomer's first post bring them back (within 90 days)? "
+                 "Observational: an association, not an effect."))
+display(retention)
+summary.record(join_ask_leave=jal, newcomer_retention=retention)"""),
+    ("markdown", "## Engagement levels and how members move between them"),
+    ("code", """levels = eng.engagement_levels(community, period)
+display(levels.groupby("period", observed=True)["level"].value_counts().unstack().fillna(0).astype(int).tail(6))
+display(eng.level_transitions(levels))"""),
     ("markdown", "## Where does the conversation really happen?\n\nThe same panel for several communities, ranked by "
                  "the share of contributions that earn a reply from someone else (Wilson 95% interval)."),
     ("code", """others = {name: datasets.load_community(name) for name in compare_sources}

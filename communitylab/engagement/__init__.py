@@ -26,6 +26,8 @@ from communitylab.engagement.inequality import (
     participation_inequality,
     top_share,
 )
+from communitylab.engagement.levels import LEVELS, LevelRules, engagement_levels, level_transitions
+from communitylab.engagement.newcomers import first_contributions, join_ask_leave, newcomer_retention
 from communitylab.engagement.responsiveness import (
     answered_within,
     first_replies,
@@ -34,6 +36,7 @@ from communitylab.engagement.responsiveness import (
 )
 
 __all__ = [
+    "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "first_contributions", "join_ask_leave", "newcomer_retention",
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
     "answered_within", "compare_communities", "contributions_per_member", "conversation_structure",
     "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",

@@ -1,0 +1,23 @@
+"""Engagement levels and their movement, on the hand log."""
+
+from __future__ import annotations
+
+from communitylab.engagement import LevelRules, engagement_levels, level_transitions
+
+
+def test_levels_by_hand(tiny):
+    lv = engagement_levels(tiny, "month")
+    got = {(m, p.strftime("%Y-%m")): (s, str(level)) for m, p, s, level in lv[["member_id", "period", "score", "level"]].itertuples(index=False)}
+    assert got[("a", "2024-01")] == (5.0, "occasional")  # post 3 + reply 2
+    assert got[("b", "2024-01")] == (4.0, "occasional")
+    assert got[("c", "2024-01")] == (0.5, "lurker")  # one reaction
+    assert got[("c", "2024-02")] == (5.0, "occasional")
+    assert got[("b", "2024-02")] == (0.0, "lurker")  # leaving is not activity
+    assert "h" not in set(lv["member_id"])
+
+
+def test_transitions_and_rules(tiny):
+    tr = level_transitions(engagement_levels(tiny, "month"))
+    assert tr.loc["occasional", "lurker"] == 2 and tr.loc["lurker", "occasional"] == 1
+    strict = engagement_levels(tiny, "month", LevelRules(occasional=10, regular=20, core=30))
+    assert set(strict["level"].astype(str)) == {"lurker"}

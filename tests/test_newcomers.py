@@ -1,0 +1,39 @@
+"""Join–ask–leave and newcomer retention on the hand log and on the scenarios built to show them."""
+
+from __future__ import annotations
+
+import pytest
+
+from communitylab.engagement import join_ask_leave, newcomer_retention
+from communitylab.simulate import simulate
+
+
+def test_join_ask_leave_by_hand(tiny):
+    # askers: a (t1, answered by member b, came back in t2) and c (t3, only answered itself: left)
+    j = join_ask_leave(tiny, min_followup_days=0).set_index("group")
+    assert j.loc["all answered", ["askers", "left"]].tolist() == [1, 0]
+    assert j.loc["answered by member", "askers"] == 1 and j.loc["answered by host", "askers"] == 0
+    assert j.loc["unanswered", ["askers", "left"]].tolist() == [1, 1]
+    short = join_ask_leave(tiny, min_followup_days=5).set_index("group")
+    assert short.loc["excluded (short follow-up)", "askers"] == 1  # c posted an hour before the data ends
+
+
+def test_newcomer_retention_by_hand(tiny):
+    r = newcomer_retention(tiny, reply_within_days=7, return_within_days=20).set_index("group")
+    assert r.loc["replied", ["newcomers", "returned"]].tolist() == [1, 1]
+    assert r.loc["not replied", "newcomers"] == 0
+    assert r.loc["difference", "excluded"] == 1
+
+
+def test_brand_centric_askers_leave_more_than_in_a_living_community():
+    brand = join_ask_leave(simulate("brand_centric", seed=0).community()).set_index("group")
+    living = join_ask_leave(simulate("living", seed=0).community()).set_index("group")
+    assert brand.loc["all answered", "ci_low"] > living.loc["all answered", "ci_high"]
+    assert brand.loc["answered by host", "askers"] == brand.loc["all answered", "askers"]
+
+
+def test_retention_difference_has_an_interval():
+    r = newcomer_retention(simulate("living", seed=1).community()).set_index("group")
+    d = r.loc["difference"]
+    assert d["ci_low"] <= d["share"] <= d["ci_high"] and 0 <= d["p_value"] <= 1
+    assert d["share"] == pytest.approx(r.loc["replied", "share"] - r.loc["not replied", "share"])
