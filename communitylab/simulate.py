@@ -226,12 +226,16 @@ _EXPECTED = {
 }
 
 
-def simulate_large_log(n_events: int, *, n_members: int | None = None, n_hosts: int = 5, days: int = 730, seed: int = 0) -> pd.DataFrame:
+def simulate_large_log(
+    n_events: int, *, n_members: int | None = None, n_hosts: int = 5, days: int = 730, seed: int = 0, id_offset: int = 0
+) -> pd.DataFrame:
     """A large, vectorized event log for benchmarks (no Python loop over events).
 
     Threads start with posts (20 % of events), replies (45 %) and reactions (35 %) point to the
     post of the current thread or, half the time, of an older one. Authors follow a Zipf-like weight; hosts
     are ``host0``... and write about 10 % of events. Timestamps are uniform over ``days``.
+    ``id_offset`` numbers events from that value, so chunks generated with different seeds and
+    offsets can be written to one store (threads stay inside a chunk).
     """
     rng = np.random.default_rng(seed)
     n_members = n_members or max(100, n_events // 50)
@@ -255,7 +259,7 @@ def simulate_large_log(n_events: int, *, n_members: int | None = None, n_hosts: 
     member_ids = np.char.add("m", author.astype(str))
     host_ids = np.char.add("host", rng.integers(0, n_hosts, size=n_events).astype(str))
     member = np.where(host, host_ids, member_ids)
-    ids = np.char.add("e", np.arange(n_events).astype(str))
+    ids = np.char.add("e", np.arange(id_offset, id_offset + n_events).astype(str))
     kinds = np.array(["post", "reply", "reaction"])[kind_code]
     return pd.DataFrame(
         {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+import ibis
 import pandas as pd
 
 from communitylab.community import Community
@@ -28,6 +28,10 @@ def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
     return community.execute(mp)
 
 
+def _step(period: str):
+    return {"day": ibis.interval(days=1), "week": ibis.interval(days=7), "month": ibis.interval(months=1)}[period]
+
+
 def activity_by_period(community: Community, period: str = "month") -> pd.DataFrame:
     """Per period: member lifecycle (product-analytics definitions) and event counts.
 
@@ -35,48 +39,54 @@ def activity_by_period(community: Community, period: str = "month") -> pd.DataFr
     the active: *new* (first active period ever), *returning* (also active in the previous period),
     *resurrected* (active before, but not in the previous period). *Dormant*: active in the
     previous period, not in this one. Counts of posts, replies and reactions include hosts;
-    ``host_posts`` counts the hosts' posts separately.
+    ``host_posts`` counts the hosts' posts separately. Weeks start on Monday; months on the 1st.
+
+    The lifecycle is computed in the engine with window functions (one row per period comes back),
+    so it scales with the log.
 
     Returns
     -------
     DataFrame ``period, active, new, returning, resurrected, dormant, posts, replies, reactions,
     host_posts`` (one row per period from the first to the last event, gaps included).
     """
-    mp = member_periods(community, period)
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {list(PERIODS)}")
     t = community.events
-    t = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
-    counts = t.group_by(period=_truncate(t.created_at, period)).aggregate(
-        posts=(t.kind == "post").cast("int64").sum(),
-        replies=(t.kind == "reply").cast("int64").sum(),
-        reactions=(t.kind == "reaction").cast("int64").sum(),
-        host_posts=((t.kind == "post") & t.is_host).cast("int64").sum(),
+    a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
+    counts = community.execute(
+        a.group_by(period=_truncate(a.created_at, period)).aggregate(
+            posts=(a.kind == "post").cast("int64").sum(),
+            replies=(a.kind == "reply").cast("int64").sum(),
+            reactions=(a.kind == "reaction").cast("int64").sum(),
+            host_posts=((a.kind == "post") & a.is_host).cast("int64").sum(),
+        )
     )
-    counts = community.execute(counts)
+    columns = ["period", "active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions", "host_posts"]
     if counts.empty:
-        return pd.DataFrame(columns=["period", "active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions", "host_posts"])
-    freq = PERIODS[period]
-    start, stop = counts["period"].min(), counts["period"].max()
-    periods = pd.date_range(start, stop, freq={"D": "D", "W-MON": "7D", "M": "MS"}[freq], tz="UTC")
-    pos = {p: i for i, p in enumerate(periods)}
-    mp = mp[mp["period"].isin(pos)]
-    mp["k"] = mp["period"].map(pos)
-    first_k = mp.groupby("member_id")["k"].transform("min")
-    active_set = set(zip(mp["member_id"], mp["k"]))
-    prev_active = np.array([(m, k - 1) in active_set for m, k in zip(mp["member_id"], mp["k"])], dtype=bool)
-    mp["new"] = mp["k"] == first_k
-    mp["returning"] = prev_active
-    mp["resurrected"] = ~mp["new"] & ~prev_active
-    per = mp.groupby("k").agg(active=("member_id", "size"), new=("new", "sum"), returning=("returning", "sum"), resurrected=("resurrected", "sum"))
-    nxt = mp.assign(k=mp["k"] + 1)
-    nxt["still"] = [(m, k) in active_set for m, k in zip(nxt["member_id"], nxt["k"])]
-    dormant = nxt[~nxt["still"]].groupby("k").size()
+        return pd.DataFrame(columns=columns)
+    m = a.filter(a.member_id.notnull() & ~a.is_host)
+    mp = m.select(member_id=m.member_id, period=_truncate(m.created_at, period)).distinct()
+    w = ibis.window(group_by="member_id", order_by="period")
+    step = _step(period)
+    mp = mp.mutate(prev=mp.period.lag().over(w), nxt=mp.period.lead().over(w))
+    lifecycle = mp.group_by("period").aggregate(
+        active=mp.count(),
+        new=mp.prev.isnull().cast("int64").sum(),
+        returning=(mp.prev == mp.period - step).fill_null(False).cast("int64").sum(),
+    )
+    gone = mp.filter(mp.nxt.isnull() | (mp.nxt != mp.period + step))
+    dormant = gone.group_by(period=gone.period + step).aggregate(dormant=gone.count())
+    life = community.execute(lifecycle)
+    dorm = community.execute(dormant)
+    freq = {"day": "D", "week": "7D", "month": "MS"}[period]
+    periods = pd.date_range(counts["period"].min(), counts["period"].max(), freq=freq, tz="UTC")
     out = pd.DataFrame({"period": periods})
-    out = out.join(per, how="left").fillna(0)
-    out["dormant"] = pd.Series(dormant).reindex(range(len(periods)), fill_value=0).to_numpy()
-    out = out.merge(counts, on="period", how="left").fillna(0)
-    for col in out.columns[1:]:
+    out = out.merge(life, on="period", how="left").merge(dorm, on="period", how="left").merge(counts, on="period", how="left")
+    out = out.fillna(0)
+    out["resurrected"] = out["active"] - out["new"] - out["returning"]
+    for col in columns[1:]:
         out[col] = out[col].astype("int64")
-    return out
+    return out[columns]
 
 
 def stickiness(community: Community) -> pd.DataFrame:
