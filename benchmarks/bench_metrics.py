@@ -43,7 +43,8 @@ def make_store(n: int) -> Path:
 
 
 def run_duckdb(path: str, memory_limit: str) -> dict:
-    from communitylab import Engine, engagement as eng
+    from communitylab import Engine
+    from communitylab import engagement as eng
     from communitylab.loaders import open_store
 
     c = open_store(path, hosts=HOSTS, engine=Engine("duckdb", memory_limit=memory_limit))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["Engine", "default_engine", "spark_session"]
 
@@ -42,6 +44,7 @@ def spark_session(master: str = "local[2]", app_name: str = "communitylab", **co
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="communitylab-spark-"))
     )
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -97,6 +100,11 @@ class Engine:
         name = name or f"cl_{next(_names)}"
         frame = _naive_utc(frame)
         schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
+        if self.backend == "pyspark":  # a temporary view: nothing is written to a Spark warehouse
+            arrow = schema.to_pyarrow()
+            table = pa.Table.from_pandas(frame, schema=arrow, preserve_index=False)
+            self.con._session.createDataFrame(table).createOrReplaceTempView(name)
+            return self.con.table(name)
         return self.con.create_table(name, ibis.memtable(frame, schema=schema), overwrite=True)
 
     def read_parquet(self, path: str | os.PathLike, name: str | None = None) -> ibis.Table:
