@@ -47,3 +47,23 @@ def test_lapsing_host_silences_and_member_drop():
 def test_living_community_has_no_long_host_silence_effect():
     r = activity_during_silences(simulate("living", seed=0).community(), 14).iloc[0]
     assert r["rate_ratio"] != r["rate_ratio"] or r["ci_low"] < 1 < r["ci_high"] or r["rate_ratio"] > 0.5
+
+
+@pytest.mark.parametrize("name", sorted(__import__("communitylab.datasets", fromlist=["DATASETS"]).DATASETS))
+def test_every_bundled_dataset_gets_a_verdict_and_panel(name):
+    from communitylab import engagement as eng
+    from communitylab.datasets import load_community
+
+    c = load_community(name)
+    v = health_verdict(c)
+    assert v.label in eng.VERDICTS and v.reasons
+    assert len(eng.conversation_structure(c)) == 6
+    assert len(eng.join_ask_leave(c)) == 5 and len(eng.newcomer_retention(c)) == 3
+    assert len(eng.activity_by_period(c, "month")) > 0
+
+
+def test_support_sample_is_an_audience_and_stack_exchange_is_not_brand_centric():
+    from communitylab.datasets import load_community
+
+    assert health_verdict(load_community("twcs-sample")).label == "brand-centric audience"
+    assert health_verdict(load_community("stackexchange-beer")).label != "brand-centric audience"

@@ -30,3 +30,12 @@ def test_notebook_is_committed_clean(study):
     assert len(tagged) == 1
     for line in tagged[0].source.splitlines():
         assert ":" in line and "=" in line and "#" in line, f"parameter lines need a type hint and a comment: {line}"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("source", ["digg-reply", "sim:lapsing_host"])
+def test_health_study_runs_on_an_edge_list_and_a_scenario(source, tmp_path):
+    result = run_study("community_health", {"source": source, "compare_sources": []}, out_dir=tmp_path, run_id="s", progress=False)
+    assert result.summary["verdict"] in ("thriving conversation", "brand-centric audience", "fragile", "dormant")
+    if source == "sim:lapsing_host":
+        assert result.summary["verdict"] == "fragile"

@@ -115,9 +115,12 @@ display(eng.level_transitions(levels))"""),
                  "the share of contributions that earn a reply from someone else (Wilson 95% interval)."),
     ("code", """others = {name: datasets.load_community(name) for name in compare_sources}
 comparison = eng.compare_communities(others)
-display(comparison)
-plots.plot_comparison(comparison)
-plt.show()
+if len(comparison):
+    display(comparison)
+    plots.plot_comparison(comparison)
+    plt.show()
+else:
+    display(Markdown("_No communities to compare (parameter `compare_sources` is empty)._"))
 summary.record(comparison=comparison[["community", "reply_earning_share", "rank"]])"""),
     ("markdown", "## Load report\n\nWhat was read, what was excluded and why."),
     ("code", "display(community.report)"),

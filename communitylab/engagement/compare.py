@@ -72,6 +72,8 @@ def compare_communities(communities: Mapping[str, Community] | Sequence[Communit
             "gini": gini(contrib) if contrib.sum() else np.nan,
             "top_10pct_share": top_share(contrib[contrib > 0], 0.10) if (contrib > 0).any() else np.nan,
         })
-    df = pd.DataFrame(rows)
+    columns = ["community", "members_contributing", "posts", "replies", "reactions", "reply_earning_share", "ci_low", "ci_high",
+               "member_to_member_share", "reciprocity", "median_hours_to_first_reply", "answered_share", "gini", "top_10pct_share"]
+    df = pd.DataFrame(rows, columns=columns)
     df["rank"] = df[rank_by].rank(ascending=False, method="min").astype("Int64")
     return df.sort_values("rank").reset_index(drop=True)

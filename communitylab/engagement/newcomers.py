@@ -44,7 +44,7 @@ def _came_back(community: Community, members: pd.DataFrame, after: str, until: p
     other_thread = act["thread_id"] != act["first_thread"]
     keep = later & other_thread.fillna(True)
     if until is not None:
-        act["until"] = act["member_id"].map(until)
+        act["until"] = pd.to_datetime(act["member_id"].map(until.to_dict()), utc=True)
         keep &= act["created_at"] <= act["until"]
     back = set(act.loc[keep, "member_id"])
     return members["member_id"].isin(back)
@@ -68,7 +68,7 @@ def join_ask_leave(community: Community, *, min_followup_days: float = 60, level
     askers = fc[fc["first_kind"] == "post"].copy()
     fr = first_replies(community).set_index("thread_id")
     askers["answered"] = askers["first_thread"].map(fr["answered"]).fillna(False).astype(bool)
-    askers["answered_at"] = askers["first_thread"].map(fr["first_reply_at"])
+    askers["answered_at"] = pd.to_datetime(askers["first_thread"].map(fr["first_reply_at"].to_dict()), utc=True)
     askers["by_host"] = askers["first_thread"].map(fr["first_replier_is_host"])
     _, end = observation_window(community)
     ref = askers["answered_at"].where(askers["answered"], askers["first_at"])
