@@ -53,12 +53,11 @@ class PositiveMLE:
                 v = self._negll(np.exp(logp), data)
             return v if np.isfinite(v) else 1e300
 
-        best = None
-        for method in ("L-BFGS-B", "Nelder-Mead"):
-            res = optimize.minimize(f, x0 if best is None else best.x, method=method,
-                                    options={"maxiter": 20_000, "xatol": 1e-10, "fatol": 1e-12} if method == "Nelder-Mead" else {"maxiter": 20_000})
-            if best is None or res.fun <= best.fun:
-                best = res
+        best = optimize.minimize(f, x0, method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-9})
+        if not best.success:  # fall back to a derivative-free search from where it stopped
+            nm = optimize.minimize(f, best.x, method="Nelder-Mead", options={"maxiter": 20_000, "xatol": 1e-9, "fatol": 1e-11})
+            if nm.fun <= best.fun:
+                best = nm
         logp = best.x
         H = _hessian(f, logp)
         try:
@@ -72,7 +71,7 @@ class PositiveMLE:
         self.se_ = pd.Series(p * se_log, index=list(self._param_names), name="se")  # delta method
         self._cov_log = cov_log
         self.log_likelihood_ = -float(best.fun)
-        self.converged_ = bool(best.success or np.isfinite(best.fun))
+        self.converged_ = bool(best.success)
         self.optimizer_message_ = str(best.message)
         self.n_ = int(n)
         return self

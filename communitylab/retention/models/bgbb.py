@@ -45,12 +45,10 @@ class BetaGeoBetaBinomFitter(PositiveMLE):
     def _loglik(p, x, tx, n):
         a, b, g, d = p
         first = betaln(a + x, b + n - x) - betaln(a, b) + betaln(g, d + n) - betaln(g, d)
-        out = np.empty_like(x, dtype=float)
-        for k in range(len(x)):
-            i = np.arange(0, int(n[k] - tx[k]))
-            terms = betaln(a + x[k], b + tx[k] - x[k] + i) - betaln(a, b) + betaln(g + 1, d + tx[k] + i) - betaln(g, d)
-            out[k] = np.logaddexp.reduce(np.r_[first[k], terms])
-        return out
+        i = np.arange(int(np.max(n - tx, initial=0)))[None, :]
+        terms = betaln(a + x[:, None], b + tx[:, None] - x[:, None] + i) - betaln(a, b) + betaln(g + 1, d + tx[:, None] + i) - betaln(g, d)
+        terms = np.where(i < (n - tx)[:, None], terms, -np.inf)
+        return np.logaddexp.reduce(np.column_stack([first, terms]), axis=1)
 
     def _negll(self, p, d):
         return -np.sum(d["w"] * self._loglik(p, d["x"], d["tx"], d["n"]))
