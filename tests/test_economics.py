@@ -1,0 +1,59 @@
+"""Economics against hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from communitylab.retention.economics import (
+    break_even_retention,
+    expected_lifetime,
+    lifetime_value,
+    project_member_base,
+    retention_from_statement,
+    value_concentration,
+)
+
+
+def test_half_every_five_years():
+    r = retention_from_statement(0.5, 5)
+    assert r == pytest.approx(0.5 ** 0.2) and r ** 5 == pytest.approx(0.5)
+    assert expected_lifetime(r) == pytest.approx(1 / (1 - r))  # 7.72 years
+
+
+def test_lifetime_value_closed_form_equals_the_sum():
+    m, r, d = 100.0, 0.8, 0.1
+    direct = sum(m * r**t / (1 + d) ** t for t in range(2000))
+    assert lifetime_value(m, r, d) == pytest.approx(direct)
+    assert lifetime_value(m, r, d, acquisition_cost=50) == pytest.approx(direct - 50)
+
+
+def test_break_even_retention_pays_exactly():
+    m, r, d, c = 100.0, 0.8, 0.1, 10.0
+    be = break_even_retention(m, r, c, d)
+    assert lifetime_value(m - c, be["retention_needed"], d) == pytest.approx(lifetime_value(m, r, d))
+    assert be["improvement"] > 0 and be["feasible"]
+    assert not break_even_retention(m, r, 150.0, d)["feasible"]
+
+
+def test_projection_by_hand_and_bands():
+    p = project_member_base(100, 0.5, margin=1, budget=10, acquisition_cost=1, retention_with_programme=0.9, horizon=2)
+    acq = p[p.strategy == "acquire"]["members"].tolist()
+    ret = p[p.strategy == "retain"]["members"].tolist()
+    assert acq == pytest.approx([100, 60, 40]) and ret == pytest.approx([100, 90, 81])
+    draws = project_member_base(100, np.array([0.5, 0.6, 0.7]), margin=1, budget=10, acquisition_cost=1, retention_with_programme=np.array([0.8, 0.9, 0.95]), horizon=3)
+    last = draws[draws.period == 3]
+    assert (last["members_low"] <= last["members"]).all() and (last["members"] <= last["members_high"]).all()
+
+
+def test_value_concentration():
+    v = np.r_[np.full(25, 80 / 25), np.full(975, 20 / 975)]
+    t = value_concentration(v, top=(0.025,), n_boot=100).set_index("metric")
+    assert t.loc["top_2.5pct_value_share", "estimate"] == pytest.approx(0.8)
+
+
+def test_bad_rates():
+    with pytest.raises(ValueError):
+        retention_from_statement(1.2, 5)
+    with pytest.raises(ValueError):
+        expected_lifetime(1.0)
