@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "describe_datasets"]
+__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "load_transactions", "describe_datasets"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,24 @@ def dataset_path(name: str) -> Path:
     if name not in DATASETS:
         raise KeyError(f"unknown data set {name!r}; bundled: {sorted(DATASETS)}")
     return data_dir() / DATASETS[name].relpath
+
+
+def load_transactions(source: str = "cdnow") -> pd.DataFrame:
+    """Transactions as ``customer_id, date, value``: the bundled CDNOW sample or a CSV with those columns."""
+    if source in ("cdnow", "cdnow-sample"):
+        raw = pd.read_csv(data_dir() / "cdnow/CDNOW_sample.txt.gz", sep=r"\s+", header=None,
+                          names=["master_id", "customer_id", "date", "cds", "value"], dtype={"date": str, "customer_id": str})
+        raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+        return raw[["customer_id", "date", "value"]]
+    from communitylab.loaders.csv import read_table
+
+    df = read_table(source)
+    from communitylab.retention.models._mle import check_columns
+
+    check_columns(df, ["customer_id", "date", "value"], source)
+    df["date"] = pd.to_datetime(df["date"])
+    df["value"] = pd.to_numeric(df["value"])
+    return df
 
 
 def describe_datasets() -> pd.DataFrame:

@@ -36,3 +36,18 @@ def format_estimates(table: pd.DataFrame, *, percent: bool = False, digits: int 
         f"{fmt(e)} ({fmt(lo)} to {fmt(hi)})" if pd.notna(lo) else fmt(e) for e, lo, hi in zip(out["estimate"], out["ci_low"], out["ci_high"])
     ]
     return out[["metric", "estimate (95% CI)", "n", "method"]]
+
+
+def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: float, lift: float, horizon: int) -> str:
+    """The opening paragraph of the churn-versus-acquisition study, in plain words."""
+    a, r = end.loc["acquire"], end.loc["retain"]
+    diff = r["cumulative_value"] - a["cumulative_value"]
+    overlap = not (r["value_low"] > a["value_high"] or a["value_low"] > r["value_high"])
+    sure = "the 90% bands overlap, so the ranking is not certain" if overlap else "the 90% bands do not overlap"
+    be = break_even
+    need = (f"To pay for itself the programme must lift retention from {retention:.1%} to {be['retention_needed']:.1%} "
+            f"(+{be['improvement'] * 100:.1f} points); the assumed lift is +{lift * 100:.1f} points."
+            if be["feasible"] else "The programme costs more per member than a member earns: it cannot pay for itself.")
+    return (f"**Over {horizon} periods, {winner} wins**: cumulative discounted value {r['cumulative_value']:,.0f} (keep) vs "
+            f"{a['cumulative_value']:,.0f} (acquire), a difference of {diff:,.0f}; {sure} "
+            f"(keep {r['value_low']:,.0f} to {r['value_high']:,.0f}; acquire {a['value_low']:,.0f} to {a['value_high']:,.0f}). {need}")

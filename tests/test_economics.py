@@ -57,3 +57,15 @@ def test_bad_rates():
         retention_from_statement(1.2, 5)
     with pytest.raises(ValueError):
         expected_lifetime(1.0)
+
+
+def test_equivalent_retention_matches_the_model_over_the_horizon():
+    from communitylab.retention.economics import equivalent_retention_draws
+    from communitylab.retention.models import ShiftedBetaGeometricFitter
+
+    m = ShiftedBetaGeometricFitter().fit([1000, 869, 743, 653, 593, 551, 517, 491])
+    draws = equivalent_retention_draws(m, 10, 200, seed=1)
+    med = float(np.median(draws))
+    t = np.arange(10)
+    assert np.sum(med ** t) == pytest.approx(m.survival_function(t).sum(), rel=0.05)
+    assert 0 < draws.min() < draws.max() < 1

@@ -172,4 +172,4 @@ def test_bad_input_gets_a_clear_error(call, column, expected):
 
 def test_unfitted_model_says_so():
     with pytest.raises(NotFittedError):
-        BetaGeoFitter().summary
+        _ = BetaGeoFitter().summary

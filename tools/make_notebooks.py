@@ -145,3 +145,75 @@ summary.record(scenario=scenario, verdict=verdict.label, expected=sim.truth["exp
 
 nbformat.write(health, "notebooks/community_health.ipynb")
 nbformat.write(getting_started, "notebooks/getting_started.ipynb")
+
+churn = nb([
+    SETUP,
+    ("code", """survivors: list = [1000, 631, 468, 382, 326, 289, 262, 241]  # members still active at the start of each period (one cohort)
+lost_share: float = 0.5  # the statement to check: "we lose this share of members..."
+lost_over_periods: float = 5.0  # "...over this many periods"
+members: int = 1000  # current member base
+margin_per_period: float = 100.0  # margin earned per member per period
+acquisition_cost: float = 300.0  # cost of acquiring one member
+budget_per_period: float = 20000.0  # what can be spent each period, on acquisition or on a programme
+retention_lift: float = 0.05  # retention gain (points) the community programme is expected to bring
+discount_rate: float = 0.10  # per period
+horizon: int = 10  # periods to project
+transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW sample or a CSV path
+calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
+n_draws: int = 1000  # parameter draws carried into the projection
+seed: int = 0  # seed of every random draw""", "parameters"),
+    ("code", """from communitylab import datasets, report, summary
+from communitylab.retention import economics as econ
+from communitylab.retention.models import BetaGeoFitter, GammaGammaFitter, ShiftedBetaGeometricFitter
+from communitylab.retention.summary import rfm_summary
+sbg = ShiftedBetaGeometricFitter().fit(survivors)
+r_draws = econ.equivalent_retention_draws(sbg, horizon, n_draws, seed=seed)
+r0 = float(pd.Series(r_draws).median())
+display(Markdown("# Acquire members or keep them?\\n\\n" + report.run_header("Churn versus acquisition",
+    {"members": members, "margin": margin_per_period, "acquisition cost": acquisition_cost, "budget": budget_per_period, "lift": retention_lift})))"""),
+    ("markdown", "## The answer"),
+    ("code", """per_member_programme = budget_per_period / members
+proj = econ.project_member_base(members, r_draws, margin=margin_per_period, budget=budget_per_period,
+                                acquisition_cost=acquisition_cost, retention_with_programme=r_draws + retention_lift,
+                                horizon=horizon, discount_rate=discount_rate)
+end = proj[proj.period == horizon].set_index("strategy")
+wins = "keeping members" if end.loc["retain", "cumulative_value"] > end.loc["acquire", "cumulative_value"] else "acquiring members"
+be = econ.break_even_retention(margin_per_period, r0, per_member_programme, discount_rate)
+display(Markdown(report.churn_answer(end, wins, be, r0, retention_lift, horizon)))
+summary.record(winner=wins, end_of_horizon=end.reset_index(), break_even=be, retention=r0)"""),
+    ("markdown", "## Retention: what the cohort says\n\nShifted-beta-geometric model fitted to the survivor counts (maximum likelihood; Wald intervals on the log scale)."),
+    ("code", """display(sbg.summary)
+periods = list(range(len(survivors) + horizon))
+curve = pd.DataFrame({"period": periods, "projected": sbg.survival_function(periods) * survivors[0]})
+ax = curve.plot(x="period", y="projected", label="sBG projection")
+ax.scatter(range(len(survivors)), survivors, color="black", zorder=3, label="observed")
+ax.set_ylabel("members still active"); ax.legend(frameon=False); plt.show()
+display(pd.DataFrame({"period": periods[1:8], "retention_rate": sbg.retention_rate(periods[1:8])}))"""),
+    ("markdown", "## The statement"),
+    ("code", """stated = econ.retention_from_statement(lost_share, lost_over_periods)
+display(Markdown(f"Losing {lost_share:.0%} every {lost_over_periods:g} periods means keeping **{stated:.1%}** a period "
+                 f"(expected stay {econ.expected_lifetime(stated):.1f} periods). The cohort above keeps {r0:.1%} a period on average over the next {horizon} periods "
+                 f"(equivalent constant rate; 90% band {pd.Series(r_draws).quantile(0.05):.1%} to {pd.Series(r_draws).quantile(0.95):.1%})."))"""),
+    ("markdown", "## Projection under both strategies (median and 90% band over parameter draws)"),
+    ("code", """fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+for strategy, g in proj.groupby("strategy"):
+    axes[0].plot(g.period, g.members, label=strategy); axes[0].fill_between(g.period, g.members_low, g.members_high, alpha=0.2)
+    axes[1].plot(g.period, g.cumulative_value, label=strategy); axes[1].fill_between(g.period, g.value_low, g.value_high, alpha=0.2)
+axes[0].set_title("members"); axes[1].set_title("cumulative discounted value"); axes[0].legend(frameon=False); plt.show()"""),
+    ("markdown", "## Value per member: BG/NBD and Gamma-Gamma on transactions\n\nCounted at day resolution; the 39-week calibration reproduces Fader, Hardie & Lee (2005)."),
+    ("code", """tx = datasets.load_transactions(transactions)
+rfm = rfm_summary(tx, "customer_id", "date", monetary_value_col="value", observation_period_end=calibration_end, time_scaler=7)
+bgnbd = BetaGeoFitter().fit(rfm)
+gg = GammaGammaFitter().fit(rfm[rfm.frequency > 0])
+display(bgnbd.summary); display(gg.summary)
+summary.record(bgnbd=bgnbd.summary.reset_index(), gamma_gamma=gg.summary.reset_index())"""),
+    ("code", """rfm["p_alive"] = bgnbd.conditional_probability_alive(rfm.frequency, rfm.recency, rfm["T"])
+rfm["expected_52w"] = bgnbd.predict(52, rfm.frequency, rfm.recency, rfm["T"])
+rfm["expected_value"] = rfm.expected_52w * gg.predict(rfm.frequency, rfm.monetary_value)
+concentration = econ.value_concentration(rfm.expected_value, seed=seed)
+display(report.format_estimates(concentration, percent=True))
+summary.record(value_concentration=concentration)"""),
+    ("markdown", "Caveats: the projection uses a constant per-period retention matching the cohort's survival over the horizon, "
+                 "the programme's lift is an assumption (a parameter), and value models assume spend independent of frequency."),
+])
+nbformat.write(churn, "notebooks/churn_vs_acquisition.ipynb")

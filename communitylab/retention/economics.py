@@ -17,6 +17,7 @@ __all__ = [
     "break_even_retention",
     "project_member_base",
     "value_concentration",
+    "equivalent_retention_draws",
 ]
 
 
@@ -105,6 +106,29 @@ def project_member_base(
             rows.append({"period": t, "strategy": strategy, "members": q[0, 0], "cumulative_value": q[0, 1],
                          "members_low": q[1, 0], "members_high": q[2, 0], "value_low": q[1, 1], "value_high": q[2, 1]})
     return pd.DataFrame(rows)
+
+
+def equivalent_retention_draws(model, horizon: int, n_draws: int = 1000, *, seed: int = 0) -> np.ndarray:
+    """Constant per-period retention matching a fitted sBG model over ``horizon`` periods, per draw.
+
+    For each parameter draw of a :class:`~communitylab.retention.models.ShiftedBetaGeometricFitter`
+    (asymptotic normal on the log scale), solve ``sum_{t<H} r^t = sum_{t<H} S(t)``: the constant
+    rate under which a new member stays as many of the next ``H`` periods as the model says. A
+    finite horizon is needed because with ``alpha < 1`` the sBG expected lifetime is unbounded.
+    """
+    from scipy.optimize import brentq
+
+    from communitylab.retention.models import ShiftedBetaGeometricFitter
+
+    t = np.arange(horizon)
+    draws = model.sample_params(n_draws, seed=seed)
+    out = np.empty(n_draws)
+    for i, (a, b) in enumerate(draws[["alpha", "beta"]].to_numpy()):
+        m = ShiftedBetaGeometricFitter()
+        m.params_ = pd.Series([a, b], index=["alpha", "beta"])
+        target = m.survival_function(t).sum()
+        out[i] = brentq(lambda r, s=target: np.sum(r**t) - s, 0.0, 1.0 - 1e-12) if target < horizon else 1.0 - 1e-12
+    return out
 
 
 def value_concentration(values: pd.Series | np.ndarray, top: tuple[float, ...] = (0.01, 0.025, 0.05, 0.10, 0.20), *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:

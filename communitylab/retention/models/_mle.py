@@ -3,7 +3,7 @@ errors from the observed information (numerical Hessian), summaries in the lifel
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln
 
 from communitylab.retention.models._mle import PositiveMLE
