@@ -69,3 +69,13 @@ def test_equivalent_retention_matches_the_model_over_the_horizon():
     t = np.arange(10)
     assert np.sum(med ** t) == pytest.approx(m.survival_function(t).sum(), rel=0.05)
     assert 0 < draws.min() < draws.max() < 1
+
+
+def test_community_revenue_share():
+    import pandas as pd
+
+    from communitylab.retention.economics import community_revenue_share
+
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d"], "value": [10, 5, 15, 50, 20]})
+    r = community_revenue_share(tx, ["a", "b"], n_boot=200).iloc[0]
+    assert r["estimate"] == pytest.approx(30 / 100) and r["member_customers"] == 2 and r["ci_low"] <= 0.3 <= r["ci_high"]

@@ -160,9 +160,11 @@ discount_rate: float = 0.10  # per period
 horizon: int = 10  # periods to project
 transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW sample or a CSV path
 calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
+source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>" or a path
+period: str = "month"  # cohort period: week or month
 n_draws: int = 1000  # parameter draws carried into the projection
 seed: int = 0  # seed of every random draw""", "parameters"),
-    ("code", """from communitylab import datasets, report, summary
+    ("code", """from communitylab import datasets, plots, report, summary
 from communitylab.retention import economics as econ
 from communitylab.retention.models import BetaGeoFitter, GammaGammaFitter, ShiftedBetaGeometricFitter
 from communitylab.retention.summary import rfm_summary
@@ -200,6 +202,20 @@ for strategy, g in proj.groupby("strategy"):
     axes[0].plot(g.period, g.members, label=strategy); axes[0].fill_between(g.period, g.members_low, g.members_high, alpha=0.2)
     axes[1].plot(g.period, g.cumulative_value, label=strategy); axes[1].fill_between(g.period, g.value_low, g.value_high, alpha=0.2)
 axes[0].set_title("members"); axes[1].set_title("cumulative discounted value"); axes[0].legend(frameon=False); plt.show()"""),
+    ("markdown", "## Retention in the community's own event log\n\nCohorts by first active period (cells not yet observed are blank); "
+                 "tenure from first contribution to last activity, members quiet for 90 days counted as churned, the others censored."),
+    ("code", """from communitylab.retention import cohorts, survival
+community = datasets.load_community(source)
+cohort_table = cohorts.cohort_retention(community, period)
+plots.plot_cohort_retention(cohort_table)
+plt.show()
+tenure = survival.member_tenure(community)
+plots.plot_tenure_survival(survival.kaplan_meier(tenure, "first_post_got_reply"))
+plt.show()"""),
+    ("code", """hazards = survival.proportional_hazards(tenure, "first_post_got_reply")
+display(Markdown("Cox proportional hazards of churn (a ratio below 1: members with the feature stay longer; observational)."))
+display(hazards)
+summary.record(cohort_sizes=cohort_table["size"].tolist(), hazards=hazards)"""),
     ("markdown", "## Value per member: BG/NBD and Gamma-Gamma on transactions\n\nCounted at day resolution; the 39-week calibration reproduces Fader, Hardie & Lee (2005)."),
     ("code", """tx = datasets.load_transactions(transactions)
 rfm = rfm_summary(tx, "customer_id", "date", monetary_value_col="value", observation_period_end=calibration_end, time_scaler=7)

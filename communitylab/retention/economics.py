@@ -18,6 +18,7 @@ __all__ = [
     "project_member_base",
     "value_concentration",
     "equivalent_retention_draws",
+    "community_revenue_share",
 ]
 
 
@@ -144,6 +145,25 @@ def value_concentration(values: pd.Series | np.ndarray, top: tuple[float, ...] =
         estimate_row(f"top_{f * 100:g}pct_value_share", *bootstrap_ci(v, lambda x, f=f: top_share(x, f), n_boot=n_boot, seed=seed), len(v), "bootstrap over members")
         for f in top
     ])
+
+
+def community_revenue_share(
+    transactions: pd.DataFrame, community_members, *, customer_id_col: str = "customer_id", value_col: str = "value",
+    n_boot: int = 1000, seed: int = 0,
+) -> pd.DataFrame:
+    """Share of revenue from customers who belong to the community ("a fan club brought 15 % of sales").
+
+    Returns one row ``metric, estimate, ci_low, ci_high, n, method`` plus ``member_customers``;
+    the interval resamples customers (seeded bootstrap).
+    """
+    from communitylab.bootstrap import bootstrap_ci, estimate_row
+
+    per = transactions.groupby(customer_id_col)[value_col].sum()
+    is_member = per.index.isin(set(map(str, community_members)) | set(community_members))
+    arr = np.c_[per.to_numpy(float), is_member.astype(float)]
+    est, lo, hi = bootstrap_ci(arr, lambda a: a[a[:, 1] == 1, 0].sum() / a[:, 0].sum(), n_boot=n_boot, seed=seed)
+    row = estimate_row("community_revenue_share", est, lo, hi, len(per), "bootstrap over customers", member_customers=int(is_member.sum()))
+    return pd.DataFrame([row])
 
 
 def _check_rate(r: float) -> None:
