@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "load_transactions", "describe_datasets"]
+__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "load_transactions", "load_survey", "describe_datasets"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,33 @@ def load_transactions(source: str = "cdnow") -> pd.DataFrame:
     df["date"] = pd.to_datetime(df["date"])
     df["value"] = pd.to_numeric(df["value"])
     return df
+
+
+def load_survey(source: str = "seed-survey", codebook: str | None = None, *, seed: int = 0) -> dict:
+    """A survey by name or path: ``{"responses", "codebook", "margins", "id_col"}``.
+
+    ``"seed-survey"``: the reconstructed seed-000 survey (see ``data/seed-survey/README.md``);
+    ``"simulated"``: a larger synthetic survey with segments and known margins; otherwise a
+    CSV/XLSX path with ``codebook`` the YAML path.
+    """
+    from communitylab.survey.codebook import load_codebook, read_responses
+
+    if source == "simulated":
+        from communitylab.survey.simulate import simulate_member_survey
+
+        sim = simulate_member_survey(seed=seed)
+        cb = load_codebook(sim["codebook"])
+        r = read_responses(sim["responses"].assign(respondent=range(1, len(sim["responses"]) + 1)), cb, source="simulated survey")
+        return {"responses": r, "codebook": cb, "margins": sim["margins"], "id_col": "respondent"}
+    if source == "seed-survey":
+        path, codebook = data_dir() / "seed-survey/responses.csv", codebook or str(data_dir() / "seed-survey/codebook.yml")
+    else:
+        path = Path(source)
+    if not codebook:
+        raise ValueError("a codebook (YAML) is needed for a survey export")
+    cb = load_codebook(codebook)
+    r = read_responses(path, cb)
+    return {"responses": r, "codebook": cb, "margins": None, "id_col": r.columns[0]}
 
 
 def describe_datasets() -> pd.DataFrame:

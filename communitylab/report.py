@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["run_header", "format_estimates"]
+__all__ = ["run_header", "format_estimates", "churn_answer", "survey_capability"]
 
 
 def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, Any] | None = None) -> str:
@@ -51,3 +51,26 @@ def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: fl
     return (f"**Over {horizon} periods, {winner} wins**: cumulative discounted value {r['cumulative_value']:,.0f} (keep) vs "
             f"{a['cumulative_value']:,.0f} (acquire), a difference of {diff:,.0f}; {sure} "
             f"(keep {r['value_low']:,.0f} to {r['value_high']:,.0f}; acquire {a['value_low']:,.0f} to {a['value_high']:,.0f}). {need}")
+
+
+def survey_capability(n: int, population: int | None, level: float = 0.95) -> str:
+    """What a survey of ``n`` respondents out of ``population`` members can and cannot support."""
+    from communitylab.survey.proportions import margin_of_error, sample_size_for_margin
+
+    if not population:
+        moe = margin_of_error(n, None, level=level)
+        return f"{n} respondents; population unknown. Margin of error up to ±{moe:.0%} ({level:.0%} confidence) *if* respondents were a random sample."
+    moe = margin_of_error(n, population, level=level)
+    need5, need10 = sample_size_for_margin(0.05, population, level=level), sample_size_for_margin(0.10, population, level=level)
+    rate = n / population
+    lines = [
+        f"**{n} of {population} members answered ({rate:.1%}).** Even if they were a random sample, a share is known only to "
+        f"about ±{moe:.0%} ({level:.0%} confidence, finite population corrected); ±10 points would need {need10} answers, ±5 points {need5}.",
+    ]
+    if rate < 0.5:
+        lines.append(
+            f"With {1 - rate:.0%} of members silent, nonresponse dominates: if every non-respondent had answered the other way, "
+            "any share could lie almost anywhere between 0 and 100% (bounds below). Treat the results as the views of those who "
+            "answered, not of the membership."
+        )
+    return "\n\n".join(lines)

@@ -39,3 +39,11 @@ def test_health_study_runs_on_an_edge_list_and_a_scenario(source, tmp_path):
     assert result.summary["verdict"] in ("thriving conversation", "brand-centric audience", "fragile", "dormant")
     if source == "sim:lapsing_host":
         assert result.summary["verdict"] == "fragile"
+
+
+@pytest.mark.notebooks
+def test_survey_study_weights_the_simulated_survey(tmp_path):
+    result = run_study("member_survey", {"responses": "simulated"}, out_dir=tmp_path, run_id="w", progress=False)
+    assert len(result.summary["weighting"]) == 3 and "cronbach_alpha" in result.summary
+    html = result.report.read_text()
+    assert "No member-base margins" not in html

@@ -11,7 +11,14 @@ from scipy import stats
 from communitylab import DataValidationError
 from communitylab.survey.codebook import load_codebook, read_responses
 from communitylab.survey.design import svymean, svytotal
-from communitylab.survey.items import compare_options, cronbach_alpha, crosstab_test, likert_distribution, multiselect_table, top_box
+from communitylab.survey.items import (
+    compare_options,
+    cronbach_alpha,
+    crosstab_test,
+    likert_distribution,
+    multiselect_table,
+    top_box,
+)
 from communitylab.survey.proportions import (
     hypergeometric_ci,
     margin_of_error,
@@ -140,3 +147,14 @@ def test_weighting_recovers_the_member_base():
         got = w_rk.groupby(r[col]).sum()
         for k, v in m.items():
             assert got[k] == pytest.approx(v, rel=1e-8)
+
+
+def test_open_answers_are_pseudonymous_and_redacted():
+    from communitylab.datasets import load_survey
+    from communitylab.survey.items import open_answers
+
+    s = load_survey("seed-survey")
+    q = s["codebook"].questions["q7_suggestions"]
+    out = open_answers(s["responses"], q, s["id_col"])
+    assert out["respondent"].str.startswith("R-").all() and not out["answer"].str.contains("@").any()
+    assert open_answers(s["responses"], q, s["id_col"], show_personal_data=True)["answer"].str.contains("@").any()

@@ -7,7 +7,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 def nb(cells):
     out = []
     for kind, src, *tags in cells:
-        cell = new_code_cell(src) if kind == "code" else new_markdown_cell(src)
+        cell = new_code_cell(src) if kind == "code" else new_markdown_cell(src.replace("\\n", "\n"))
         if tags:
             cell.metadata["tags"] = list(tags)
         out.append(cell)
@@ -233,3 +233,75 @@ summary.record(value_concentration=concentration)"""),
                  "the programme's lift is an assumption (a parameter), and value models assume spend independent of frequency."),
 ])
 nbformat.write(churn, "notebooks/churn_vs_acquisition.ipynb")
+
+survey = nb([
+    SETUP,
+    ("code", """responses: str = "seed-survey"  # "seed-survey" (reconstruction), "simulated", or a CSV/XLSX export path
+codebook: str = ""  # YAML codebook path; empty: the bundled survey's
+population: int = 0  # members invited; 0: the codebook's
+confidence_level: float = 0.95  # of every interval
+method: str = "wilson"  # proportion interval: wilson, clopper-pearson, jeffreys
+compare_a: str = "Publish relevant content"  # two options of a multi-select question to compare
+compare_b: str = "Encourage conversation between members"  # (same respondents: exact McNemar)
+crosstab_row: str = "q4_role"  # question for the rows of a cross-tabulation (skipped if absent)
+crosstab_col: str = "q1_pertinence"  # question for its columns
+scale_items: list = ["trust_1", "trust_2", "trust_3"]  # items of one scale for Cronbach's alpha (skipped if absent)
+show_personal_data: bool = False  # True lists open answers verbatim with respondent ids
+seed: int = 0  # seed of bootstrap and permutation draws""", "parameters"),
+    ("code", """from communitylab import datasets, plots, report, summary
+from communitylab.survey import items, proportions
+from communitylab.survey import weighting as wt
+survey = datasets.load_survey(responses, codebook or None, seed=seed)
+r, cb = survey["responses"], survey["codebook"]
+N = population or cb.population
+display(Markdown(f"# Member survey: {cb.title}\\n\\n" + report.run_header("Member survey", {"responses": responses, "population": N, "level": confidence_level, "method": method})))"""),
+    ("markdown", "## What this survey can and cannot tell"),
+    ("code", """display(Markdown(report.survey_capability(len(r), N, confidence_level)))
+summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N else None,
+               margin_of_error=proportions.margin_of_error(len(r), N or None, level=confidence_level))"""),
+    ("markdown", "## Question by question\\n\\nShares of those who answered each question, with intervals (finite population corrected)."),
+    ("code", """tables = {qid: items.question_summary(r, q, population=N or None, method=method, level=confidence_level) for qid, q in cb.questions.items() if q.type != "text"}
+for qid, q in cb.questions.items():
+    if q.type == "text":
+        continue
+    display(Markdown(f"**{qid}** — {q.text}"))
+    display(tables[qid])
+    if q.type == "likert":
+        plots.plot_likert({qid: tables[qid]}, midpoint=q.midpoint); plt.show()
+summary.record(questions={k: v for k, v in tables.items()})"""),
+    ("markdown", "## Nonresponse bounds for the top answer of each Likert question"),
+    ("code", """likert = [q for q in cb.questions.values() if q.type == "likert"]
+bounds = pd.DataFrame({q.id: proportions.nonresponse_bounds(int(items.top_box(r, q)["k"]), int(items.top_box(r, q)["n"]), N) for q in likert}).T if N else pd.DataFrame()
+display(bounds)"""),
+    ("markdown", "## Comparing two options chosen by the same respondents"),
+    ("code", """multi = [q for q in cb.questions.values() if q.type == "multi" and {compare_a, compare_b} <= set(q.levels)]
+if multi:
+    mc = items.compare_options(r, multi[0], compare_a, compare_b)
+    display(mc.to_frame("value"))
+    display(Markdown(f"Only the {mc['only_a'] + mc['only_b']} respondents who chose one option but not the other carry information; exact McNemar p = {mc['p_value']:.2f}."))
+    summary.record(comparison=mc.to_dict())"""),
+    ("markdown", "## Cross-tabulation and scale reliability"),
+    ("code", """if {crosstab_row, crosstab_col} <= set(r.columns):
+    table, test = items.crosstab_test(r, crosstab_row, crosstab_col, seed=seed)
+    display(table); display(test.to_frame("value"))
+    summary.record(crosstab=test.to_dict())
+if scale_items and set(scale_items) <= set(r.columns):
+    alpha = items.cronbach_alpha(r[scale_items], seed=seed)
+    display(Markdown(f"Cronbach's alpha of {', '.join(scale_items)}: {alpha['alpha']:.2f} (95% CI {alpha['ci_low']:.2f} to {alpha['ci_high']:.2f}, n = {int(alpha['n'])})."))
+    summary.record(cronbach_alpha=alpha.to_dict())"""),
+    ("markdown", "## Weighting to the member base"),
+    ("code", """if survey["margins"]:
+    likert_q = likert[0]
+    top = r[likert_q.id].isin(likert_q.levels[-2:]).astype(float).where(r[likert_q.id].notna())
+    weights = {"unweighted": pd.Series(1.0, index=r.index), "post-stratified (segment)": wt.poststratify(r, "segment", survey["margins"]["segment"]), "raked (segment, region)": wt.rake(r, survey["margins"])}
+    weighted = pd.DataFrame({name: wt.weighted_share(top, w, population=N) for name, w in weights.items()}).T
+    display(Markdown(f"Top-two-box share of **{likert_q.id}** under each weighting:")); display(weighted)
+    summary.record(weighting=weighted.reset_index())
+else:
+    display(Markdown("_No member-base margins are known for this survey, so no weighting was applied._"))"""),
+    ("markdown", "## Open answers\\n\\nUnder pseudonymous labels; e-mail addresses redacted."),
+    ("code", """for q in [q for q in cb.questions.values() if q.type == "text"]:
+    display(Markdown(f"**{q.id}** — {q.text}"))
+    display(items.open_answers(r, q, survey["id_col"], show_personal_data=show_personal_data))"""),
+])
+nbformat.write(survey, "notebooks/member_survey.ipynb")

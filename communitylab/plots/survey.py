@@ -28,7 +28,7 @@ def plot_likert(distributions: dict[str, pd.DataFrame], ax=None, *, midpoint: bo
     colors = [cmap(0.1 + 0.8 * i / max(k - 1, 1)) for i in range(k)]
     if mid:
         colors[half] = (0.8, 0.8, 0.8, 1.0)
-    for y, (label, dist) in enumerate(distributions.items()):
+    for y, dist in enumerate(distributions.values()):
         share = dist.set_index("level")["share"].reindex(levels).fillna(0).to_numpy()
         neg = share[:half].sum() + (share[half] / 2 if mid else 0)
         left = -neg

@@ -10,7 +10,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from communitylab.survey.codebook import Question
 from communitylab.survey.proportions import proportion_ci
 
-__all__ = ["likert_distribution", "top_box", "multiselect_table", "multiselect_binary", "compare_options", "crosstab_test", "cronbach_alpha"]
+__all__ = ["question_summary", "open_answers", "likert_distribution", "top_box", "multiselect_table", "multiselect_binary", "compare_options", "crosstab_test", "cronbach_alpha"]
 
 
 def likert_distribution(responses: pd.DataFrame, question: Question, *, population: int | None = None, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
@@ -85,12 +85,17 @@ def crosstab_test(responses: pd.DataFrame, row: str, col: str, *, n_permutations
         return table, pd.Series({"test": "Fisher exact", "odds_ratio": odds, "p_value": p, "n": int(table.to_numpy().sum())})
     chi2, p, dof, expected = stats.chi2_contingency(table.to_numpy(), correction=False)
     rng = np.random.default_rng(seed)
-    a, b = d[row].to_numpy(), d[col].to_numpy().copy()
-    exceed = 0
-    for _ in range(n_permutations):
-        rng.shuffle(b)
-        t = pd.crosstab(a, b).to_numpy()
-        exceed += stats.chi2_contingency(t, correction=False)[0] >= chi2 - 1e-12
+    a = pd.Categorical(d[row]).codes
+    b = pd.Categorical(d[col]).codes
+    ra, cb_ = a.max() + 1, b.max() + 1
+    row_tot = np.bincount(a, minlength=ra).astype(float)
+    col_tot = np.bincount(b, minlength=cb_).astype(float)
+    expect = np.outer(row_tot, col_tot) / len(a)
+    perms = np.argsort(rng.random((n_permutations, len(b))), axis=1)
+    cells = a[None, :] * cb_ + b[perms]
+    counts = np.apply_along_axis(np.bincount, 1, cells, minlength=ra * cb_).reshape(n_permutations, ra, cb_)
+    stat = (((counts - expect) ** 2) / np.where(expect > 0, expect, np.inf)).sum(axis=(1, 2))
+    exceed = int((stat >= chi2 - 1e-9).sum())
     return table, pd.Series({"test": "chi-square", "statistic": chi2, "dof": dof, "p_value": p, "p_value_permutation": (exceed + 1) / (n_permutations + 1),
                              "min_expected": float(expected.min()), "n": int(table.to_numpy().sum())})
 
@@ -111,3 +116,40 @@ def cronbach_alpha(items: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, le
 
     est, lo, hi = bootstrap_ci(x, alpha, n_boot=n_boot, seed=seed, level=level)
     return pd.Series({"alpha": est, "ci_low": lo, "ci_high": hi, "items": x.shape[1], "n": x.shape[0]})
+
+
+def question_summary(responses: pd.DataFrame, question: Question, *, population: int | None = None, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """The table a report shows for one question, whatever its type.
+
+    likert / single: :func:`likert_distribution`; multi: :func:`multiselect_table`; numeric:
+    n, mean with a t interval (fpc when the population is known), median, min, max; text: the
+    number of answers (list them with :func:`open_answers`).
+    """
+    kw = {"population": population, "method": method, "level": level}
+    if question.type in ("likert", "single"):
+        return likert_distribution(responses, question, **kw)
+    if question.type == "multi":
+        return multiselect_table(responses, question, **kw)
+    col = responses[question.id]
+    if question.type == "numeric":
+        x = pd.to_numeric(col, errors="coerce").dropna()
+        n = len(x)
+        f = 1 - n / population if population else 1.0
+        se = x.std(ddof=1) / np.sqrt(n) * np.sqrt(f) if n > 1 else np.nan
+        t = stats.t.ppf(0.5 + level / 2, n - 1) if n > 1 else np.nan
+        return pd.DataFrame([{"n": n, "mean": x.mean(), "ci_low": x.mean() - t * se, "ci_high": x.mean() + t * se, "median": x.median(), "min": x.min(), "max": x.max()}])
+    answered = col.notna() & (col.astype(str).str.strip() != "")
+    return pd.DataFrame([{"answers": int(answered.sum()), "respondents": len(col)}])
+
+
+def open_answers(responses: pd.DataFrame, question: Question, id_col: str, *, show_personal_data: bool = False) -> pd.DataFrame:
+    """Open-text answers under pseudonymous respondent labels, e-mail addresses redacted
+    (unless ``show_personal_data``)."""
+    from communitylab.privacy import pseudonym, redact_text
+
+    col = responses[question.id]
+    keep = col.notna() & (col.astype(str).str.strip() != "")
+    rows = []
+    for rid, text in zip(responses.loc[keep, id_col], col[keep]):
+        rows.append({"respondent": rid if show_personal_data else pseudonym(rid, prefix="R"), "answer": text if show_personal_data else redact_text(str(text))[0]})
+    return pd.DataFrame(rows, columns=["respondent", "answer"])
