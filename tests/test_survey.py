@@ -158,3 +158,11 @@ def test_open_answers_are_pseudonymous_and_redacted():
     out = open_answers(s["responses"], q, s["id_col"])
     assert out["respondent"].str.startswith("R-").all() and not out["answer"].str.contains("@").any()
     assert open_answers(s["responses"], q, s["id_col"], show_personal_data=True)["answer"].str.contains("@").any()
+
+
+def test_xlsx_export_is_read_like_csv(tmp_path):
+    cb = load_codebook(SEED / "codebook.yml")
+    path = tmp_path / "export.xlsx"
+    pd.read_csv(SEED / "responses.csv", dtype=str).to_excel(path, index=False)
+    r = read_responses(path, cb)
+    assert len(r) == 15 and (r["q1_pertinence"] == "Very pertinent").sum() == 4

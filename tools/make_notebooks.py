@@ -161,7 +161,6 @@ horizon: int = 10  # periods to project
 transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW sample or a CSV path
 calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
 source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>" or a path
-period: str = "month"  # cohort period: week or month
 n_draws: int = 1000  # parameter draws carried into the projection
 seed: int = 0  # seed of every random draw""", "parameters"),
     ("code", """from communitylab import datasets, plots, report, summary
@@ -206,7 +205,7 @@ axes[0].set_title("members"); axes[1].set_title("cumulative discounted value"); 
                  "tenure from first contribution to last activity, members quiet for 90 days counted as churned, the others censored."),
     ("code", """from communitylab.retention import cohorts, survival
 community = datasets.load_community(source)
-cohort_table = cohorts.cohort_retention(community, period)
+cohort_table = cohorts.cohort_retention(community, "month")
 plots.plot_cohort_retention(cohort_table)
 plt.show()
 tenure = survival.member_tenure(community)

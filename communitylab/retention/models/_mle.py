@@ -130,3 +130,12 @@ def check_rfm(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray, source:
         if np.any(bad):
             rows = np.flatnonzero(bad)
             raise DataValidationError(source, name, rows[:5].tolist(), expected, len(rows))
+
+
+def rfm_arrays(df: pd.DataFrame, frequency_col: str, recency_col: str, T_col: str, weights_col: str | None, source: str):
+    """Checked ``x, t_x, T, weights`` arrays from a per-member summary (BG/NBD, Pareto/NBD)."""
+    check_columns(df, [frequency_col, recency_col, T_col], source)
+    x, tx, T = (df[c].to_numpy(float) for c in (frequency_col, recency_col, T_col))
+    check_rfm(x, tx, T, source)
+    w = df[weights_col].to_numpy(float) if weights_col else np.ones_like(x)
+    return {"x": x, "tx": tx, "T": T, "w": w}

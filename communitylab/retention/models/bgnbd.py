@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln, hyp2f1
 
-from communitylab.retention.models._mle import PositiveMLE, check_columns, check_rfm
+from communitylab.retention.models._mle import PositiveMLE, rfm_arrays
 
 __all__ = ["BetaGeoFitter"]
 
@@ -32,11 +32,8 @@ class BetaGeoFitter(PositiveMLE):
     _param_names = ("r", "alpha", "a", "b")
 
     def fit(self, df: pd.DataFrame, frequency_col: str = "frequency", recency_col: str = "recency", T_col: str = "T", weights_col: str | None = None) -> BetaGeoFitter:
-        check_columns(df, [frequency_col, recency_col, T_col], "BetaGeoFitter.fit")
-        x, tx, T = (df[c].to_numpy(float) for c in (frequency_col, recency_col, T_col))
-        check_rfm(x, tx, T)
-        w = df[weights_col].to_numpy(float) if weights_col else np.ones_like(x)
-        return self._fit_data({"x": x, "tx": tx, "T": T, "w": w}, int(w.sum()))
+        data = rfm_arrays(df, frequency_col, recency_col, T_col, weights_col, "BetaGeoFitter.fit")
+        return self._fit_data(data, int(data["w"].sum()))
 
     @staticmethod
     def _loglik(p, x, tx, T):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
-from communitylab.retention.models._mle import PositiveMLE, check_columns, check_rfm
+from communitylab.retention.models._mle import PositiveMLE, rfm_arrays
 
 __all__ = ["ParetoNBDFitter"]
 
@@ -29,13 +29,10 @@ class ParetoNBDFitter(PositiveMLE):
     _param_names = ("r", "alpha", "s", "beta")
 
     def fit(self, df: pd.DataFrame, frequency_col: str = "frequency", recency_col: str = "recency", T_col: str = "T", weights_col: str | None = None) -> ParetoNBDFitter:
-        check_columns(df, [frequency_col, recency_col, T_col], "ParetoNBDFitter.fit")
-        x, tx, T = (df[c].to_numpy(float) for c in (frequency_col, recency_col, T_col))
-        check_rfm(x, tx, T)
-        w = df[weights_col].to_numpy(float) if weights_col else np.ones_like(x)
+        data = rfm_arrays(df, frequency_col, recency_col, T_col, weights_col, "ParetoNBDFitter.fit")
         if self.initial is None:
             self.initial = (0.5, 10.0, 0.5, 10.0)
-        return self._fit_data({"x": x, "tx": tx, "T": T, "w": w}, int(w.sum()))
+        return self._fit_data(data, int(data["w"].sum()))
 
     @staticmethod
     def _parts(p, x, tx, T):
