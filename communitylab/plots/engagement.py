@@ -82,29 +82,32 @@ def plot_reply_survival(curve: pd.DataFrame, ax=None, *, max_hours: float = 24 *
     return ax
 
 
-def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_nodes: int = 150, seed: int = 0, title: str = "Reply network"):
-    """Reply network of the most connected members (hosts in red); spring layout, seeded."""
+def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, seed: int = 0, title: str = "Reply network"):
+    """Reply network drawn from its ``max_edges`` heaviest edges (hosts in red); seeded spring layout.
+
+    Keeping whole edges (not the most connected nodes) keeps each hub with its spokes, so a
+    hub-and-spoke audience looks like one.
+    """
     import networkx as nx
 
     ax = new_axes(ax, figsize=(5, 5))
+    e = edges[edges["src"] != edges["dst"]].sort_values(["n", "src", "dst"], ascending=[False, True, True]).head(max_edges)
     g = nx.Graph()
-    for s, d, n in edges[["src", "dst", "n"]].itertuples(index=False):
-        if s != d:
-            g.add_edge(s, d, weight=g.get_edge_data(s, d, {"weight": 0})["weight"] + n)
+    for s, d, n in e[["src", "dst", "n"]].itertuples(index=False):
+        g.add_edge(s, d, weight=g.get_edge_data(s, d, {"weight": 0})["weight"] + n)
     hosts = set(edges.loc[edges["src_is_host"], "src"]) | set(edges.loc[edges["dst_is_host"], "dst"])
-    if g.number_of_nodes() > max_nodes:
-        keep = [n for n, _ in sorted(g.degree(weight="weight"), key=lambda x: -x[1])[:max_nodes]]
-        g = g.subgraph(keep).copy()
     if g.number_of_nodes() == 0:
         ax.text(0.5, 0.5, "no replies between members", ha="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    pos = nx.spring_layout(g, seed=seed, k=1 / np.sqrt(g.number_of_nodes()))
-    colors = [PALETTE["host"] if n in hosts else PALETTE["member"] for n in g.nodes]
-    sizes = [10 + 3 * d for _, d in g.degree()]
-    nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.2, width=0.5)
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, node_size=np.clip(sizes, 10, 300), linewidths=0)
-    ax.set_title(title, fontsize=10)
+    pos = nx.spring_layout(g, seed=seed, k=1.5 / np.sqrt(g.number_of_nodes()))
+    deg = dict(g.degree())
+    nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.35, width=0.6, edge_color="#555555")
+    for group, color in ((False, PALETTE["member"]), (True, PALETTE["host"])):  # hosts drawn on top
+        nodes = [n for n in g.nodes if (n in hosts) == group]
+        sizes = np.clip([12 + 4 * deg[n] for n in nodes], 12, 300)
+        nx.draw_networkx_nodes(g, pos, nodelist=nodes, ax=ax, node_color=color, node_size=sizes, linewidths=0)
+    ax.set_title(f"{title}\n({g.number_of_edges()} heaviest of {len(edges):,} reply pairs)", fontsize=10)
     ax.set_axis_off()
     return ax
 
