@@ -87,6 +87,7 @@ def main() -> None:
     ap.add_argument("--memory-limit", default="8GB")
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"))
     ap.add_argument("--make", type=int)
+    ap.add_argument("--engines", nargs="+", default=["pandas", "duckdb"], help="drop pandas for sizes its baseline cannot hold in memory")
     args = ap.parse_args()
     if args.child:
         child(args.child[0], args.child[1], args.memory_limit)
@@ -101,11 +102,11 @@ def main() -> None:
         n = int(size)
         path = subprocess.run([sys.executable, __file__, "--make", str(n)], capture_output=True, text=True, check=True).stdout.strip()
         runs = {}
-        for engine in ("pandas", "duckdb"):
+        for engine in args.engines:
             proc = subprocess.run([sys.executable, __file__, "--child", engine, path, "--memory-limit", args.memory_limit],
                                   capture_output=True, text=True, check=True)
             runs[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
-        base = runs["pandas"]
+        base = runs.get("pandas", runs[args.engines[0]])
         for engine, r in runs.items():
             agree = all(
                 abs(r["result"][k] - base["result"][k]) <= 1e-9 * max(1, abs(base["result"][k])) if isinstance(base["result"][k], float) else r["result"][k] == base["result"][k]
