@@ -44,6 +44,8 @@ def test_health_study_runs_on_an_edge_list_and_a_scenario(source, tmp_path):
 @pytest.mark.notebooks
 def test_survey_study_weights_the_simulated_survey(tmp_path):
     result = run_study("member_survey", {"responses": "simulated"}, out_dir=tmp_path, run_id="w", progress=False)
-    assert len(result.summary["weighting"]) == 3 and "cronbach_alpha" in result.summary
+    rows = {row["index"]: row for row in result.summary["weighting"]}
+    assert list(rows) == ["unweighted", "post-stratified (segment)", "post-stratified (region)", "raked (segment, region)"]
+    assert rows["raked (segment, region)"]["design_effect"] > 1 and "cronbach_alpha" in result.summary
     html = result.report.read_text()
     assert "No member-base margins" not in html

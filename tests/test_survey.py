@@ -27,9 +27,16 @@ from communitylab.survey.proportions import (
     sample_size_for_margin,
 )
 from communitylab.survey.simulate import simulate_member_survey
-from communitylab.survey.weighting import poststratify, rake, weighted_share
+from communitylab.survey.weighting import (
+    poststratify,
+    rake,
+    weighted_mean,
+    weighted_share,
+    weighting_comparison,
+)
 from tests.conftest import DATA
 from tests.results import results_survey_r as R
+from tests.results.results_binom_r import BINOM_CONFINT
 
 SEED = DATA / "seed-survey"
 
@@ -51,9 +58,20 @@ def test_srs_mean_and_total_match_r_survey():
     assert t["estimate"] == pytest.approx(R.SRS_TOTAL_ENROLL, rel=1e-9) and t["se"] == pytest.approx(R.SRS_SE_ENROLL, rel=1e-8)
 
 
+@pytest.mark.parametrize("case", sorted(BINOM_CONFINT))
+def test_intervals_match_r_binom_confint(case):
+    """R: binom::binom.confint(k, n, tol = 1e-8), the values statsmodels tests itself against."""
+    k, n = case
+    for method, (lo, hi) in BINOM_CONFINT[case].items():
+        got = proportion_ci(k, n, method=method)
+        digits = 1e-6 if n == 30 else 1e-9  # the n = 30 references are printed to 7 significant digits
+        assert got["ci_low"] == pytest.approx(max(lo, 0.0), rel=digits, abs=1e-12), method
+        assert got["ci_high"] == pytest.approx(min(hi, 1.0), rel=digits, abs=1e-12), method
+
+
 @pytest.mark.parametrize("k, n", [(4, 15), (0, 15), (12, 13), (50, 200)])
 def test_intervals_match_their_closed_forms(k, n):
-    """R: binom::binom.confint(k, n, methods = c("wilson", "exact", "bayes" [Jeffreys]))."""
+    """Wilson's formula, and the beta quantiles of Clopper-Pearson and Jeffreys, written out here."""
     z = stats.norm.ppf(0.975)
     p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
@@ -147,6 +165,49 @@ def test_weighting_recovers_the_member_base():
         got = w_rk.groupby(r[col]).sum()
         for k, v in m.items():
             assert got[k] == pytest.approx(v, rel=1e-8)
+
+
+@pytest.mark.parametrize("calibration", ["poststratify", "rake"])
+@pytest.mark.parametrize("variable", ["api00", "awards01"])
+@pytest.mark.parametrize("use_fpc", [False, True])
+def test_calibrated_means_match_r_survey(calibration, variable, use_fpc):
+    """R: svymean(~variable, postStratify(d, ~stype, pop.types)) and
+    svymean(~variable, rake(d, list(~stype, ~sch.wide), ...)), d an SRS design of apisrs."""
+    d = pd.read_csv(DATA / "api/apisrs.csv.gz")
+    d["awards01"] = (d["awards"] == "Yes").astype(float)
+    if calibration == "poststratify":
+        w, cells = poststratify(d, "stype", R.POP_STYPE), d["stype"]
+    else:
+        w, cells = rake(d, {"stype": R.POP_STYPE, "sch.wide": R.POP_SCHWIDE}, tol=1e-14), d[["stype", "sch.wide"]]
+    got = weighted_mean(d[variable], w, calibrated_on=cells, population=6194 if use_fpc else None)
+    mean, se = R.CALIBRATED[(calibration, variable, use_fpc)]
+    assert got["estimate"] == pytest.approx(mean, rel=1e-9)
+    assert got["se"] == pytest.approx(se, rel=1e-7)
+    if calibration == "rake":
+        assert w[(d["stype"] == "E") & (d["sch.wide"] == "Yes")].iloc[0] == pytest.approx(R.RAKE_WEIGHT_E_YES, rel=1e-9)
+        assert w[(d["stype"] == "H") & (d["sch.wide"] == "No")].iloc[0] == pytest.approx(R.RAKE_WEIGHT_H_NO, rel=1e-9)
+    fixed = weighted_mean(d[variable], w, population=6194 if use_fpc else None)
+    assert fixed["estimate"] == got["estimate"] and fixed["se"] > got["se"]  # calibration earns precision
+
+
+def test_fixed_weights_mean_matches_r_survey():
+    """R: svymean(~awards01, svydesign(id=~1, weights=~w2, data=apisrs)), w2 = 2 for elementary schools."""
+    d = pd.read_csv(DATA / "api/apisrs.csv.gz")
+    w2 = pd.Series(np.where(d["stype"] == "E", 2.0, 1.0), index=d.index)
+    got = weighted_share((d["awards"] == "Yes").astype(float), w2)
+    assert (got["estimate"], got["se"]) == pytest.approx(R.FIXED_WEIGHTS_AWARDS, rel=1e-9)
+
+
+def test_weighting_comparison_table():
+    sim = simulate_member_survey(4000, seed=3)
+    r = sim["responses"]
+    top = r["satisfaction"].isin(["Satisfied", "Very satisfied"]).astype(float)
+    table = weighting_comparison(top, r, sim["margins"], population=4000)
+    assert list(table.index) == ["unweighted", "post-stratified (segment)", "post-stratified (region)", "raked (segment, region)"]
+    assert table.loc["unweighted", "design_effect"] == pytest.approx(1.0)
+    assert (table["design_effect"].iloc[1:] > 1).all() and (table["ci_low"] <= table["estimate"]).all()
+    with pytest.warns(RuntimeWarning, match="after 1 iterations"):
+        rake(r, sim["margins"], max_iter=1)
 
 
 def test_open_answers_are_pseudonymous_and_redacted():

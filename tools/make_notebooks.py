@@ -1,13 +1,16 @@
 """Write the study notebooks (outputs cleared). Kept so the notebooks' source stays reviewable."""
 
+import hashlib
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 
 def nb(cells):
     out = []
-    for kind, src, *tags in cells:
+    for i, (kind, src, *tags) in enumerate(cells):
         cell = new_code_cell(src) if kind == "code" else new_markdown_cell(src.replace("\\n", "\n"))
+        cell.id = hashlib.sha1(f"{i}:{src}".encode()).hexdigest()[:8]  # stable ids: regenerating leaves unchanged cells alone
         if tags:
             cell.metadata["tags"] = list(tags)
         out.append(cell)
@@ -292,9 +295,9 @@ if scale_items and set(scale_items) <= set(r.columns):
     ("code", """if survey["margins"]:
     likert_q = likert[0]
     top = r[likert_q.id].isin(likert_q.levels[-2:]).astype(float).where(r[likert_q.id].notna())
-    weights = {"unweighted": pd.Series(1.0, index=r.index), "post-stratified (segment)": wt.poststratify(r, "segment", survey["margins"]["segment"]), "raked (segment, region)": wt.rake(r, survey["margins"])}
-    weighted = pd.DataFrame({name: wt.weighted_share(top, w, population=N) for name, w in weights.items()}).T
-    display(Markdown(f"Top-two-box share of **{likert_q.id}** under each weighting:")); display(weighted)
+    weighted = wt.weighting_comparison(top, r, survey["margins"], population=N, level=confidence_level)
+    display(Markdown(f"Top-two-box share of **{likert_q.id}** under each weighting. Standard errors account for the calibration (as R `survey` does after `postStratify`/`rake`); the design effect is the precision unequal weights cost."))
+    display(weighted)
     summary.record(weighting=weighted.reset_index())
 else:
     display(Markdown("_No member-base margins are known for this survey, so no weighting was applied._"))"""),
