@@ -73,7 +73,11 @@ def run_pandas(path: str) -> dict:
     return out
 
 
-def child(engine: str, path: str, memory_limit: str) -> None:
+def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> None:
+    if engine == "pandas" and pandas_cap_gb:
+        # a MemoryError in this process instead of the kernel's OOM killer picking a victim
+        cap = int(pandas_cap_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     t = time.perf_counter()
     result = run_duckdb(path, memory_limit) if engine == "duckdb" else run_pandas(path)
     seconds = time.perf_counter() - t
@@ -88,9 +92,10 @@ def main() -> None:
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"))
     ap.add_argument("--make", type=int)
     ap.add_argument("--engines", nargs="+", default=["pandas", "duckdb"], help="drop pandas for sizes its baseline cannot hold in memory")
+    ap.add_argument("--pandas-cap-gb", type=float, default=20.0, help="address-space cap of the pandas child; over it, the run is reported as failed")
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.memory_limit)
+        child(args.child[0], args.child[1], args.memory_limit, args.pandas_cap_gb)
         return
     if args.make:
         print(make_store(args.make))
@@ -103,10 +108,21 @@ def main() -> None:
         path = subprocess.run([sys.executable, __file__, "--make", str(n)], capture_output=True, text=True, check=True).stdout.strip()
         runs = {}
         for engine in args.engines:
-            proc = subprocess.run([sys.executable, __file__, "--child", engine, path, "--memory-limit", args.memory_limit],
-                                  capture_output=True, text=True, check=True)
+            t = time.perf_counter()
+            proc = subprocess.run([sys.executable, __file__, "--child", engine, path, "--memory-limit", args.memory_limit,
+                                   "--pandas-cap-gb", str(args.pandas_cap_gb)], capture_output=True, text=True)
+            if proc.returncode:
+                last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                print(f"{n:>12,} {engine:>8} failed after {time.perf_counter() - t:.0f} s: {last[:120]}", flush=True)
+                continue
             runs[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
-        base = runs.get("pandas", runs[args.engines[0]])
+        if not runs:
+            continue
+        if "pandas" not in runs:  # nothing to compare with: print the absolute numbers only
+            for engine, r in runs.items():
+                print(f"{n:>12,} {engine:>8} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {'-':>11} {'-':>13}  -", flush=True)
+            continue
+        base = runs["pandas"]
         for engine, r in runs.items():
             agree = all(
                 abs(r["result"][k] - base["result"][k]) <= 1e-9 * max(1, abs(base["result"][k])) if isinstance(base["result"][k], float) else r["result"][k] == base["result"][k]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "load_transactions", "load_survey", "describe_datasets"]
+__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "load_milestones", "load_transactions", "load_survey", "describe_datasets"]
 
 
 @dataclass(frozen=True)
@@ -137,3 +138,34 @@ def load_community(source: str, *, hosts=None, name: str | None = None, kind: st
         "store": loaders.open_store,
     }[kind]
     return loader(path, hosts=hosts, name=name, **kwargs)
+
+
+def load_milestones(source: str, milestones: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Dated interventions for an intervention study: ``date, milestone`` (UTC), in date order.
+
+    ``milestones`` maps a name to a date (``{"appoint a manager": "2024-05-21"}``). Without it, a
+    simulated scenario (``"sim:revitalized"``) brings its own dated steps; any other source needs
+    them, and says so.
+    """
+    from communitylab.schema import DataValidationError
+
+    if milestones:
+        names, raw = list(milestones), list(milestones.values())
+        dates = pd.to_datetime(pd.Series(raw, dtype="object"), utc=True, errors="coerce")
+        bad = dates.isna()
+        if bad.any():
+            rows = [f"{names[i]}={raw[i]!r}" for i in bad[bad].index[:5]]
+            raise DataValidationError("milestones parameter", "date", rows, "dates such as '2024-05-21'", int(bad.sum()))
+        out = pd.DataFrame({"date": dates, "milestone": [str(n) for n in names]})
+    elif source.startswith("sim:"):
+        from communitylab.simulate import simulate
+
+        parts = source.split(":")
+        opts = dict(p.split("=") for p in parts[2:])
+        truth = simulate(parts[1], seed=int(opts.get("seed", 0))).truth
+        if "milestones" not in truth:
+            raise DataValidationError("milestones parameter", "milestones", [], f"dated interventions (scenario {parts[1]!r} has none; try sim:revitalized)", 0)
+        out = truth["milestones"]
+    else:
+        raise DataValidationError("milestones parameter", "milestones", [], f"dated interventions for {source!r}, e.g. {{'new rules': '2024-03-01'}}", 0)
+    return out.sort_values("date", kind="stable").reset_index(drop=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["run_header", "format_estimates", "churn_answer", "survey_capability"]
+__all__ = ["run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, Any] | None = None) -> str:
@@ -74,3 +74,59 @@ def survey_capability(n: int, population: int | None, level: float = 0.95) -> st
             "answered, not of the membership."
         )
     return "\n\n".join(lines)
+
+
+def intervention_answer(effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str, level: float = 0.95) -> str:
+    """The opening paragraph of the intervention study: how much the outcome changed, how sure, and
+    whether fake dates before the interventions show changes as large."""
+    ratio = impact["ratio"]
+    sure = impact["ratio_low"] > 1 or impact["ratio_high"] < 1
+    direction = "higher" if ratio > 1 else "lower"
+    lines = [
+        f"**Since the first intervention, {outcome.replace('_', ' ')} ran {ratio:.1f}× what the earlier trend predicts** "
+        f"({impact['observed']:,.0f} observed against {impact['counterfactual']:,.0f} expected over {int(impact['periods'])} {period}s; "
+        f"{level:.0%} interval of the ratio {impact['ratio_low']:.1f} to {impact['ratio_high']:.1f}). "
+        + (f"The interval excludes 1: the outcome is {direction} than the trend allows." if sure else "The interval includes 1: the data cannot tell a change from the trend.")
+    ]
+    clear = effects[(effects["level_ci_low"] > 1) | (effects["level_ci_high"] < 1)]
+    if len(clear):
+        parts = [f"*{r.phase}* (×{r.level_change:.1f}, {r.level_ci_low:.1f} to {r.level_ci_high:.1f})" for r in clear.itertuples()]
+        lines.append("Phases with a level change whose interval excludes 1: " + "; ".join(parts) + ".")
+    else:
+        lines.append("No single phase has a level change whose interval excludes 1.")
+    n = placebo.attrs.get("n_placebos", 0)
+    if n:
+        p = placebo.attrs["p_values"]
+        best = min(p, key=p.get)
+        lines.append(
+            f"Placebo check: at {n} fake dates before the first intervention the same model found changes; "
+            f"the largest real phase change (*{best}*) is matched or exceeded by a share {p[best]:.2f} of them"
+            + (" (the smallest value possible with so few fake dates)." if p[best] <= 1 / (n + 1) + 1e-12 else ".")
+        )
+    else:
+        lines.append("Too few periods before the first intervention for a placebo check.")
+    lines.append(
+        "Caveats: this is a single-group before/after design; anything else that changed at the same time (a product launch, "
+        "a season, a platform change) is confounded with the interventions, and milestones grouped into one phase cannot be "
+        "told apart."
+    )
+    return "\n\n".join(lines)
+
+
+def its_diagnostics(model) -> str:
+    """Plain-words checks of a fitted :class:`~communitylab.intervention.InterruptedTimeSeries`:
+    overdispersion, residual autocorrelation, and how many periods each side carries."""
+    s = model.summary()
+    ac = model.residual_autocorrelation()
+    lines = [f"n = {s.attrs['n']} periods, {model.phases_[0].start} before the first intervention; errors: {s.attrs['cov_type']}."]
+    disp = s.attrs["dispersion"]
+    if model.family == "poisson":
+        lines.append(f"Dispersion {disp:.2f}: the counts are {'noisier than' if disp > 1.2 else 'about as noisy as'} Poisson"
+                     + (f" (the {model.cov_type} errors allow for it)." if disp > 1.2 and model.cov_type in ("quasi", "hac") else "."))
+    worst = ac.loc[ac["ljung_box_p"].idxmin()] if len(ac) else None
+    if worst is not None and worst["ljung_box_p"] < 0.05:
+        lines.append(f"Residuals are autocorrelated (lag-1 autocorrelation {ac['acf'].iloc[0]:.2f}; Ljung-Box p = {worst['ljung_box_p']:.3f} at lag {int(worst['lag'])}): "
+                     + ("the intervals above may be too narrow; rerun with `cov_type='hac'` to compare." if model.cov_type != "hac" else "the HAC errors allow for it."))
+    else:
+        lines.append("No clear residual autocorrelation (Ljung-Box p ≥ 0.05 up to lag 6).")
+    return " ".join(lines)

@@ -227,13 +227,20 @@ _EXPECTED = {
 
 
 def simulate_large_log(
-    n_events: int, *, n_members: int | None = None, n_hosts: int = 5, days: int = 730, seed: int = 0, id_offset: int = 0
+    n_events: int,
+    *,
+    n_members: int | None = None,
+    n_hosts: int = 5,
+    days: int = 730,
+    start: str = "2024-01-01",
+    seed: int = 0,
+    id_offset: int = 0,
 ) -> pd.DataFrame:
     """A large, vectorized event log for benchmarks (no Python loop over events).
 
     Threads start with posts (20 % of events), replies (45 %) and reactions (35 %) point to the
     post of the current thread or, half the time, of an older one. Authors follow a Zipf-like weight; hosts
-    are ``host0``... and write about 10 % of events. Timestamps are uniform over ``days``.
+    are ``host0``... and write about 10 % of events. Timestamps are uniform over ``days`` from ``start`` (UTC).
     ``id_offset`` numbers events from that value, so chunks generated with different seeds and
     offsets can be written to one store (threads stay inside a chunk).
     """
@@ -266,7 +273,7 @@ def simulate_large_log(
             "event_id": ids,
             "member_id": member,
             "kind": kinds,
-            "created_at": pd.to_datetime(ts, unit="s", utc=True),
+            "created_at": pd.Timestamp(start, tz="UTC") + pd.to_timedelta(ts, unit="s"),
             "thread_id": ids[thread_root],
             "parent_id": np.where(is_post, None, ids[parent]),
             "to_member_id": np.where(is_post, None, member[parent]),

@@ -49,3 +49,20 @@ def test_survey_study_weights_the_simulated_survey(tmp_path):
     assert rows["raked (segment, region)"]["design_effect"] > 1 and "cronbach_alpha" in result.summary
     html = result.report.read_text()
     assert "No member-base margins" not in html
+
+
+@pytest.mark.notebooks
+def test_revitalization_study_with_dates_as_parameters(tmp_path):
+    dates = {"appoint a community manager": "2024-05-21", "lead the conversation": "2024-06-19"}
+    result = run_study("revitalization_study", {"milestones": dates, "outcome": "member_posts", "cov_type": "hac"}, out_dir=tmp_path, run_id="r", progress=False)
+    s = result.summary
+    assert [e["phase"] for e in s["effects"]] == list(dates) and s["impact"]["ratio_low"] > 1
+    assert [row["verdict"] for row in s["before_after"]] == ["dormant", "thriving conversation"]
+
+
+@pytest.mark.notebooks
+def test_revitalization_study_without_dates_fails_loudly(tmp_path):
+    from communitylab.runner import StudyFailed
+
+    with pytest.raises(StudyFailed, match="dated interventions for 'twcs-sample'"):
+        run_study("revitalization_study", {"source": "twcs-sample"}, out_dir=tmp_path, run_id="f", progress=False)
