@@ -208,6 +208,8 @@ def test_weighting_comparison_table():
     assert (table["design_effect"].iloc[1:] > 1).all() and (table["ci_low"] <= table["estimate"]).all()
     with pytest.warns(RuntimeWarning, match="after 1 iterations"):
         rake(r, sim["margins"], max_iter=1)
+    with pytest.raises(DataValidationError, match="rows 2.*positive weights"):
+        weighted_mean(pd.Series([1.0, 0.0, 1.0]), pd.Series([1.0, 0.0, 2.0]))
 
 
 def test_open_answers_are_pseudonymous_and_redacted():

@@ -5,7 +5,8 @@ for the evaluation of public health interventions: a tutorial", Int. J. Epidemio
 Poisson regression of the counts per period on an underlying trend, a level change and
 (optionally) a slope change at each intervention, seasonal harmonics when the series is long
 enough, quasi-Poisson or Newey-West (HAC) standard errors for overdispersion and autocorrelation.
-Fitted with statsmodels' GLM; on the paper's Sicily data it reproduces R's ``glm`` to 1e-6.
+Fitted with statsmodels' GLM; on the paper's Sicily data it reproduces R's ``glm`` (coefficients and
+standard errors to 1e-5 relative).
 """
 
 from __future__ import annotations

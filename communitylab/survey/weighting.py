@@ -124,6 +124,8 @@ def weighted_mean(
     n = len(yy)
     if n == 0:
         raise ValueError("weighted_mean: no non-missing values")
+    if (w <= 0).any():
+        raise DataValidationError("weighted_mean", "weights", (np.flatnonzero(w <= 0) + 1)[:5].tolist(), "positive weights", int((w <= 0).sum()))
     W = w.sum()
     est = float((w * yy).sum() / W)
     e = w * (yy - est) / W
