@@ -96,6 +96,15 @@ def describe_datasets() -> pd.DataFrame:
     return pd.DataFrame([{"name": d.name, "description": d.description, "licence": d.licence, "path": str(dataset_path(d.name))} for d in DATASETS.values()])
 
 
+def _simulated(source: str):
+    """``"sim:<scenario>[:seed=N]"`` -> the simulated community with its truth."""
+    from communitylab.simulate import simulate
+
+    parts = source.split(":")
+    opts = dict(p.split("=") for p in parts[2:])
+    return simulate(parts[1], seed=int(opts.get("seed", 0)))
+
+
 def load_community(source: str, *, hosts=None, name: str | None = None, kind: str | None = None, **kwargs):
     """Load a community from a bundled data-set name, a simulator scenario (``sim:living``), or a path.
 
@@ -111,12 +120,8 @@ def load_community(source: str, *, hosts=None, name: str | None = None, kind: st
     from communitylab import loaders
 
     if source.startswith("sim:"):
-        from communitylab.simulate import simulate
-
-        parts = source.split(":")
-        opts = dict(p.split("=") for p in parts[2:])
-        sim = simulate(parts[1], seed=int(opts.get("seed", 0)))
-        return sim.community(name=name or parts[1])
+        sim = _simulated(source)
+        return sim.community(name=name or sim.scenario)
     if source in DATASETS:
         kind, path, name = DATASETS[source].kind, dataset_path(source), name or source
     else:
@@ -158,14 +163,10 @@ def load_milestones(source: str, milestones: Mapping[str, str] | None = None) ->
             raise DataValidationError("milestones parameter", "date", rows, "dates such as '2024-05-21'", int(bad.sum()))
         out = pd.DataFrame({"date": dates, "milestone": [str(n) for n in names]})
     elif source.startswith("sim:"):
-        from communitylab.simulate import simulate
-
-        parts = source.split(":")
-        opts = dict(p.split("=") for p in parts[2:])
-        truth = simulate(parts[1], seed=int(opts.get("seed", 0))).truth
-        if "milestones" not in truth:
-            raise DataValidationError("milestones parameter", "milestones", [], f"dated interventions (scenario {parts[1]!r} has none; try sim:revitalized)", 0)
-        out = truth["milestones"]
+        sim = _simulated(source)
+        if "milestones" not in sim.truth:
+            raise DataValidationError("milestones parameter", "milestones", [], f"dated interventions (scenario {sim.scenario!r} has none; try sim:revitalized)", 0)
+        out = sim.truth["milestones"]
     else:
         raise DataValidationError("milestones parameter", "milestones", [], f"dated interventions for {source!r}, e.g. {{'new rules': '2024-03-01'}}", 0)
     return out.sort_values("date", kind="stable").reset_index(drop=True)
