@@ -76,9 +76,15 @@ def survey_capability(n: int, population: int | None, level: float = 0.95) -> st
     return "\n\n".join(lines)
 
 
-def intervention_answer(effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str, level: float = 0.95) -> str:
+def intervention_answer(
+    effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str, level: float = 0.95, *, no_change: float = 1.0
+) -> str:
     """The opening paragraph of the intervention study: how much the outcome changed, how sure, and
-    whether fake dates before the interventions show changes as large."""
+    whether fake dates before the interventions show changes as large.
+
+    ``no_change`` is the value of a phase effect meaning "nothing happened": 1 for the rate ratios
+    of a Poisson model, 0 for the differences of a Gaussian one.
+    """
     ratio = impact["ratio"]
     sure = impact["ratio_low"] > 1 or impact["ratio_high"] < 1
     direction = "higher" if ratio > 1 else "lower"
@@ -88,19 +94,21 @@ def intervention_answer(effects: pd.DataFrame, impact: pd.Series, placebo: pd.Da
         f"{level:.0%} interval of the ratio {impact['ratio_low']:.1f} to {impact['ratio_high']:.1f}). "
         + (f"The interval excludes 1: the outcome is {direction} than the trend allows." if sure else "The interval includes 1: the data cannot tell a change from the trend.")
     ]
-    clear = effects[(effects["level_ci_low"] > 1) | (effects["level_ci_high"] < 1)]
+    clear = effects[(effects["level_ci_low"] > no_change) | (effects["level_ci_high"] < no_change)]
+    times = "×" if no_change == 1.0 else ""
     if len(clear):
-        parts = [f"*{r.phase}* (×{r.level_change:.1f}, {r.level_ci_low:.1f} to {r.level_ci_high:.1f})" for r in clear.itertuples()]
-        lines.append("Phases with a level change whose interval excludes 1: " + "; ".join(parts) + ".")
+        parts = [f"*{r.phase}* ({times}{r.level_change:.1f}, {r.level_ci_low:.1f} to {r.level_ci_high:.1f})" for r in clear.itertuples()]
+        lines.append(f"Phases with a level change whose interval excludes {no_change:g}: " + "; ".join(parts) + ".")
     else:
-        lines.append("No single phase has a level change whose interval excludes 1.")
+        lines.append(f"No single phase has a level change whose interval excludes {no_change:g}.")
     n = placebo.attrs.get("n_placebos", 0)
     if n:
         p = placebo.attrs["p_values"]
         best = min(p, key=p.get)
         lines.append(
-            f"Placebo check: at {n} fake dates before the first intervention the same model found changes; "
-            f"the largest real phase change (*{best}*) is matched or exceeded by a share {p[best]:.2f} of them"
+            f"Placebo check: the same model fitted at {n} fake dates before the first intervention; for the largest real "
+            f"phase change (*{best}*) the placebo p-value (share of fake dates, counting the real one, with a change at "
+            f"least as large) is {p[best]:.2f}"
             + (" (the smallest value possible with so few fake dates)." if p[best] <= 1 / (n + 1) + 1e-12 else ".")
         )
     else:
