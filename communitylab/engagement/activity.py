@@ -32,6 +32,12 @@ def _step(period: str):
     return {"day": ibis.interval(days=1), "week": ibis.interval(days=7), "month": ibis.interval(months=1)}[period]
 
 
+def period_grid(first: pd.Timestamp, last: pd.Timestamp, period: str) -> pd.DataFrame:
+    """Every period start from ``first`` to ``last`` (both period starts, UTC): ``period``."""
+    freq = {"day": "D", "week": "7D", "month": "MS"}[period]
+    return pd.DataFrame({"period": pd.date_range(first, last, freq=freq, tz="UTC")})
+
+
 def activity_by_period(community: Community, period: str = "month") -> pd.DataFrame:
     """Per period: member lifecycle (product-analytics definitions) and event counts.
 
@@ -78,9 +84,7 @@ def activity_by_period(community: Community, period: str = "month") -> pd.DataFr
     dormant = gone.group_by(period=gone.period + step).aggregate(dormant=gone.count())
     life = community.execute(lifecycle)
     dorm = community.execute(dormant)
-    freq = {"day": "D", "week": "7D", "month": "MS"}[period]
-    periods = pd.date_range(counts["period"].min(), counts["period"].max(), freq=freq, tz="UTC")
-    out = pd.DataFrame({"period": periods})
+    out = period_grid(counts["period"].min(), counts["period"].max(), period)
     out = out.merge(life, on="period", how="left").merge(dorm, on="period", how="left").merge(counts, on="period", how="left")
     out = out.fillna(0)
     out["resurrected"] = out["active"] - out["new"] - out["returning"]

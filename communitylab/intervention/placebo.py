@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -41,17 +43,8 @@ def placebo_in_time(model: InterruptedTimeSeries, *, min_periods: int | None = N
     need = min_periods or model.min_pre_periods
     first = model.phases_[0].start
     pre = model.data_.iloc[:first].reset_index(drop=True)
-    spec = InterruptedTimeSeries(
-        family=model.family,
-        slope_change=model.slope_change,
-        harmonics=model.harmonics,
-        season_length=model.season_length,
-        cov_type=model.cov_type,
-        maxlags=model.maxlags,
-        min_gap=model.min_gap,
-        min_pre_periods=need,
-        level=model.level,
-    )
+    spec = copy.copy(model)  # same settings; fit() rebinds every fitted attribute of the copy
+    spec.min_pre_periods = need
     real = {p.name: float(model.result_.params[f"level: {p.name}"]) for p in model.phases_}
     exposure = None
     if model.offset_ is not None:

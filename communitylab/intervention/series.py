@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from communitylab.community import Community
-from communitylab.engagement.activity import _truncate, activity_by_period
+from communitylab.engagement.activity import ACTIVE_KINDS, _truncate, activity_by_period, period_grid
 
 __all__ = ["OUTCOMES", "outcome_series"]
 
@@ -43,18 +43,21 @@ def outcome_series(
 
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {list(OUTCOMES)}")
-    act = activity_by_period(community, period)
     if outcome in ("active_members", "posts", "replies", "reactions"):
         col = {"active_members": "active"}.get(outcome, outcome)
-        out = act[["period", col]].rename(columns={col: "value"})
+        out = activity_by_period(community, period)[["period", col]].rename(columns={col: "value"})
     else:
         t = community.events
         if outcome == "member_posts":
             f = t.filter((t.kind == "post") & ~t.is_host)
         else:
             f = t.filter((t.kind == "reply") & ~t.is_host & t.to_member_id.notnull() & ~t.to_host)
+        # the same span as activity_by_period: first to last period with a post, reply or reaction
+        a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
+        span = community.execute(a.aggregate(first=_truncate(a.created_at.min(), period), last=_truncate(a.created_at.max(), period)))
         counts = community.execute(f.group_by(period=_truncate(f.created_at, period)).aggregate(value=f.count()))
-        out = act[["period"]].merge(counts, on="period", how="left").fillna({"value": 0})
+        grid = period_grid(span["first"].iloc[0], span["last"].iloc[0], period)
+        out = grid.merge(counts, on="period", how="left").fillna({"value": 0})
     out["value"] = out["value"].astype("int64")
     stop = pd.Timestamp(end) if end is not None else observation_window(community)[1]
     stop = stop.tz_localize("UTC") if stop.tzinfo is None else stop.tz_convert("UTC")
