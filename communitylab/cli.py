@@ -1,20 +1,27 @@
-"""``communitylab run | list | demo``: the study runner from the command line."""
+"""``communitylab run | list | demo | inspect | formats``: the studies and the data door from the command line.
+
+Exit codes: 0 success; 1 a study failed (its report folder keeps the traceback, the last good
+report is untouched); 2 bad input: an unknown study or parameter, a parameter of the wrong type,
+a file that is missing or breaks the export's format.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
 import yaml
 
 from communitylab.runner import StudyFailed, list_studies, run_study
+from communitylab.schema import DataValidationError
 
 DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
 
 
 def _value(text: str):
-    """Parse a -p value as papermill does: YAML scalars (ints, floats, booleans, lists), else text."""
+    """Parse a -p value as papermill does: YAML scalars (ints, floats, booleans, lists, mappings), else text."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:
@@ -22,7 +29,8 @@ def _value(text: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.")
+    parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.",
+                                     epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one study")
     run.add_argument("study")
@@ -31,6 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--run-id", default=None)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     sub.add_parser("list", help="list the studies and their parameters")
+    sub.add_parser("formats", help="list the export formats a source can be in")
+    insp = sub.add_parser("inspect", help="what a source holds (format, hosts, load report, counts), without running a study")
+    insp.add_argument("source")
+    insp.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                      help="format, hosts, columns, kinds, start, end or name")
+    insp.add_argument("--json", action="store_true", help="print one JSON object")
     demo = sub.add_parser("demo", help="run every study on the bundled data")
     demo.add_argument("--out", default="reports")
     demo.add_argument("--quiet", action="store_true")
@@ -42,10 +56,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, p in params.items():
                 print(f"  {name}: {p['type']} = {p['default']}  # {p['help']}")
         return 0
+    if args.command == "formats":
+        from communitylab.loaders.formats import FORMATS
+
+        for f in FORMATS.values():
+            print(f"{f.name}\n  reads:     {f.reads}\n  maps:      {f.maps}\n  host rule: {f.host_rule}")
+        return 0
+    if args.command == "inspect":
+        from communitylab.inspect import format_inspection, inspect_source
+
+        options = {name: (value if name in ("format", "start", "end", "name") else _value(value)) for name, value in args.parameter}
+        try:
+            community, info = inspect_source(args.source, options)
+        except (DataValidationError, ValueError, FileNotFoundError) as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(info, indent=2, default=str))
+        else:
+            print(format_inspection(info, sorted(community.hosts)))
+        return 0
     if args.command == "run":
         params = {name: _value(value) for name, value in args.parameter}
+        raw = dict(args.parameter)
         try:
-            result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet)
+            result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet, raw_parameters=raw)
         except StudyFailed as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 1

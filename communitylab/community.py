@@ -62,6 +62,10 @@ class Community:
     frame : DataFrame or None
         The validated events as pandas when they were loaded into memory (None for a Parquet
         store registered lazily).
+    format : str
+        The export format it was read from (``slack``, ``mbox``, ...; empty when built by hand).
+    host_rule : str
+        How the hosts were found, in words.
     """
 
     name: str
@@ -71,6 +75,8 @@ class Community:
     hosts: frozenset[str] = frozenset()
     report: LoadReport = field(default_factory=lambda: LoadReport(source="events"))
     frame: pd.DataFrame | None = None
+    format: str = ""
+    host_rule: str = ""
 
     @classmethod
     def from_frames(

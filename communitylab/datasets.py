@@ -105,44 +105,49 @@ def _simulated(source: str):
     return simulate(parts[1], seed=int(opts.get("seed", 0)))
 
 
-def load_community(source: str, *, hosts=None, name: str | None = None, kind: str | None = None, **kwargs):
+def load_community(
+    source: str,
+    *,
+    hosts=None,
+    name: str | None = None,
+    format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    kind: str | None = None,
+    **kwargs,
+):
     """Load a community from a bundled data-set name, a simulator scenario (``sim:living``), or a path.
 
     Parameters
     ----------
     source : str
         ``"stackexchange-beer"`` (a bundled name), ``"sim:brand_centric"`` (optionally
-        ``"sim:living:seed=3"``), or a path: a Stack Exchange dump folder, an edge list
-        (``.txt``/``.tsv``), a support-thread export, or an events CSV/Parquet/JSONL.
-    kind : {"stackexchange", "edgelist", "support_threads", "file"}, optional
-        Loader to use for a path (guessed from the path otherwise).
+        ``"sim:living:seed=3"``), or a path to an export of any format in
+        :data:`communitylab.loaders.FORMATS` (Slack zip, Discord JSON, Discourse topics, mbox,
+        GitHub API pages, Reddit JSON Lines, Facebook Graph JSON, Twitter/X API v2 JSON, a
+        ``community.yml`` source file, a Stack Exchange dump, an edge list, any CSV/Parquet/JSONL).
+    format : str, optional
+        The export's format; sniffed from the path when empty (``kind`` is its old name).
+    columns : mapping, optional
+        ``{contract column: your column}`` for a generic table (``format="events"``).
+    start, end : str, optional
+        Keep events in ``[start, end)`` (UTC).
     """
-    from communitylab import loaders
+    from communitylab.loaders.formats import load_source, window
 
+    format = format or kind
     if source.startswith("sim:"):
         sim = _simulated(source)
-        return sim.community(name=name or sim.scenario)
+        return window(sim.community(name=name or sim.scenario), start, end)
     if source in DATASETS:
-        kind, path, name = DATASETS[source].kind, dataset_path(source), name or source
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise FileNotFoundError(f"{source!r} is neither a bundled data set ({sorted(DATASETS)}), a 'sim:' scenario, nor an existing path")
-        if kind is None:
-            if path.is_dir():
-                kind = "stackexchange" if any(path.glob("Posts.xml*")) else "store"
-            elif any(s in path.name for s in (".txt", ".tsv", ".edges")):
-                kind = "edgelist"
-            else:
-                kind = "file"
-    loader = {
-        "stackexchange": loaders.load_stackexchange,
-        "edgelist": loaders.load_edgelist,
-        "support_threads": loaders.load_support_threads,
-        "file": loaders.load_events,
-        "store": loaders.open_store,
-    }[kind]
-    return loader(path, hosts=hosts, name=name, **kwargs)
+        fmt = {"support_threads": "twcs", "file": "events"}.get(DATASETS[source].kind, DATASETS[source].kind)
+        return load_source(dataset_path(source), fmt, hosts=hosts, name=name or source, start=start, end=end, **kwargs)
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"{source!r} is neither a bundled data set ({sorted(DATASETS)}), a 'sim:' scenario, nor an existing path")
+    fmt = {"support_threads": "twcs", "file": "events"}.get(format or "", format)
+    return load_source(path, fmt, hosts=hosts, name=name, columns=columns or None, start=start, end=end, **kwargs)
 
 
 def load_milestones(source: str, milestones: Mapping[str, str] | None = None) -> pd.DataFrame:

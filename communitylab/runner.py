@@ -160,6 +160,7 @@ def run_study(
     kernel_name: str = "python3",
     progress: bool = True,
     execution_timeout: int | None = 1800,
+    raw_parameters: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Execute one study and publish its report atomically (see the module docstring).
 
@@ -189,6 +190,7 @@ def run_study(
     unknown = sorted(set(parameters) - set(known))
     if unknown:
         raise ValueError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
+    parameters = check_parameters(study, known, parameters, raw_parameters)
     started = dt.datetime.now(dt.UTC)
     run_id = run_id or started.strftime("%Y%m%dT%H%M%SZ")
     study_root = Path(out_dir) / study
@@ -247,6 +249,56 @@ def run_study(
     if progress:
         print(f"[communitylab] {study}: report at {final / 'report.html'} ({manifest['seconds']} s)", file=sys.stderr, flush=True)
     return RunResult(study, run_id, final, final / "report.html", summary, manifest)
+
+
+_EXAMPLES = {"str": "some text", "int": "3", "float": "0.5", "bool": "true or false", "list": "[a, b] (or one value)", "dict": "{key: value}"}
+
+
+def check_parameters(
+    study: str, known: Mapping[str, Mapping[str, Any]], parameters: Mapping[str, Any], raw: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Check each value against the type in the study's parameters cell, before any kernel starts.
+
+    Rules: a ``str`` parameter takes the text as typed (``-p calibration_end 1997-09-30`` stays a
+    string); a ``float`` takes an integer; an ``int`` takes a whole float (``3.0``); a ``list``
+    given one bare value takes it as a one-element list (``-p hosts alice`` is ``["alice"]``).
+    Anything else is refused with the parameter, what was given and what is expected.
+
+    Raises
+    ------
+    ValueError
+        A value of the wrong type.
+    """
+    raw = raw or {}
+    out: dict[str, Any] = {}
+    for name, value in parameters.items():
+        expected = str(known.get(name, {}).get("inferred_type_name", "None"))
+        given = raw.get(name, repr(value))
+        ok, v = True, value
+        if expected == "str":
+            v = raw.get(name, value if isinstance(value, str) else str(value))
+        elif expected == "list":
+            if isinstance(value, dict):
+                ok = False
+            elif not isinstance(value, list):
+                v = [] if value is None else [value]
+        elif expected == "dict":
+            ok = isinstance(value, dict) or value is None
+            v = value or {}
+        elif expected == "bool":
+            ok = isinstance(value, bool)
+        elif expected == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, float) and value.is_integer())
+            v = int(value) if ok else value
+        elif expected == "float":
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            v = float(value) if ok else value
+        if not ok:
+            raise ValueError(
+                f"study {study!r}: parameter {name!r} expects {expected} (e.g. -p {name} {_EXAMPLES.get(expected, '...')}); got {given!r}"
+            )
+        out[name] = v
+    return out
 
 
 def _literal(text: Any) -> Any:

@@ -96,10 +96,14 @@ class DataValidationError(ValueError):
         )
         shown = ", ".join(str(r) for r in self.rows[:_SHOW_ROWS])
         more = f" and {n_bad - _SHOW_ROWS} more" if n_bad > _SHOW_ROWS else ""
-        super().__init__(
-            f"{source}: column '{column}': {n_bad} row(s) invalid (rows {shown}{more}); "
-            f"expected {expected}"
-        )
+        if n_bad == 0 and not self.rows:  # a problem of the file, an entry or a column, not of rows
+            where = column if column.startswith(("(", "line ", "entry ")) else f"'{column}'"
+            super().__init__(f"{source}: {where}: expected {expected}")
+        else:
+            super().__init__(
+                f"{source}: column '{column}': {n_bad} row(s) invalid (rows {shown}{more}); "
+                f"expected {expected}"
+            )
 
 
 @dataclass
@@ -285,7 +289,11 @@ def validate_events(
     missing = [c for c in REQUIRED_EVENT_COLUMNS if c not in events.columns]
     if missing:
         raise DataValidationError(
-            source, ", ".join(missing), [], f"the column(s) {missing} (see communitylab.schema)", 0
+            source, "(columns)", [],
+            f"the column(s) {missing} of the event-log contract; found {list(map(str, events.columns))}. "
+            "Map your columns with columns={'member_id': 'author', ...} (or -p columns in a study), "
+            "or name the export's format (-p format slack|discord|discourse|mbox|github|reddit|facebook|twitter|twcs)",
+            0,
         )
     df = events.reset_index(drop=True).copy()
     if report.rows_read == 0:

@@ -30,8 +30,11 @@ pd.set_option("display.precision", 3)""", "remove_cell")
 
 health = nb([
     SETUP,
-    ("code", """source: str = "twcs-sample"  # bundled data set name, "sim:<scenario>", or a path to an export
-hosts: list = []  # host (brand/staff) member ids; empty: the loader's rule (brands in support data)
+    ("code", """source: str = "twcs-sample"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
+format: str = ""  # export format: slack, discord, discourse, mbox, github, reddit, facebook, twitter, twcs, events, ...; empty: sniffed
+columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
+kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
+hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule (admins, staff, brands, ...)
 community_name: str = ""  # name shown in the report; empty: the source
 period: str = "month"  # activity period: day, week or month
 compare_sources: list = ["stackexchange-beer", "stackexchange-quantumcomputing", "twcs-sample"]  # side by side
@@ -45,11 +48,13 @@ n_boot: int = 1000  # bootstrap replicates for intervals
 seed: int = 0  # seed of every random draw
 show_personal_data: bool = False  # True shows real member ids in tables (never in shared reports)""", "parameters"),
     ("code", """from communitylab import datasets, engagement as eng, plots, privacy, report, summary
-community = datasets.load_community(source, hosts=hosts or None, name=community_name or None)
+community = datasets.load_community(source, hosts=hosts or None, name=community_name or None, format=format or None,
+                                    columns=columns or None, kinds=kinds or None)
 thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio,
                                   fragile_answered_share, fragile_top1_share, silence_days)
 display(Markdown("# Is this community alive?\\n\\n" + report.run_header(
-    "Community health", {"source": source, "period": period, "hosts": len(community.hosts)}, {community.name: community})))"""),
+    "Community health", {"source": report.source_label(source, show_personal_data), "format": community.format or "built in",
+                         "period": period, "hosts": len(community.hosts)}, {community.name: community})))"""),
     ("markdown", "## The verdict"),
     ("code", """verdict = eng.health_verdict(community, thresholds)
 display(Markdown(verdict._repr_markdown_()))
@@ -114,16 +119,14 @@ summary.record(join_ask_leave=jal, newcomer_retention=retention)"""),
     ("code", """levels = eng.engagement_levels(community, period)
 display(levels.groupby("period", observed=True)["level"].value_counts().unstack().fillna(0).astype(int).tail(6))
 display(eng.level_transitions(levels))"""),
-    ("markdown", "## Where does the conversation really happen?\n\nThe same panel for several communities, ranked by "
-                 "the share of contributions that earn a reply from someone else (Wilson 95% interval)."),
-    ("code", """others = {name: datasets.load_community(name) for name in compare_sources}
-comparison = eng.compare_communities(others)
-if len(comparison):
-    display(comparison)
-    plots.plot_comparison(comparison)
-    plt.show()
-else:
-    display(Markdown("_No communities to compare (parameter `compare_sources` is empty)._"))
+    ("markdown", "## Where does the conversation really happen?\n\nThe same panel for this community, each of its channels "
+                 "(or sources, for a community.yml), and the communities named in `compare_sources`, ranked by the share of "
+                 "contributions that earn a reply from someone else (Wilson 95% interval)."),
+    ("code", """panel = eng.comparison_panel(community, {name: datasets.load_community(name) for name in compare_sources})
+comparison = eng.compare_communities(panel)
+display(comparison)
+plots.plot_comparison(comparison)
+plt.show()
 summary.record(comparison=comparison[["community", "reply_earning_share", "rank"]])"""),
     ("markdown", "## Load report\n\nWhat was read, what was excluded and why."),
     ("code", "display(community.report)"),
@@ -163,7 +166,8 @@ discount_rate: float = 0.10  # per period
 horizon: int = 10  # periods to project
 transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW sample or a CSV path
 calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
-source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>" or a path
+source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>", or a path to your export
+format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
 n_draws: int = 1000  # parameter draws carried into the projection
 seed: int = 0  # seed of every random draw""", "parameters"),
     ("code", """from communitylab import datasets, plots, report, summary
@@ -207,7 +211,7 @@ axes[0].set_title("members"); axes[1].set_title("cumulative discounted value"); 
     ("markdown", "## Retention in the community's own event log\n\nCohorts by first active period (cells not yet observed are blank); "
                  "tenure from first contribution to last activity, members quiet for 90 days counted as churned, the others censored."),
     ("code", """from communitylab.retention import cohorts, survival
-community = datasets.load_community(source)
+community = datasets.load_community(source, format=format or None)
 cohort_table = cohorts.cohort_retention(community, "month")
 plots.plot_cohort_retention(cohort_table)
 plt.show()
@@ -310,8 +314,9 @@ nbformat.write(survey, "notebooks/member_survey.ipynb")
 
 revitalization = nb([
     SETUP,
-    ("code", """source: str = "sim:revitalized"  # bundled data set name, "sim:<scenario>", or a path to an export
-hosts: list = []  # host (brand/staff) member ids; empty: the loader's rule
+    ("code", """source: str = "sim:revitalized"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
+format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
+hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule
 milestones: dict = {}  # intervention name -> date "YYYY-MM-DD"; empty: the simulated scenario's dated steps
 outcome: str = "member_to_member_replies"  # what should change: one of communitylab.intervention.OUTCOMES
 period: str = "week"  # day, week or month
@@ -325,14 +330,14 @@ confidence_level: float = 0.95  # of every interval
 n_draws: int = 2000  # coefficient draws for the impact interval
 seed: int = 0  # seed of every random draw""", "parameters"),
     ("code", """from communitylab import datasets, intervention as iv, plots, report, summary
-community = datasets.load_community(source, hosts=hosts or None)
+community = datasets.load_community(source, hosts=hosts or None, format=format or None)
 dates = datasets.load_milestones(source, milestones)
 series = iv.outcome_series(community, outcome, period, end=observation_end or None)
 model = iv.InterruptedTimeSeries(slope_change=slope_change, cov_type=cov_type, harmonics=harmonics,
                                  season_length=season_length if harmonics else None, min_gap=min_gap, level=confidence_level).fit(series, dates)
 effects, impact, placebo = model.effects(), model.impact(n_draws=n_draws, seed=seed), iv.placebo_in_time(model)
 display(Markdown("# Did the interventions revive the community?\\n\\n" + report.run_header(
-    "Revitalization study", {"source": source, "outcome": outcome, "period": period, "milestones": len(dates)}, {community.name: community})))"""),
+    "Revitalization study", {"source": report.source_label(source), "outcome": outcome, "period": period, "milestones": len(dates)}, {community.name: community})))"""),
     ("markdown", "## The answer"),
     ("code", """display(Markdown(report.intervention_answer(effects, impact, placebo, outcome, period, confidence_level)))
 summary.record(outcome=outcome, definition=series.attrs["definition"], impact=impact.to_dict(), effects=effects,

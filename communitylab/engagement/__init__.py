@@ -7,7 +7,7 @@ from communitylab.engagement.cadence import (
     host_silences,
     observation_window,
 )
-from communitylab.engagement.compare import compare_communities, reply_earning_share, split_by_channel
+from communitylab.engagement.compare import compare_communities, comparison_panel, reply_earning_share, split_by_channel
 from communitylab.engagement.conversation import (
     conversation_structure,
     degree_centralization,
@@ -38,7 +38,7 @@ from communitylab.engagement.responsiveness import (
 __all__ = [
     "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "first_contributions", "join_ask_leave", "newcomer_retention",
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
-    "answered_within", "compare_communities", "contributions_per_member", "conversation_structure",
+    "answered_within", "compare_communities", "comparison_panel", "contributions_per_member", "conversation_structure",
     "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",
     "host_regularity", "host_silences", "lorenz_curve", "member_periods", "observation_window",
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",

@@ -13,7 +13,7 @@ from communitylab.engagement.conversation import reciprocity, reply_direction_ma
 from communitylab.engagement.inequality import contributions_per_member, gini, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
 
-__all__ = ["reply_earning_share", "compare_communities", "split_by_channel"]
+__all__ = ["reply_earning_share", "compare_communities", "comparison_panel", "split_by_channel"]
 
 
 def reply_earning_share(community: Community) -> dict[str, float]:
@@ -39,6 +39,24 @@ def split_by_channel(community: Community) -> dict[str, Community]:
         frame = community.frame[community.frame["channel"] == ch] if community.frame is not None else None
         out[str(ch)] = replace(community, name=str(ch), events=t.filter(t.channel == ch), frame=frame)
     return out
+
+
+def comparison_panel(community: Community, others: Mapping[str, Community] | None = None) -> dict[str, Community]:
+    """The community being studied first, then each of its channels when it has several (the
+    sources of a ``community.yml``, the channels of a Slack workspace), then ``others``.
+
+    A name already in the panel is not repeated (the studied community may also be one of
+    ``others``).
+    """
+    panel: dict[str, Community] = {community.name: community}
+    channels = split_by_channel(community) if "channel" in community.events.columns else {}
+    if len(channels) > 1:
+        for ch, part in channels.items():
+            panel.setdefault(f"{community.name} / {ch}", part)
+    for name, other in (others or {}).items():
+        if name not in panel and other.name not in panel:
+            panel[name] = other
+    return panel
 
 
 def compare_communities(communities: Mapping[str, Community] | Sequence[Community], *, rank_by: str = "reply_earning_share") -> pd.DataFrame:

@@ -1,0 +1,181 @@
+"""Slack workspace exports: the zip Slack's "Export data" writes, or its unzipped folder.
+
+The export holds ``users.json``, ``channels.json`` (and ``groups.json`` for private channels in
+some plans) and one folder per channel with a file per day, ``<channel>/<YYYY-MM-DD>.json``,
+each a JSON array of messages (``type``, ``subtype``, ``user``, ``ts``, ``thread_ts``,
+``reactions``, ``bot_id``, ``edited``, ...).
+
+Mapping to the event-log contract:
+
+=========================================  ====================================================
+Slack                                      event
+=========================================  ====================================================
+top-level human message                    ``post`` (starts a thread); id ``<channel>/<ts>``
+thread reply (``thread_ts`` ≠ ``ts``)      ``reply``; parent and thread: the thread's root
+``thread_broadcast`` (reply also sent      ``reply``, as above
+to the channel)
+each user listed in a message's            one ``reaction`` to the message, at the message's
+``reactions``                              time (Slack exports no reaction time)
+``channel_join`` / ``channel_leave``       ``join`` / ``leave`` (one per channel)
+bot messages (``bot_message``, bot users)  excluded, counted
+other subtypes (``channel_topic``,         excluded, counted by subtype
+``pinned_item``, ``tombstone``, ...)
+=========================================  ====================================================
+
+``ts`` is seconds since 1970, so every time is UTC whatever the workspace's time zone. The channel
+folder's name is the ``channel``. A reply whose root is not in the export (deleted, or before the
+export's range) is kept with its parent outside the data. An edited message keeps its original
+time (counted). Reactions whose users the export does not list (``count`` above the listed
+users) are noted, not invented.
+
+Hosts: workspace admins and owners (``is_admin``, ``is_owner``, ``is_primary_owner`` in
+``users.json``) unless ``hosts`` is given. ``users.json`` names (``real_name``, e-mail in
+``profile``) are personal data: only ``display_name`` is kept, in the members table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from communitylab.community import Community, HostRule
+from communitylab.engine import Engine
+from communitylab.loaders._export import (
+    EventBuilder,
+    ExportFiles,
+    RawExport,
+    count_excluded,
+    finish,
+    read_json,
+    to_community,
+    utc_epoch,
+)
+from communitylab.schema import DataValidationError, LoadReport
+
+__all__ = ["read_slack", "load_slack", "is_slack_export"]
+
+_DAY_FILE = re.compile(r"^(?P<channel>[^/]+(?:/[^/]+)*)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
+_HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message", "reply_broadcast"}
+_MEMBERSHIP = {"channel_join": "join", "channel_leave": "leave", "group_join": "join", "group_leave": "leave"}
+
+
+def is_slack_export(files: ExportFiles) -> bool:
+    """A Slack export has ``users.json`` and ``channels.json`` at its root."""
+    return files.has("users.json") and files.has("channels.json")
+
+
+def read_slack(path: str | os.PathLike, *, include_text: bool = False) -> RawExport:
+    """Read a Slack export (zip or folder) into raw events, members and the admins as hosts.
+
+    Raises
+    ------
+    DataValidationError
+        ``users.json`` or ``channels.json`` missing; a file that is not valid JSON (named with
+        the line and column where it breaks); ``users.json`` not a list of users.
+    """
+    files = ExportFiles(path)
+    report = LoadReport(source=str(path))
+    for needed in ("users.json", "channels.json"):
+        if not files.has(needed):
+            raise DataValidationError(
+                files.label(needed), "(file)", [],
+                f"a Slack export with users.json and channels.json at its root; found {files.names()[:8]}", 0,
+            )
+    users = read_json(files, "users.json", "a JSON array of users")
+    if not isinstance(users, list):
+        raise DataValidationError(files.label("users.json"), "(file)", [], "a JSON array of users", 0)
+    bots, hosts, members = set(), set(), []
+    for i, u in enumerate(users):
+        if not isinstance(u, dict) or "id" not in u:
+            report.add("users.json: entry without an id (skipped)", 1, "excluded", "users.json", [f"entry {i}"])
+            continue
+        if u.get("is_bot") or u.get("id") == "USLACKBOT":
+            bots.add(u["id"])
+            continue
+        if u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"):
+            hosts.add(u["id"])
+        profile = u.get("profile") or {}
+        members.append({"member_id": u["id"], "display_name": profile.get("display_name") or u.get("name"),
+                        "is_host": u["id"] in hosts})
+    channels_doc = read_json(files, "channels.json", "a JSON array of channels")
+    listed = {c.get("name") for c in channels_doc if isinstance(c, dict)} if isinstance(channels_doc, list) else set()
+    if files.has("groups.json"):
+        groups = read_json(files, "groups.json", "a JSON array of private channels")
+        listed |= {c.get("name") for c in groups if isinstance(c, dict)} if isinstance(groups, list) else set()
+
+    b = EventBuilder(include_text=include_text)
+    excluded: dict[str, list[Any]] = defaultdict(list)
+    edited, unlisted_reactions, unlisted_channels = 0, 0, set()
+    day_files = [(m.group("channel"), n) for n in files.names() if (m := _DAY_FILE.match(n))]
+    if not day_files:
+        report.notes.append("the export holds no channel day files (<channel>/<YYYY-MM-DD>.json)")
+    for channel, name in day_files:
+        if channel not in listed:
+            unlisted_channels.add(channel)
+        day = read_json(files, name, "a JSON array of messages")
+        if not isinstance(day, list):
+            raise DataValidationError(files.label(name), "(file)", [], "a JSON array of messages", 0)
+        for i, msg in enumerate(day):
+            where = f"{name} #{i}"
+            ts = utc_epoch(msg.get("ts")) if isinstance(msg, dict) else None
+            if ts is None:
+                excluded["damaged message (no readable ts)"].append(where)
+                continue
+            subtype = msg.get("subtype")
+            user = msg.get("user")
+            eid = f"{channel}/{msg['ts']}"
+            if subtype in _MEMBERSHIP:
+                b.add(eid, user, _MEMBERSHIP[subtype], ts, channel=channel)
+                continue
+            if subtype == "bot_message" or user in bots or (msg.get("bot_id") and not user):
+                excluded["bot message"].append(where)
+                continue
+            if subtype not in _HUMAN_SUBTYPES:
+                excluded[f"message subtype '{subtype}' is not a member's message"].append(where)
+                continue
+            if msg.get("edited"):
+                edited += 1
+            thread_ts = msg.get("thread_ts")
+            if thread_ts and thread_ts != msg["ts"]:
+                root = f"{channel}/{thread_ts}"
+                b.add(eid, user, "reply", ts, thread_id=root, parent_id=root, to_member_id=msg.get("parent_user_id"),
+                      channel=channel, text=msg.get("text"))
+                thread = root
+            else:
+                b.add(eid, user, "post", ts, thread_id=eid, channel=channel, text=msg.get("text"))
+                thread = eid
+            for reaction in msg.get("reactions") or []:
+                listed_users = [u for u in reaction.get("users") or [] if u not in bots]
+                excluded["reaction by a bot"] += [f"{where} {reaction.get('name')}"] * (len(reaction.get("users") or []) - len(listed_users))
+                unlisted_reactions += max(0, int(reaction.get("count") or 0) - len(reaction.get("users") or []))
+                for u in listed_users:
+                    b.add(f"{eid}/{reaction.get('name')}/{u}", u, "reaction", ts, thread_id=thread, parent_id=eid,
+                          to_member_id=user, channel=channel)
+    count_excluded(report, excluded, "message")
+    report.add("edited message (kept at its original time)", edited, "kept", "edited")
+    if unlisted_reactions:
+        report.notes.append(f"{unlisted_reactions:,} reactions are counted by Slack but their users are not listed; not included")
+    if unlisted_channels:
+        report.notes.append(f"{len(unlisted_channels)} channel folder(s) not listed in channels.json were read too")
+    report.notes.append("Slack exports no reaction time: a reaction is dated at the message it reacts to")
+    members_df = pd.DataFrame(members, columns=["member_id", "display_name", "is_host"])
+    return finish(b, members_df, hosts, "workspace admins and owners (users.json is_admin / is_owner)", report, "slack")
+
+
+def load_slack(
+    path: str | os.PathLike,
+    *,
+    hosts: HostRule = None,
+    name: str | None = None,
+    include_text: bool = False,
+    engine: Engine | None = None,
+    now: pd.Timestamp | None = None,
+) -> Community:
+    """Load a Slack export as a :class:`~communitylab.Community` (see the module docstring)."""
+    raw = read_slack(path, include_text=include_text)
+    return to_community(raw, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
