@@ -53,8 +53,10 @@ def describe_community(community: Community, source: str = "") -> dict[str, Any]
 
     t = community.events
     kinds = community.execute(t.group_by("kind").aggregate(n=t.count())).set_index("kind")["n"]
-    span = community.execute(t.aggregate(lo=t.created_at.min(), hi=t.created_at.max(), members=t.member_id.nunique(),
-                                         channels=t.channel.nunique()))
+    aggs = {"lo": t.created_at.min(), "hi": t.created_at.max(), "members": t.member_id.nunique()}
+    if "channel" in t.columns:
+        aggs["channels"] = t.channel.nunique()
+    span = community.execute(t.aggregate(**aggs))
     lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
     r = community.report
     fmt = community.format
@@ -69,7 +71,7 @@ def describe_community(community: Community, source: str = "") -> dict[str, Any]
         "host_rule": community.host_rule,
         "counts": {k: int(kinds.get(k, 0)) for k in EVENT_KINDS},
         "members": int(span["members"].iloc[0]),
-        "channels": int(span["channels"].iloc[0]),
+        "channels": int(span["channels"].iloc[0]) if "channels" in span else 0,
         "first_event": None if lo is None or str(lo) == "NaT" else lo.isoformat(),
         "last_event": None if hi is None or str(hi) == "NaT" else hi.isoformat(),
         "load_report": [{k: i[k] for k in ("rule", "column", "count", "action")} for i in r.issues],

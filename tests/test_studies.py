@@ -66,3 +66,62 @@ def test_revitalization_study_without_dates_fails_loudly(tmp_path):
 
     with pytest.raises(StudyFailed, match="dated interventions for 'twcs-sample'"):
         run_study("revitalization_study", {"source": "twcs-sample"}, out_dir=tmp_path, run_id="f", progress=False)
+
+
+# ---- bring your own community: the health study from the CLI on every export format, leaking nothing
+
+OWN_EXPORTS = [
+    ("slack", []), ("discord", ["-p", "hosts", "[Moderator]"]), ("discourse", []), ("discourse-posts.csv", []),
+    ("mailing-list.mbox", ["-p", "hosts", "'@project.org'"]), ("github", []), ("reddit-acmemakers.ndjson", []),
+    ("facebook-page.json", []), ("twitter-mentions.json", ["-p", "hosts", "'@AcmeBrand'"]), ("twcs-export.csv", []),
+    ("forum-events.csv", ["-p", "format", "events", "-p", "columns",
+                          "{event_id: id, member_id: author, kind: type, created_at: time, parent_id: reply_to, thread_id: topic}",
+                          "-p", "kinds", "{question: post, answer: reply, like: reaction}"]),
+    ("community.yml", []),
+]
+# planted in the fixtures: real names, e-mail addresses, handles and message texts
+PLANTED = ["Zelda", "Quixote", "Lovelace", "Yilmaz", "Maria Moderator", "Olga Owner", "Sam Staff", "Dana Dev", "Xena",
+           "SECRET-TEXT", "zelda_q", "zelda-q", "U03MEMBER", "staffer_sam", "maint-mia", "+1 555 0100"]
+
+
+def personal_data_in(folder) -> list[str]:
+    """Planted personal data, or any e-mail address, found in a run's outputs (images left out)."""
+    import re
+
+    from communitylab.privacy import EMAIL_RE
+
+    found = []
+    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+        text = f.read_text(errors="replace")
+        text = re.sub(r"(data:image/[a-z+]+;base64,|\"image/png\": \")[A-Za-z0-9+/=\\n]+", "", text)
+        found += [f"{f.name}: {word}" for word in PLANTED if word in text]
+        found += [f"{f.name}: {m}" for m in EMAIL_RE.findall(text)]
+    return found
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("source, options", OWN_EXPORTS, ids=[s for s, _ in OWN_EXPORTS])
+def test_health_study_runs_on_your_own_export_and_leaks_nothing(source, options, tmp_path):
+    from communitylab.cli import main
+    from tests.loaders.exports import EXPORTS
+
+    code = main(["run", "community_health", "-p", "source", str(EXPORTS / source), *options, "-p", "compare_sources", "[]",
+                 "--out", str(tmp_path), "--run-id", "own", "--quiet"])
+    assert code == 0
+    run_dir = tmp_path / "community_health" / "own"
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["verdict"] in ("thriving conversation", "brand-centric audience", "fragile", "dormant")
+    assert summary["rows_loaded"] > 0
+    html = (run_dir / "report.html").read_text()
+    assert str(EXPORTS) not in html  # the report names the file and its hash, not the folder it sits in
+    assert personal_data_in(run_dir) == []
+    if source == "community.yml":  # the channels (sources) side by side, beside the community itself
+        names = [row["community"] for row in summary["comparison"]]
+        assert set(names) == {"Acme makers", "Acme makers / slack", "Acme makers / forum", "Acme makers / mailing-list"}
+
+
+def test_the_leak_detector_finds_what_is_planted(tmp_path):
+    (tmp_path / "report.html").write_text('<p>by Zelda</p><img src="data:image/png;base64,QXVRZWxkYQ=="> write to a.b@example.org')
+    assert personal_data_in(tmp_path) == ["report.html: Zelda", "report.html: a.b@example.org"]
+    (tmp_path / "report.html").write_text('<img src="data:image/png;base64,ZelDaQuixote+Zelda/Yilmaz==">')
+    assert personal_data_in(tmp_path) == []

@@ -7,7 +7,12 @@ from communitylab.engagement.cadence import (
     host_silences,
     observation_window,
 )
-from communitylab.engagement.compare import compare_communities, comparison_panel, reply_earning_share, split_by_channel
+from communitylab.engagement.compare import (
+    compare_communities,
+    comparison_panel,
+    reply_earning_share,
+    split_by_channel,
+)
 from communitylab.engagement.conversation import (
     conversation_structure,
     degree_centralization,

@@ -1,0 +1,81 @@
+"""Sniffing: each export is recognized from its files; a wrong guess can be overridden; the unknown is refused with help."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from communitylab import DataValidationError
+from communitylab.loaders import FORMATS, describe_formats, load_source, sniff_format
+from tests.conftest import DATA
+from tests.loaders.exports import EXPORTS, NOW
+
+CASES = [
+    ("slack", "slack"), ("discord", "discord"), ("discourse", "discourse"), ("discourse-posts.csv", "discourse"),
+    ("mailing-list.mbox", "mbox"), ("github", "github"), ("reddit-acmemakers.ndjson", "reddit"),
+    ("facebook-page.json", "facebook"), ("twitter-mentions.json", "twitter"), ("twcs-export.csv", "twcs"),
+    ("forum-events.csv", "events"), ("community.yml", "community"),
+]
+
+
+@pytest.mark.parametrize("path, fmt", CASES)
+def test_sniff(path, fmt):
+    assert sniff_format(EXPORTS / path) == fmt
+
+
+@pytest.mark.parametrize("name, fmt", [("stackexchange-beer", "stackexchange"), ("collegemsg/CollegeMsg.txt.gz", "edgelist"), ("twcs-sample/twcs_head.csv.gz", "twcs")])
+def test_sniff_bundled(name, fmt):
+    assert sniff_format(DATA / name) == fmt
+
+
+def test_a_twcs_export_by_path_is_the_normal_way_in():
+    # the very failure of issue 11: a file in the bundled twcs-sample's format, given by path
+    c = load_source(EXPORTS / "twcs-export.csv", now=NOW)
+    assert c.format == "twcs" and len(c.hosts) > 0 and c.report.rows_loaded == 400
+
+
+def test_format_overrides_a_wrong_guess(tmp_path):
+    p = tmp_path / "export.json"  # Discourse topic under a name that says nothing
+    shutil.copy(EXPORTS / "discourse" / "t" / "101.json", p)
+    assert load_source(p, "discourse", now=NOW).format == "discourse"
+    with pytest.raises(DataValidationError, match="DiscordChatExporter"):
+        load_source(p, "discord", now=NOW)
+
+
+def test_unknown_file_lists_the_formats_and_the_mapping(tmp_path):
+    p = tmp_path / "notes.json"
+    p.write_text('{"hello": "world"}')
+    with pytest.raises(DataValidationError) as err:
+        sniff_format(p)
+    for word in ("slack", "discord", "mbox", "columns=", "-p format"):
+        assert word in str(err.value)
+
+
+def test_mixed_folder_is_refused(tmp_path):
+    shutil.copy(EXPORTS / "facebook-page.json", tmp_path)
+    shutil.copy(EXPORTS / "twitter-mentions.json", tmp_path)
+    with pytest.raises(DataValidationError, match="mixes facebook: facebook-page.json; twitter: twitter-mentions.json"):
+        sniff_format(tmp_path)
+
+
+def test_generic_table_needs_its_mapping_and_says_so():
+    with pytest.raises(DataValidationError, match=r"missing|column\(s\) \['event_id'.*found \['id', 'author'"):
+        load_source(EXPORTS / "forum-events.csv", now=NOW)
+    c = load_source(
+        EXPORTS / "forum-events.csv", columns={"event_id": "id", "member_id": "author", "kind": "type", "created_at": "time",
+                                               "parent_id": "reply_to", "thread_id": "topic"},
+        kinds={"question": "post", "answer": "reply", "like": "reaction"}, hosts=["host_hana"], now=NOW,
+    )
+    assert c.frame["kind"].value_counts().to_dict() == {"reply": 4, "post": 2, "reaction": 1}
+
+
+def test_time_window_is_noted():
+    c = load_source(EXPORTS / "slack", start="2024-03-02", end="2024-03-05", now=NOW)
+    assert c.frame["created_at"].min().day == 2 and c.frame["created_at"].max().day == 2
+    assert any("time window 2024-03-02 to 2024-03-05" in n and "11 events outside" in n for n in c.report.notes)
+
+
+def test_every_format_is_described():
+    table = describe_formats()
+    assert list(table["format"]) == list(FORMATS) and table["host rule"].str.len().min() > 3

@@ -1,0 +1,40 @@
+"""Reddit JSON Lines (Pushshift / Arctic Shift)."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from communitylab import DataValidationError
+from communitylab.loaders import load_reddit, load_source
+from tests.loaders.exports import EXPORTS, NOW, adds_up, kinds
+
+
+def test_reddit_follows_the_mapping():
+    c = load_reddit(EXPORTS / "reddit-acmemakers.ndjson", now=NOW)
+    assert kinds(c) == {"post": 2, "reply": 4, "reaction": 0, "join": 0, "leave": 0}
+    assert c.hosts == frozenset({"mod_mo"})
+    r = c.report
+    assert r.count("bot account (AutoModerator)") == 1
+    assert r.count("damaged line (not a Reddit submission or comment in JSON)") == 1
+    assert r.issues[[i["rule"] for i in r.issues].index("damaged line (not a Reddit submission or comment in JSON)")]["first_rows"] == ["reddit-acmemakers.ndjson line 5"]
+    assert r.count("author [deleted] or [removed] (kept as an unknown member)") == 1
+    assert (r.rows_read, r.excluded) == (8, 2) and adds_up(r)
+    f = c.frame.set_index("event_id")
+    assert f.loc["t1_c2", "parent_id"] == "t1_c1" and f.loc["t1_c2", "thread_id"] == "t3_abc1"
+    assert f.loc["t1_c1", "to_member_id"] == "zelda_q"
+    assert set(c.frame["channel"]) == {"acmemakers"}
+
+
+def test_reddit_gz_sniffed(tmp_path):
+    p = tmp_path / "RC_acme.jsonl.gz"
+    p.write_bytes(gzip.compress((EXPORTS / "reddit-acmemakers.ndjson").read_bytes()))
+    assert load_source(p, now=NOW).format == "reddit"
+
+
+def test_reddit_file_of_garbage_is_refused(tmp_path):
+    p = tmp_path / "x.ndjson"
+    p.write_text('{"a": 1}\nnot json\n')
+    with pytest.raises(DataValidationError, match="Reddit submissions or comments"):
+        load_reddit(p)
