@@ -86,7 +86,17 @@ class DataValidationError(ValueError):
         What the contract expects.
     """
 
-    def __init__(self, source: str, column: str, rows: Sequence[Any], expected: str, n_bad: int):
+    def __init__(
+        self,
+        source: str,
+        column: str,
+        rows: Sequence[Any],
+        expected: str,
+        n_bad: int,
+        *,
+        ids: Sequence[Any] = (),
+        unit: str = "rows",
+    ):
         self.source, self.column, self.rows, self.expected, self.n_bad = (
             source,
             column,
@@ -94,14 +104,16 @@ class DataValidationError(ValueError):
             expected,
             n_bad,
         )
+        self.ids = [str(i) for i in ids]
         shown = ", ".join(str(r) for r in self.rows[:_SHOW_ROWS])
         more = f" and {n_bad - _SHOW_ROWS} more" if n_bad > _SHOW_ROWS else ""
+        named = f"; event_id {', '.join(self.ids[:_SHOW_ROWS])}" if self.ids else ""
         if n_bad == 0 and not self.rows:  # a problem of the file, an entry or a column, not of rows
             where = column if column.startswith(("(", "line ", "entry ")) else f"'{column}'"
             super().__init__(f"{source}: {where}: expected {expected}")
         else:
             super().__init__(
-                f"{source}: column '{column}': {n_bad} row(s) invalid (rows {shown}{more}); "
+                f"{source}: column '{column}': {n_bad} row(s) invalid ({unit} {shown}{more}{named}); "
                 f"expected {expected}"
             )
 
@@ -196,14 +208,36 @@ def _plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
 
-def _fail(source: str, column: str, mask: pd.Series | np.ndarray, expected: str, index=None):
+def _fail(source: str, column: str, mask: pd.Series | np.ndarray, expected: str, frame: pd.DataFrame | None = None):
+    """Raise for the rows in ``mask``, named by file line (when the loader gave ``_line``) or by
+    position, with their event ids."""
     mask = np.asarray(mask, dtype=bool)
-    if mask.any():
-        rows = np.flatnonzero(mask) if index is None else np.asarray(index)[mask]
-        raise DataValidationError(source, column, rows[:_SHOW_ROWS].tolist(), expected, int(mask.sum()))
+    if not mask.any():
+        return
+    pos = np.flatnonzero(mask)[:_SHOW_ROWS]
+    unit, rows, ids = "rows", pos.tolist(), []
+    if frame is not None:
+        if "_line" in frame.columns:
+            unit, rows = "lines", [int(v) for v in frame["_line"].iloc[pos]]
+        else:
+            rows = [_plain(v) for v in frame.index[pos]]
+        if column != "event_id" and "event_id" in frame.columns:
+            ids = [str(v) for v in frame["event_id"].iloc[pos] if not pd.isna(v)]
+    raise DataValidationError(source, column, rows, expected, int(mask.sum()), ids=ids, unit=unit)
 
 
-def _to_utc(values: pd.Series, source: str, column: str, report: LoadReport | None) -> pd.Series:
+def _where(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> list[Any]:
+    """The first rows under ``mask`` as a report names them: ``line 12`` when known, else the position."""
+    mask = np.asarray(mask, dtype=bool)
+    pos = np.flatnonzero(mask)[:_SHOW_ROWS]
+    if "_line" in frame.columns:
+        return [f"line {int(v)}" for v in frame["_line"].iloc[pos]]
+    return [_plain(v) for v in frame.index[pos]]
+
+
+def _to_utc(
+    values: pd.Series, source: str, column: str, report: LoadReport | None, frame: pd.DataFrame | None = None
+) -> pd.Series:
     """Parse to timezone-aware UTC. Naive values are taken as UTC (a stated, counted rule)."""
     s = values
     if not isinstance(s.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_any_dtype(s):
@@ -216,7 +250,7 @@ def _to_utc(values: pd.Series, source: str, column: str, report: LoadReport | No
                 report.add("naive timestamp taken as UTC", int(naive.sum()), "repaired", column=column)
             parsed = pd.to_datetime(s, errors="coerce", utc=True, format="mixed")
         bad = parsed.isna() & s.notna()
-        _fail(source, column, bad, "a date-time such as 2024-05-01T12:00:00Z")
+        _fail(source, column, bad, "a date-time such as 2024-05-01T12:00:00Z", frame)
         s = parsed
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
@@ -261,10 +295,13 @@ def validate_events(
         Canonical dtypes (string ids, ``datetime64[us, UTC]``), sorted by ``created_at``.
     report : LoadReport
 
+    Messages name rows by the file's line number when the loader passes it in a ``_line``
+    column (and by position otherwise), with their ``event_id``.
+
     Raises
     ------
     DataValidationError
-        A required column is missing; ``event_id`` is empty; ``kind`` is not one of
+        A required column is missing (the missing and the found columns are listed); ``event_id`` is empty; ``kind`` is not one of
         ``post, reply, reaction, join, leave``; ``created_at`` is missing or not a date-time; a
         reply or reaction names neither a parent event nor a member replied to.
 
@@ -278,6 +315,11 @@ def validate_events(
     * a post with no ``thread_id``: the post starts its own thread (``thread_id = event_id``);
     * a reply or reaction without ``thread_id``: it inherits its parent's thread when the parent
       is in the data;
+    * a reply or reaction earlier than its parent: excluded (a reaction less than a day earlier,
+      as exports that date reactions by day give, is moved to its parent's time instead);
+    * replies whose parents form a cycle: excluded;
+    * a reply or reaction whose thread differs from its parent's: given the thread of the root of
+      its parent chain;
     * a parent outside the data: the reply is kept and counted ("parent outside the data"); its
       direction is then read from ``to_member_id`` when given, otherwise it is unknown;
     * a missing ``member_id`` (deleted or anonymous account): kept and counted; per-member metrics
@@ -290,7 +332,7 @@ def validate_events(
     if missing:
         raise DataValidationError(
             source, "(columns)", [],
-            f"the column(s) {missing} of the event-log contract; found {list(map(str, events.columns))}. "
+            f"the column(s) {missing} of the event-log contract; found {[str(c) for c in events.columns if c != '_line']}. "
             "Map your columns with columns={'member_id': 'author', ...} (or -p columns in a study), "
             "or name the export's format (-p format slack|discord|discourse|mbox|github|reddit|facebook|twitter|twcs)",
             0,
@@ -302,22 +344,22 @@ def validate_events(
         c for c in ("to_member_id", "channel") if c in df.columns
     ):
         df[col] = _as_id(df[col])
-    _fail(source, "event_id", df["event_id"].isna(), "a non-empty event id")
+    _fail(source, "event_id", df["event_id"].isna(), "a non-empty event id", df)
 
     kind = df["kind"].astype("string").str.strip().str.lower()
-    _fail(source, "kind", ~kind.isin(EVENT_KINDS).fillna(False), f"one of {list(EVENT_KINDS)}")
+    _fail(source, "kind", ~kind.isin(EVENT_KINDS).fillna(False), f"one of {list(EVENT_KINDS)}", df)
     df["kind"] = kind
-    _fail(source, "created_at", df["created_at"].isna(), "a timestamp (none given)")
-    df["created_at"] = _to_utc(df["created_at"], source, "created_at", report)
+    _fail(source, "created_at", df["created_at"].isna(), "a timestamp (none given)", df)
+    df["created_at"] = _to_utc(df["created_at"], source, "created_at", report, df)
 
     dup = df["event_id"].duplicated(keep="first")
-    report.add("repeated event_id (first kept)", int(dup.sum()), "excluded", "event_id", np.flatnonzero(dup))
+    report.add("repeated event_id (first kept)", int(dup.sum()), "excluded", "event_id", _where(df, dup))
     df = df.loc[~dup]
 
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     future = df["created_at"] > now
-    report.add("timestamp in the future", int(future.sum()), "excluded", "created_at", df.index[future])
+    report.add("timestamp in the future", int(future.sum()), "excluded", "created_at", _where(df, future))
     df = df.loc[~future]
 
     if "to_member_id" not in df.columns:
@@ -328,12 +370,12 @@ def validate_events(
         "parent_id",
         is_resp & df["parent_id"].isna() & df["to_member_id"].isna(),
         "a parent_id (or to_member_id) for every reply and reaction",
-        index=df.index,
+        df,
     )
     no_parent_kinds = df["kind"].isin(["post", "join", "leave"]) & df["parent_id"].notna()
     report.add(
         "parent_id on a post/join/leave (ignored)", int(no_parent_kinds.sum()), "repaired", "parent_id",
-        df.index[no_parent_kinds],
+        _where(df, no_parent_kinds),
     )
     df.loc[no_parent_kinds, "parent_id"] = pd.NA
 
@@ -341,30 +383,114 @@ def validate_events(
     df.loc[post_no_thread, "thread_id"] = df.loc[post_no_thread, "event_id"]
     report.add("post without thread_id starts its own thread", int(post_no_thread.sum()), "repaired", "thread_id")
 
-    by_id = df.set_index("event_id")
+    df = _check_parents(df, report)
+
     has_parent = df["parent_id"].notna()
-    known = df["parent_id"].isin(by_id.index)
+    known = df["parent_id"].isin(df["event_id"])
     dangling = has_parent & ~known
     report.add(
-        "parent outside the data (kept)", int(dangling.sum()), "kept", "parent_id", df.index[dangling]
+        "parent outside the data (kept)", int(dangling.sum()), "kept", "parent_id", _where(df, dangling)
     )
-    inherit = is_resp & df["thread_id"].isna() & known
-    if inherit.any():
-        df.loc[inherit, "thread_id"] = df.loc[inherit, "parent_id"].map(by_id["thread_id"])
-        report.add("thread_id taken from the parent", int(inherit.sum()), "repaired", "thread_id")
+    by_id = df.set_index("event_id")
     fill_to = has_parent & known & df["to_member_id"].isna()
     df.loc[fill_to, "to_member_id"] = df.loc[fill_to, "parent_id"].map(by_id["member_id"])
 
     anon = df["member_id"].isna()
     report.add(
         "author unknown (deleted or anonymous account; kept, left out of per-member metrics)",
-        int(anon.sum()), "kept", "member_id", df.index[anon],
+        int(anon.sum()), "kept", "member_id", _where(df, anon),
     )
     df = df.sort_values(["created_at", "event_id"], kind="stable").reset_index(drop=True)
+    df = df.drop(columns="_line", errors="ignore")
     order = [c for c in EVENT_COLUMNS if c in df.columns] + [c for c in df.columns if c not in EVENT_COLUMNS]
     df = df[order]
     report.rows_loaded = len(df)
     return df, report
+
+
+def _parent_positions(df: pd.DataFrame) -> np.ndarray:
+    """Position of each event's parent in ``df`` (-1: no parent, or a parent outside the data)."""
+    pos = pd.Series(np.arange(len(df)), index=pd.Index(df["event_id"].to_numpy()))
+    return df["parent_id"].map(pos).fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _check_parents(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """The contract's rules on reply structure (each counted):
+
+    * a reply or reaction earlier than its parent is excluded: time cannot run backwards, and it
+      would give a negative time to reply; except a reaction less than a day before its parent,
+      which comes from exports that date reactions by day (Stack Exchange votes): it is moved to
+      its parent's time;
+    * replies whose parents form a cycle are excluded (none of them can start the thread);
+    * a reply or reaction takes the thread of the root of its parent chain (a missing thread is
+      filled, a thread that disagrees with its parent's is repaired).
+    """
+    df = df.reset_index(drop=True) if "_line" in df.columns else df
+    parent = _parent_positions(df)
+    t = df["created_at"].to_numpy()
+    has = parent >= 0
+    gap = np.zeros(len(df), dtype="timedelta64[us]")
+    gap[has] = t[parent[has]] - t[has]
+    late = gap > np.timedelta64(0, "us")
+    day_dated = late & (df["kind"] == "reaction").to_numpy() & (gap < np.timedelta64(1, "D"))
+    if day_dated.any():
+        df = df.copy()
+        df.loc[df.index[day_dated], "created_at"] = df["created_at"].to_numpy()[parent[day_dated]]
+    report.add("reaction dated before its parent on the same day (reactions dated by day; moved to the parent's time)",
+               int(day_dated.sum()), "repaired", "created_at", _where(df, day_dated))
+    earlier = late & ~day_dated
+    report.add("reply or reaction earlier than its parent (excluded)", int(earlier.sum()), "excluded", "created_at",
+               _where(df, earlier))
+    if earlier.any():
+        df = df.loc[~earlier]
+        parent = _parent_positions(df)
+    # pointer doubling: after ceil(log2 n) + 1 rounds a chain that ends has reached -1
+    n = len(df)
+    anc = parent.copy()
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+        nxt = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
+        if np.array_equal(nxt, anc):
+            break
+        anc = nxt
+    loose = np.flatnonzero(anc >= 0)
+    if loose.size:  # on a cycle, or leading into one: walk only these few
+        on_cycle: set[int] = set()
+        done: set[int] = set()
+        for start in loose:
+            path, seen, cur = [], {}, int(start)
+            while cur >= 0 and cur not in done and cur not in seen:
+                seen[cur] = len(path)
+                path.append(cur)
+                cur = int(parent[cur])
+            if cur in seen:
+                on_cycle.update(path[seen[cur]:])
+            done.update(path)
+        cyc = np.zeros(n, dtype=bool)
+        cyc[list(on_cycle)] = True
+        report.add("replies whose parents form a cycle (excluded)", int(cyc.sum()), "excluded", "parent_id", _where(df, cyc))
+        df = df.loc[~cyc]
+        parent = _parent_positions(df)
+    # the root of each chain, by pointer doubling on "top"
+    top = np.where(parent >= 0, parent, np.arange(len(df)))
+    for _ in range(int(np.ceil(np.log2(len(df) + 1))) + 1):
+        nxt = top[top]
+        if np.array_equal(nxt, top):
+            break
+        top = nxt
+    th = df["thread_id"].astype("string").reset_index(drop=True)
+    root_thread = th.iloc[top].reset_index(drop=True) if len(df) else th
+    has = parent >= 0
+    root_known = root_thread.notna().to_numpy()
+    fill = has & th.isna().to_numpy() & root_known
+    differs = has & th.notna().to_numpy() & root_known & th.ne(root_thread).fillna(False).to_numpy(dtype=bool)
+    report.add("thread_id taken from the parent", int(fill.sum()), "repaired", "thread_id")
+    report.add("reply in another thread than its parent (thread repaired to the parent's)", int(differs.sum()), "repaired",
+               "thread_id", _where(df, differs))
+    if fill.any() or differs.any():
+        df = df.copy()
+        fix = fill | differs
+        df.loc[df.index[fix], "thread_id"] = root_thread[fix].to_numpy()
+    return df
 
 
 def validate_members(

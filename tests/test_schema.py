@@ -18,7 +18,6 @@ def _with(**changes):
 
 BAD_EVENTS = [
     # (description, mutate(df) -> df, column named, rows named, words of the expectation)
-    ("missing column", lambda d: d.drop(columns="kind"), "kind", None, "column"),
     ("empty event id", lambda d: d.assign(event_id=d["event_id"].where(d.index != 3, None)), "event_id", [3], "non-empty"),
     ("unknown kind", lambda d: d.assign(kind=d["kind"].where(d.index != 5, "like")), "kind", [5], "one of"),
     ("unparseable time", lambda d: d.assign(created_at=d["created_at"].astype(str).where(d.index != 2, "yesterday")), "created_at", [2], "date-time"),
@@ -38,11 +37,57 @@ def test_bad_event_input_gets_a_clear_error(desc, mutate, column, rows, expected
     if rows is not None:
         assert err.value.rows == rows
         assert f"rows {rows[0]}" in msg
+        if column != "event_id":  # the record is named by its id too
+            assert f"event_id {tiny_events().loc[rows[0], 'event_id']}" in msg
+
+
+def test_missing_columns_are_named_with_the_columns_found():
+    with pytest.raises(DataValidationError) as err:
+        validate_events(tiny_events().drop(columns=["kind", "parent_id"]), "export.csv", now=NOW)
+    msg = str(err.value)
+    assert "row(s)" not in msg and "(rows" not in msg  # a missing column is not a row problem
+    assert "['kind', 'parent_id']" in msg and "found ['event_id', 'member_id', 'created_at', 'thread_id']" in msg
+    assert "columns=" in msg  # and how to map them
+
+
+def test_line_numbers_when_the_loader_knows_them():
+    df = tiny_events().assign(_line=range(2, 13))
+    df.loc[5, "kind"] = "like"
+    with pytest.raises(DataValidationError, match=r"\(lines 7; event_id r3\)"):
+        validate_events(df, "export.csv", now=NOW)
+
+
+def test_reply_earlier_than_its_parent_is_excluded():
+    df = tiny_events()
+    df.loc[2, "created_at"] = pd.Timestamp("2024-01-02 09:00", tz="UTC")  # r1 before its parent t1 (10:00)
+    out, report = validate_events(df, "x", now=NOW)
+    assert "r1" not in set(out["event_id"])
+    assert report.count("reply or reaction earlier than its parent (excluded)") == 1
+    assert report.rows_read == report.rows_loaded + report.excluded
+
+
+def test_replies_whose_parents_form_a_cycle_are_excluded():
+    df = tiny_events()
+    extra = pd.DataFrame({"event_id": ["c1", "c2", "c3", "c4"], "member_id": ["a", "b", "c", "a"], "kind": "reply",
+                          "created_at": pd.Timestamp("2024-03-01", tz="UTC"), "thread_id": None,
+                          "parent_id": ["c2", "c3", "c1", "c3"]})  # c1 -> c2 -> c3 -> c1; c4 hangs on the cycle
+    out, report = validate_events(pd.concat([df, extra], ignore_index=True), "x", now=NOW)
+    assert report.count("replies whose parents form a cycle (excluded)") == 3
+    assert "c4" in set(out["event_id"]) and not {"c1", "c2", "c3"} & set(out["event_id"])
+    assert report.count("parent outside the data (kept)") == 1  # c4's parent is gone
+
+
+def test_reply_in_another_thread_than_its_parent_takes_the_parents():
+    df = tiny_events()
+    df.loc[6, "thread_id"] = "t1"  # r4 answers r3, which is in t2
+    out, report = validate_events(df, "x", now=NOW)
+    assert out.set_index("event_id").loc["r4", "thread_id"] == "t2"
+    assert report.count("reply in another thread than its parent (thread repaired to the parent's)") == 1
 
 
 def test_error_lists_first_rows_and_how_many_more():
     df = tiny_events().assign(kind="like")
-    with pytest.raises(DataValidationError, match=r"11 row\(s\) invalid \(rows 0, 1, 2, 3, 4 and 6 more\)"):
+    with pytest.raises(DataValidationError, match=r"11 row\(s\) invalid \(rows 0, 1, 2, 3, 4 and 6 more; event_id j1, t1, r1, r2, t2\)"):
         validate_events(df, "x", now=NOW)
 
 

@@ -13,7 +13,8 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,11 @@ class EventBuilder:
     def __len__(self) -> int:
         return len(self.cols["event_id"])
 
+    def truncate(self, n: int) -> None:
+        """Drop every event added after the first ``n`` (undo a record that turned out damaged)."""
+        for values in self.cols.values():
+            del values[n:]
+
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.cols)
         for col in ("event_id", "member_id", "kind", "thread_id", "parent_id", "to_member_id", "channel", "text"):
@@ -197,6 +203,34 @@ class RawExport:
     host_rule: str
     report: LoadReport
     format: str = ""
+
+
+SHAPE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError)
+DAMAGED = "damaged record (a field missing or of the wrong type)"
+
+
+def safe_record(b: EventBuilder, excluded: dict[str, list[Any]], where: str, fn: Callable[[], Any]) -> None:
+    """Map one record; a record whose fields are missing or of the wrong type is counted as
+    damaged and skipped (with anything it had added), and the rest of the export still loads."""
+    n = len(b)
+    try:
+        fn()
+    except DataValidationError:
+        raise
+    except SHAPE_ERRORS:
+        b.truncate(n)
+        excluded[DAMAGED].append(where)
+
+
+@contextmanager
+def document_shape(label: str, expected: str) -> Iterator[None]:
+    """A document whose overall shape is wrong (a list where an object belongs, ...) is refused by name."""
+    try:
+        yield
+    except DataValidationError:
+        raise
+    except SHAPE_ERRORS as exc:
+        raise DataValidationError(label, "(file)", [], f"{expected} ({type(exc).__name__}: {exc})", 0) from exc
 
 
 def count_excluded(report: LoadReport, counts: Mapping[str, list[Any]], column: str = "") -> None:
@@ -314,6 +348,16 @@ def utc_iso(value: Any) -> pd.Timestamp | None:
     if ts is pd.NaT:
         return None
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def as_id(value: Any) -> str | None:
+    """An id from a JSON value: text or a whole number; None when absent. Anything else is damage."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TypeError(f"an id must be text or a whole number, not {type(value).__name__}")
+    text = str(value).strip()
+    return text or None
 
 
 def split_hosts(hosts: HostRule) -> list[str] | None:

@@ -46,10 +46,13 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     assign_threads,
     count_excluded,
+    document_shape,
     finish,
     read_json,
+    safe_record,
     split_hosts,
     to_community,
     utc_iso,
@@ -86,56 +89,18 @@ def read_discord(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
     excluded: dict[str, list[Any]] = defaultdict(list)
     members: dict[str, dict[str, Any]] = {}
     host_ids: set[str] = set()
-    deleted, no_reference, unlisted = 0, 0, 0
+    state = {"deleted": 0, "no_reference": 0, "unlisted": 0}
     for name in names:
         doc = read_json(files, name, "a DiscordChatExporter channel export")
-        if not is_discord_document(doc):
+        if not is_discord_document(doc) or not isinstance(doc.get("messages"), list):
             raise DataValidationError(files.label(name), "(file)", [], "a DiscordChatExporter channel export with guild, channel and messages", 0)
-        channel = str((doc.get("channel") or {}).get("name") or Path(name).stem)
-        for i, msg in enumerate(doc.get("messages") or []):
+        with document_shape(files.label(name), "a DiscordChatExporter channel export"):
+            channel = str((doc.get("channel") or {}).get("name") or Path(name).stem)
+        for i, msg in enumerate(doc["messages"]):
             where = f"{name} #{i}"
-            if not isinstance(msg, dict) or "id" not in msg:
-                excluded["damaged message (no id)"].append(where)
-                continue
-            created = utc_iso(msg.get("timestamp"))
-            if created is None:
-                excluded["damaged message (no readable timestamp)"].append(where)
-                continue
-            author = msg.get("author") or {}
-            if author.get("isBot"):
-                excluded["bot message"].append(where)
-                continue
-            member = _member(author)
-            if member is None:
-                deleted += 1
-            else:
-                roles = [str(r.get("name")) for r in author.get("roles") or [] if isinstance(r, dict)]
-                members.setdefault(member, {"member_id": member, "display_name": author.get("nickname") or author.get("name")})
-                if wanted_lower and ({member.lower(), str(author.get("name", "")).lower()} | {r.lower() for r in roles}) & wanted_lower:
-                    host_ids.add(member)
-            mtype = msg.get("type")
-            eid = str(msg["id"])
-            if mtype == "GuildMemberJoin":
-                b.add(eid, member, "join", created, channel=channel)
-                continue
-            if mtype not in _MESSAGE_TYPES:
-                excluded[f"message type '{mtype}' is not a member's message"].append(where)
-                continue
-            ref = msg.get("reference") or {}
-            parent = ref.get("messageId") if ref.get("type", "Default") != "Forward" else None
-            if parent:
-                b.add(eid, member, "reply", created, parent_id=str(parent), channel=channel, text=msg.get("content"))
-            else:
-                if mtype == "Reply":
-                    no_reference += 1
-                b.add(eid, member, "post", created, thread_id=eid, channel=channel, text=msg.get("content"))
-            for reaction in msg.get("reactions") or []:
-                users = [u for u in reaction.get("users") or [] if isinstance(u, dict) and not u.get("isBot")]
-                unlisted += max(0, int(reaction.get("count") or 0) - len(reaction.get("users") or []))
-                emoji = (reaction.get("emoji") or {}).get("name", "")
-                for u in users:
-                    rid = _member(u)
-                    b.add(f"{eid}/{emoji}/{u.get('id')}", rid, "reaction", created, parent_id=eid, to_member_id=member, channel=channel)
+            safe_record(b, excluded, where, lambda msg=msg, where=where, channel=channel: _message(
+                b, msg, where, channel, excluded, members, wanted_lower, host_ids, state))
+    deleted, no_reference, unlisted = state["deleted"], state["no_reference"], state["unlisted"]
     count_excluded(report, excluded, "message")
     report.add("author is Discord's 'Deleted User' (kept as an unknown member)", deleted, "kept", "author")
     report.add("Reply without a reference (taken as a post)", no_reference, "repaired", "reference")
@@ -149,12 +114,57 @@ def read_discord(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
     return raw
 
 
+def _message(b: EventBuilder, msg: dict[str, Any], where: str, channel: str, excluded: dict[str, list[Any]],
+             members: dict[str, dict[str, Any]], wanted_lower: set[str], host_ids: set[str], state: dict[str, int]) -> None:
+    eid = as_id(msg["id"])
+    if eid is None:
+        raise KeyError("id")
+    created = utc_iso(msg.get("timestamp"))
+    if created is None:
+        excluded["damaged message (no readable timestamp)"].append(where)
+        return
+    author = msg.get("author") or {}
+    if author.get("isBot"):
+        excluded["bot message"].append(where)
+        return
+    member = _member(author)
+    if member is None:
+        state["deleted"] += 1
+    else:
+        roles = [str(r.get("name")) for r in author.get("roles") or [] if isinstance(r, dict)]
+        members.setdefault(member, {"member_id": member, "display_name": author.get("nickname") or author.get("name")})
+        if wanted_lower and ({member.lower(), str(author.get("name", "")).lower()} | {r.lower() for r in roles}) & wanted_lower:
+            host_ids.add(member)
+    mtype = msg.get("type")
+    if mtype == "GuildMemberJoin":
+        b.add(eid, member, "join", created, channel=channel)
+        return
+    if mtype not in _MESSAGE_TYPES:
+        excluded[f"message type '{mtype}' is not a member's message"].append(where)
+        return
+    ref = msg.get("reference") or {}
+    parent = as_id(ref.get("messageId")) if ref.get("type", "Default") != "Forward" else None
+    if parent:
+        b.add(eid, member, "reply", created, parent_id=parent, channel=channel, text=msg.get("content"))
+    else:
+        if mtype == "Reply":
+            state["no_reference"] += 1
+        b.add(eid, member, "post", created, thread_id=eid, channel=channel, text=msg.get("content"))
+    for reaction in msg.get("reactions") or []:
+        listed = reaction.get("users") or []
+        users = [u for u in listed if isinstance(u, dict) and not u.get("isBot")]
+        state["unlisted"] += max(0, int(reaction.get("count") or 0) - len(listed))
+        emoji = (reaction.get("emoji") or {}).get("name", "")
+        for u in users:
+            b.add(f"{eid}/{emoji}/{as_id(u.get('id'))}", _member(u), "reaction", created, parent_id=eid, to_member_id=member, channel=channel)
+
+
 def _member(user: dict[str, Any]) -> str | None:
     if not user or user.get("id") is None:
         return None
     if user.get("name") == "Deleted User" and str(user.get("discriminator", "")) == "0000":
         return None
-    return str(user["id"])
+    return as_id(user["id"])
 
 
 def load_discord(

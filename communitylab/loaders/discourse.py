@@ -49,9 +49,12 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     count_excluded,
+    document_shape,
     finish,
     read_json,
+    safe_record,
     to_community,
     utc_iso,
 )
@@ -93,12 +96,14 @@ def read_discourse(path: str | os.PathLike, *, include_text: bool = False) -> Ra
             doc = read_json(files, name, "a Discourse topic (/t/{id}.json)")
             if not is_discourse_topic(doc):
                 raise DataValidationError(files.label(name), "(file)", [], "a Discourse topic with post_stream.posts (as /t/{id}.json returns it)", 0)
-            posts = doc["post_stream"].get("posts") or []
-            stream = doc["post_stream"].get("stream") or []
-            state["missing_from_stream"] += max(0, len(stream) - len(posts))
-            records = ((f"{name} post #{i}", {**p, "topic_id": p.get("topic_id", doc.get("id"))}) for i, p in enumerate(posts) if isinstance(p, dict))
+            with document_shape(files.label(name), "a Discourse topic with post_stream.posts (a list of posts)"):
+                posts = list(doc["post_stream"].get("posts") or [])
+                stream = doc["post_stream"].get("stream") or []
+                state["missing_from_stream"] += max(0, len(stream) - len(posts)) if isinstance(stream, list) else 0
+            records = ((f"{name} post #{i}", {**p, "topic_id": p.get("topic_id", doc.get("id"))} if isinstance(p, dict) else p)
+                       for i, p in enumerate(posts))
         for where, post in records:
-            _add_post(b, post, where, excluded, staff, state)
+            safe_record(b, excluded, where, lambda post=post, where=where: _add_post(b, post, where, excluded, staff, state))
     count_excluded(report, excluded, "post")
     report.add("reply without reply_to_post_number (a reply to the topic's first post)", state["no_parent_number"], "repaired", "reply_to_post_number")
     if state["missing_from_stream"]:
@@ -133,7 +138,7 @@ def _add_post(b: EventBuilder, post: dict[str, Any], where: str, excluded: dict[
         excluded["deleted post"].append(where)
         return
     user_id = str(post.get("user_id", "") or "").strip()
-    username = str(post.get("username") or "").strip() or None
+    username = as_id(post.get("username"))
     if username == "system" or (user_id.lstrip("-").isdigit() and int(user_id) <= 0):
         excluded["post by the system user or a bot (user_id <= 0)"].append(where)
         return

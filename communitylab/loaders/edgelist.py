@@ -17,7 +17,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import open_text
+from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_edgelist", "load_edgelist"]
@@ -39,7 +39,7 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tup
     src, dst, ts, lines = [], [], [], []
     bad_lines: list[int] = []
     weights_bad: list[int] = []
-    with open_text(path) as fh:
+    with reading(path), open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             stripped = line.strip()
             if not stripped or stripped[0] in "%#":

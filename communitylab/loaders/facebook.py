@@ -39,9 +39,11 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     count_excluded,
     finish,
     read_json,
+    safe_record,
     to_community,
     utc_iso,
 )
@@ -89,13 +91,7 @@ def read_facebook(path: str | os.PathLike, *, include_text: bool = False) -> Raw
             raise DataValidationError(files.label(name), "(file)", [], "a Graph API feed response: {\"data\": [posts with id, created_time, from, comments]}", 0)
         for i, post in enumerate(posts):
             where = f"{name} post #{i}"
-            if not isinstance(post, dict) or "id" not in post:
-                excluded["damaged post (no id)"].append(where)
-                continue
-            pid = str(post["id"])
-            if "_" in pid:
-                pages.add(pid.split("_", 1)[0])
-            _item(b, post, "post", pid, None, where, excluded, state, names_of)
+            safe_record(b, excluded, where, lambda post=post, where=where: _post(b, post, where, excluded, state, names_of, pages))
     count_excluded(report, excluded, "item")
     report.add("comment without 'from' (the API hides its author; kept as an unknown member)", state["no_from"], "kept", "from")
     if state["unlisted_comments"]:
@@ -108,6 +104,16 @@ def read_facebook(path: str | os.PathLike, *, include_text: bool = False) -> Raw
     return finish(b, members, pages, "the page (the id before '_' in post ids)", report, "facebook")
 
 
+def _post(b: EventBuilder, post: Any, where: str, excluded: dict[str, list[Any]], state: dict[str, int],
+          names_of: dict[str, str], pages: set[str]) -> None:
+    pid = as_id(post["id"])
+    if pid is None:
+        raise KeyError("id")
+    if "_" in pid:
+        pages.add(pid.split("_", 1)[0])
+    _item(b, post, "post", pid, None, where, excluded, state, names_of)
+
+
 def _item(b: EventBuilder, item: dict[str, Any], kind: str, eid: str, parent: str | None, where: str,
           excluded: dict[str, list[Any]], state: dict[str, int], names_of: dict[str, str], thread: str | None = None) -> None:
     created = utc_iso(item.get("created_time"))
@@ -115,7 +121,7 @@ def _item(b: EventBuilder, item: dict[str, Any], kind: str, eid: str, parent: st
         excluded[f"damaged {kind} (no readable created_time)"].append(where)
         return
     who = item.get("from") if isinstance(item.get("from"), dict) else None
-    author = str(who["id"]) if who and who.get("id") else None
+    author = as_id(who.get("id")) if who else None
     if author is None and kind == "reply":
         state["no_from"] += 1
     if who and who.get("name") and author:
@@ -127,17 +133,22 @@ def _item(b: EventBuilder, item: dict[str, Any], kind: str, eid: str, parent: st
     total = ((reactions.get("summary") or {}).get("total_count")) or len(listed)
     state["unlisted_reactions"] += max(0, int(total) - len(listed))
     for r in listed:
-        b.add(f"{eid}/reaction/{r['id']}", str(r["id"]), "reaction", created, thread_id=thread, parent_id=eid, channel="facebook")
+        rid = as_id(r["id"])
+        b.add(f"{eid}/reaction/{rid}", rid, "reaction", created, thread_id=thread, parent_id=eid, channel="facebook")
     comments = item.get("comments") or {}
     data = comments.get("data") or []
     total = ((comments.get("summary") or {}).get("total_count")) or len(data)
     state["unlisted_comments"] += max(0, int(total) - len(data))
-    for j, c in enumerate(data):
+    for j, c in enumerate(list(data)):
         spot = f"{where} comment #{j}"
-        if not isinstance(c, dict) or "id" not in c:
-            excluded["damaged comment (no id)"].append(spot)
-            continue
-        _item(b, c, "reply", str(c["id"]), eid, spot, excluded, state, names_of, thread)
+        safe_record(b, excluded, spot, lambda c=c, spot=spot: _item(b, c, "reply", _required_id(c), eid, spot, excluded, state, names_of, thread))
+
+
+def _required_id(item: Any) -> str:
+    cid = as_id(item["id"])
+    if cid is None:
+        raise KeyError("id")
+    return cid
 
 
 def load_facebook(

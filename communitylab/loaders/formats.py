@@ -103,7 +103,7 @@ def _head(files: ExportFiles, name: str, size: int = 65536) -> bytes:
         with files.open(name) as fh:
             return fh.read(size)
     except (OSError, EOFError) as exc:
-        raise DataValidationError(files.label(name), "(file)", [], f"a readable file ({exc})", 0) from exc
+        raise DataValidationError(files.label(name), "(file)", [], f"a readable file ({type(exc).__name__}: {exc})", 0) from exc
 
 
 def _sniff_entry(files: ExportFiles, name: str) -> str | None:

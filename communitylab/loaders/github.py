@@ -45,9 +45,12 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     count_excluded,
+    document_shape,
     finish,
     read_json,
+    safe_record,
     to_community,
     utc_iso,
 )
@@ -105,41 +108,15 @@ def read_github(path: str | os.PathLike, *, include_text: bool = False) -> RawEx
                 "a GitHub API response: a list of issues, of issue comments or of review comments, or a GraphQL discussions response", 0,
             )
         if kind == "discussions":
-            nodes = ((doc["data"]["repository"].get("discussions") or {}).get("nodes")) or []
+            with document_shape(files.label(name), "a GraphQL response with data.repository.discussions.nodes (a list)"):
+                nodes = list(((doc["data"]["repository"].get("discussions") or {}).get("nodes")) or [])
             for i, d in enumerate(nodes):
-                _discussion(b, d, f"{name} discussion #{i}", excluded, hosts, ghosts)
+                spot = f"{name} discussion #{i}"
+                safe_record(b, excluded, spot, lambda d=d, spot=spot: _discussion(b, d, spot, excluded, hosts, ghosts))
             continue
         for i, item in enumerate(doc):
             where = f"{name} #{i}"
-            author = _author(item.get("user"), excluded, where, ghosts)
-            if author is False:
-                continue
-            created = utc_iso(item.get("created_at"))
-            if created is None:
-                excluded["damaged item (no readable created_at)"].append(where)
-                continue
-            if item.get("author_association") in HOST_ASSOCIATIONS and author:
-                hosts.add(author)
-            if kind == "issues":
-                if "number" not in item:
-                    excluded["damaged item (no number)"].append(where)
-                    continue
-                eid = f"issue/{item['number']}"
-                b.add(eid, author, "post", created, thread_id=eid, channel="pull requests" if "pull_request" in item else "issues",
-                      text=item.get("body"))
-                continue
-            url = item.get("issue_url") if kind == "comments" else item.get("pull_request_url")
-            m = _NUMBER.search(str(url or ""))
-            if m is None or "id" not in item:
-                excluded["damaged comment (no id or no issue / pull request URL)"].append(where)
-                continue
-            thread = f"issue/{m.group(1)}"
-            if kind == "comments":
-                b.add(f"comment/{item['id']}", author, "reply", created, thread_id=thread, parent_id=thread, channel="issues", text=item.get("body"))
-            else:
-                parent = f"review/{item['in_reply_to_id']}" if item.get("in_reply_to_id") else thread
-                b.add(f"review/{item['id']}", author, "reply", created, thread_id=thread, parent_id=parent, channel="pull requests",
-                      text=item.get("body"))
+            safe_record(b, excluded, where, lambda item=item, where=where, kind=kind: _item(b, item, kind, where, excluded, hosts, ghosts))
     count_excluded(report, excluded, "user")
     report.add("deleted account ('ghost' or no user; kept as an unknown member)", ghosts[0], "kept", "user")
     report.notes.append("GitHub reactions are summary counts without users or times: not mapped")
@@ -148,12 +125,48 @@ def read_github(path: str | os.PathLike, *, include_text: bool = False) -> RawEx
     return finish(b, members, hosts, "author_association OWNER, MEMBER or COLLABORATOR", report, "github")
 
 
+def _item(b: EventBuilder, item: dict[str, Any], kind: str, where: str, excluded: dict[str, list[Any]],
+          hosts: set[str], ghosts: list[int]) -> None:
+    author = _author(item.get("user"), excluded, where, ghosts)
+    if author is False:
+        return
+    created = utc_iso(item.get("created_at"))
+    if created is None:
+        excluded["damaged item (no readable created_at)"].append(where)
+        return
+    if item.get("author_association") in HOST_ASSOCIATIONS and author:
+        hosts.add(author)
+    if kind == "issues":
+        number = as_id(item.get("number"))
+        if number is None:
+            excluded["damaged item (no number)"].append(where)
+            return
+        eid = f"issue/{number}"
+        b.add(eid, author, "post", created, thread_id=eid, channel="pull requests" if "pull_request" in item else "issues",
+              text=item.get("body"))
+        return
+    url = item.get("issue_url") if kind == "comments" else item.get("pull_request_url")
+    m = _NUMBER.search(str(url or ""))
+    cid = as_id(item.get("id"))
+    if m is None or cid is None:
+        excluded["damaged comment (no id or no issue / pull request URL)"].append(where)
+        return
+    thread = f"issue/{m.group(1)}"
+    if kind == "comments":
+        b.add(f"comment/{cid}", author, "reply", created, thread_id=thread, parent_id=thread, channel="issues", text=item.get("body"))
+    else:
+        answered = as_id(item.get("in_reply_to_id"))
+        parent = f"review/{answered}" if answered else thread
+        b.add(f"review/{cid}", author, "reply", created, thread_id=thread, parent_id=parent, channel="pull requests",
+              text=item.get("body"))
+
+
 def _author(user: Any, excluded: dict[str, list[Any]], where: str, ghosts: list[int]) -> str | None | bool:
     """The login; None for a deleted account; False for a bot (excluded)."""
     if not isinstance(user, dict) or not user.get("login") or user.get("login") == "ghost":
         ghosts[0] += 1
         return None
-    login = str(user["login"])
+    login = as_id(user["login"])
     if user.get("type") == "Bot" or user.get("__typename") == "Bot" or login.endswith("[bot]"):
         excluded["bot account"].append(where)
         return False
@@ -177,15 +190,21 @@ def _discussion(b: EventBuilder, d: dict[str, Any], where: str, excluded: dict[s
     if not isinstance(d, dict) or "number" not in d:
         excluded["damaged item (no number)"].append(where)
         return
-    number = d["number"]
+    number = as_id(d["number"])
     thread = f"discussion/{number}"
     node(d, thread, "post", thread, None, where)
-    for j, c in enumerate(((d.get("comments") or {}).get("nodes")) or []):
-        cid = "dcomment/" + str(c.get("id") or f"{number}-{j}")
-        node(c, cid, "reply", thread, thread, f"{where} comment #{j}")
-        for k, r in enumerate(((c.get("replies") or {}).get("nodes")) or []):
-            rid = "dcomment/" + str(r.get("id") or f"{number}-{j}-{k}")
-            node(r, rid, "reply", thread, cid, f"{where} comment #{j} reply #{k}")
+    for j, c in enumerate(list(((d.get("comments") or {}).get("nodes")) or [])):
+        spot = f"{where} comment #{j}"
+
+        def comment(c: Any = c, j: int = j, spot: str = spot) -> None:
+            cid = "dcomment/" + (as_id(c.get("id")) or f"{number}-{j}")
+            node(c, cid, "reply", thread, thread, spot)
+            for k, r in enumerate(list(((c.get("replies") or {}).get("nodes")) or [])):
+                rid_spot = f"{spot} reply #{k}"
+                safe_record(b, excluded, rid_spot, lambda r=r, k=k, cid=cid, rid_spot=rid_spot: node(
+                    r, "dcomment/" + (as_id(r.get("id")) or f"{number}-{j}-{k}"), "reply", thread, cid, rid_spot))
+
+        safe_record(b, excluded, spot, comment)
 
 
 def load_github(

@@ -53,6 +53,7 @@ from communitylab.loaders._export import (
     assign_threads,
     count_excluded,
     finish,
+    safe_record,
     split_hosts,
     to_community,
 )
@@ -138,7 +139,9 @@ def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: 
             channel = Path(name).name.split(".")[0]
             try:
                 for line, raw in _split_messages(fh):
-                    _add_message(b, raw, f"{name} line {line}", channel, excluded, counts, display, include_text)
+                    where = f"{name} line {line}"
+                    safe_record(b, excluded, where, lambda raw=raw, where=where, channel=channel: _add_message(
+                        b, raw, where, channel, excluded, counts, display, include_text))
             except (OSError, EOFError) as exc:
                 raise DataValidationError(files.label(name), "(file)", [], f"a readable mbox file ({exc})", 0) from exc
     if not len(b):

@@ -42,9 +42,11 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     count_excluded,
     finish,
     iter_json_lines,
+    safe_record,
     to_community,
     utc_epoch,
 )
@@ -77,7 +79,7 @@ def read_reddit(path: str | os.PathLike, *, include_text: bool = False) -> RawEx
     b = EventBuilder(include_text=include_text)
     excluded: dict[str, list[Any]] = defaultdict(list)
     hosts: set[str] = set()
-    deleted = 0
+    state = {"deleted": 0}
     for name in names:
         good = 0
         for lineno, rec in iter_json_lines(files, name):
@@ -90,34 +92,47 @@ def read_reddit(path: str | os.PathLike, *, include_text: bool = False) -> RawEx
                 excluded["damaged record (no readable created_utc)"].append(where)
                 continue
             good += 1
-            author = str(rec.get("author") or "")
-            if author in _BOTS:
+            try:
+                safe_record(b, excluded, where, lambda rec=rec, created=created: _record(b, rec, created, hosts, state))
+            except _Bot:
                 excluded["bot account (AutoModerator)"].append(where)
-                continue
-            if author in _DELETED:
-                deleted += 1
-                member = None
-            else:
-                member = author
-                if rec.get("distinguished") in ("moderator", "admin"):
-                    hosts.add(author)
-            channel = rec.get("subreddit")
-            rid = str(rec["id"])
-            if "link_id" in rec:
-                eid = rid if rid.startswith("t1_") else f"t1_{rid}"
-                parent = str(rec.get("parent_id") or rec["link_id"])
-                b.add(eid, member, "reply", created, thread_id=str(rec["link_id"]), parent_id=parent, channel=channel, text=rec.get("body"))
-            else:
-                eid = rid if rid.startswith("t3_") else f"t3_{rid}"
-                text = f"{rec.get('title', '')}\n{rec.get('selftext', '')}" if include_text else None
-                b.add(eid, member, "post", created, thread_id=eid, channel=channel, text=text)
         if good == 0:
             raise DataValidationError(files.label(name), "(file)", [], "JSON Lines of Reddit submissions or comments (id, author, created_utc, link_id, parent_id)", 0)
     count_excluded(report, excluded, "line")
-    report.add("author [deleted] or [removed] (kept as an unknown member)", deleted, "kept", "author")
+    report.add("author [deleted] or [removed] (kept as an unknown member)", state["deleted"], "kept", "author")
     members = pd.DataFrame({"member_id": sorted({m for m in b.cols["member_id"] if m})})
     members["is_host"] = members["member_id"].isin(hosts)
     return finish(b, members, hosts, "authors distinguished as moderator or admin", report, "reddit")
+
+
+def _record(b: EventBuilder, rec: dict[str, Any], created: Any, hosts: set[str], state: dict[str, int]) -> None:
+    author = as_id(rec.get("author")) or ""
+    if author in _BOTS:
+        raise _Bot
+    if author in _DELETED:
+        state["deleted"] += 1
+        member = None
+    else:
+        member = author
+        if rec.get("distinguished") in ("moderator", "admin"):
+            hosts.add(author)
+    channel = as_id(rec.get("subreddit"))
+    rid = as_id(rec["id"])
+    if rid is None:
+        raise KeyError("id")
+    if "link_id" in rec:
+        eid = rid if rid.startswith("t1_") else f"t1_{rid}"
+        link = as_id(rec["link_id"])
+        parent = as_id(rec.get("parent_id")) or link
+        b.add(eid, member, "reply", created, thread_id=link, parent_id=parent, channel=channel, text=rec.get("body"))
+    else:
+        eid = rid if rid.startswith("t3_") else f"t3_{rid}"
+        text = f"{rec.get('title', '')}\n{rec.get('selftext', '')}" if b.include_text else None
+        b.add(eid, member, "post", created, thread_id=eid, channel=channel, text=text)
+
+
+class _Bot(Exception):
+    """An AutoModerator record (excluded as a bot)."""
 
 
 def load_reddit(

@@ -49,9 +49,11 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     count_excluded,
     finish,
     read_json,
+    safe_record,
     to_community,
     utc_epoch,
 )
@@ -90,27 +92,18 @@ def read_slack(path: str | os.PathLike, *, include_text: bool = False) -> RawExp
     if not isinstance(users, list):
         raise DataValidationError(files.label("users.json"), "(file)", [], "a JSON array of users", 0)
     bots, hosts, members = set(), set(), []
-    for i, u in enumerate(users):
-        if not isinstance(u, dict) or "id" not in u:
-            report.add("users.json: entry without an id (skipped)", 1, "excluded", "users.json", [f"entry {i}"])
-            continue
-        if u.get("is_bot") or u.get("id") == "USLACKBOT":
-            bots.add(u["id"])
-            continue
-        if u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"):
-            hosts.add(u["id"])
-        profile = u.get("profile") or {}
-        members.append({"member_id": u["id"], "display_name": profile.get("display_name") or u.get("name"),
-                        "is_host": u["id"] in hosts})
-    channels_doc = read_json(files, "channels.json", "a JSON array of channels")
-    listed = {c.get("name") for c in channels_doc if isinstance(c, dict)} if isinstance(channels_doc, list) else set()
-    if files.has("groups.json"):
-        groups = read_json(files, "groups.json", "a JSON array of private channels")
-        listed |= {c.get("name") for c in groups if isinstance(c, dict)} if isinstance(groups, list) else set()
-
     b = EventBuilder(include_text=include_text)
     excluded: dict[str, list[Any]] = defaultdict(list)
-    edited, unlisted_reactions, unlisted_channels = 0, 0, set()
+    for i, u in enumerate(users):
+        safe_record(b, excluded, f"users.json #{i}", lambda u=u: _user(u, bots, hosts, members))
+    channels_doc = read_json(files, "channels.json", "a JSON array of channels")
+    listed = {str(c.get("name")) for c in channels_doc if isinstance(c, dict)} if isinstance(channels_doc, list) else set()
+    if files.has("groups.json"):
+        groups = read_json(files, "groups.json", "a JSON array of private channels")
+        listed |= {str(c.get("name")) for c in groups if isinstance(c, dict)} if isinstance(groups, list) else set()
+
+    state = {"edited": 0, "unlisted": 0}
+    unlisted_channels = set()
     day_files = [(m.group("channel"), n) for n in files.names() if (m := _DAY_FILE.match(n))]
     if not day_files:
         report.notes.append("the export holds no channel day files (<channel>/<YYYY-MM-DD>.json)")
@@ -122,40 +115,8 @@ def read_slack(path: str | os.PathLike, *, include_text: bool = False) -> RawExp
             raise DataValidationError(files.label(name), "(file)", [], "a JSON array of messages", 0)
         for i, msg in enumerate(day):
             where = f"{name} #{i}"
-            ts = utc_epoch(msg.get("ts")) if isinstance(msg, dict) else None
-            if ts is None:
-                excluded["damaged message (no readable ts)"].append(where)
-                continue
-            subtype = msg.get("subtype")
-            user = msg.get("user")
-            eid = f"{channel}/{msg['ts']}"
-            if subtype in _MEMBERSHIP:
-                b.add(eid, user, _MEMBERSHIP[subtype], ts, channel=channel)
-                continue
-            if subtype == "bot_message" or user in bots or (msg.get("bot_id") and not user):
-                excluded["bot message"].append(where)
-                continue
-            if subtype not in _HUMAN_SUBTYPES:
-                excluded[f"message subtype '{subtype}' is not a member's message"].append(where)
-                continue
-            if msg.get("edited"):
-                edited += 1
-            thread_ts = msg.get("thread_ts")
-            if thread_ts and thread_ts != msg["ts"]:
-                root = f"{channel}/{thread_ts}"
-                b.add(eid, user, "reply", ts, thread_id=root, parent_id=root, to_member_id=msg.get("parent_user_id"),
-                      channel=channel, text=msg.get("text"))
-                thread = root
-            else:
-                b.add(eid, user, "post", ts, thread_id=eid, channel=channel, text=msg.get("text"))
-                thread = eid
-            for reaction in msg.get("reactions") or []:
-                listed_users = [u for u in reaction.get("users") or [] if u not in bots]
-                excluded["reaction by a bot"] += [f"{where} {reaction.get('name')}"] * (len(reaction.get("users") or []) - len(listed_users))
-                unlisted_reactions += max(0, int(reaction.get("count") or 0) - len(reaction.get("users") or []))
-                for u in listed_users:
-                    b.add(f"{eid}/{reaction.get('name')}/{u}", u, "reaction", ts, thread_id=thread, parent_id=eid,
-                          to_member_id=user, channel=channel)
+            safe_record(b, excluded, where, lambda msg=msg, where=where, channel=channel: _message(b, msg, where, channel, bots, excluded, state))
+    edited, unlisted_reactions = state["edited"], state["unlisted"]
     count_excluded(report, excluded, "message")
     report.add("edited message (kept at its original time)", edited, "kept", "edited")
     if unlisted_reactions:
@@ -165,6 +126,58 @@ def read_slack(path: str | os.PathLike, *, include_text: bool = False) -> RawExp
     report.notes.append("Slack exports no reaction time: a reaction is dated at the message it reacts to")
     members_df = pd.DataFrame(members, columns=["member_id", "display_name", "is_host"])
     return finish(b, members_df, hosts, "workspace admins and owners (users.json is_admin / is_owner)", report, "slack")
+
+
+def _user(u: dict[str, Any], bots: set[str], hosts: set[str], members: list[dict[str, Any]]) -> None:
+    uid = as_id(u["id"])
+    if uid is None:
+        raise KeyError("id")
+    if u.get("is_bot") or uid == "USLACKBOT":
+        bots.add(uid)
+        return
+    if u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"):
+        hosts.add(uid)
+    profile = u.get("profile") or {}
+    members.append({"member_id": uid, "display_name": profile.get("display_name") or u.get("name"), "is_host": uid in hosts})
+
+
+def _message(b: EventBuilder, msg: dict[str, Any], where: str, channel: str, bots: set[str],
+             excluded: dict[str, list[Any]], state: dict[str, int]) -> None:
+    ts = utc_epoch(msg.get("ts"))
+    if ts is None:
+        excluded["damaged message (no readable ts)"].append(where)
+        return
+    subtype = msg.get("subtype")
+    user = as_id(msg.get("user"))
+    eid = f"{channel}/{msg['ts']}"
+    if subtype in _MEMBERSHIP:
+        b.add(eid, user, _MEMBERSHIP[subtype], ts, channel=channel)
+        return
+    if subtype == "bot_message" or user in bots or (msg.get("bot_id") and not user):
+        excluded["bot message"].append(where)
+        return
+    if subtype not in _HUMAN_SUBTYPES:
+        excluded[f"message subtype '{subtype}' is not a member's message"].append(where)
+        return
+    if msg.get("edited"):
+        state["edited"] += 1
+    thread_ts = msg.get("thread_ts")
+    if thread_ts and thread_ts != msg["ts"]:
+        root = f"{channel}/{thread_ts}"
+        b.add(eid, user, "reply", ts, thread_id=root, parent_id=root, to_member_id=as_id(msg.get("parent_user_id")),
+              channel=channel, text=msg.get("text"))
+        thread = root
+    else:
+        b.add(eid, user, "post", ts, thread_id=eid, channel=channel, text=msg.get("text"))
+        thread = eid
+    for reaction in msg.get("reactions") or []:
+        users = [as_id(u) for u in reaction.get("users") or []]
+        listed_users = [u for u in users if u not in bots]
+        excluded["reaction by a bot"] += [f"{where} {reaction.get('name')}"] * (len(users) - len(listed_users))
+        state["unlisted"] += max(0, int(reaction.get("count") or 0) - len(users))
+        for u in listed_users:
+            b.add(f"{eid}/{reaction.get('name')}/{u}", u, "reaction", ts, thread_id=thread, parent_id=eid,
+                  to_member_id=user, channel=channel)
 
 
 def load_slack(

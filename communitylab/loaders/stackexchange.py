@@ -30,8 +30,8 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import find_file, open_binary
-from communitylab.schema import LoadReport
+from communitylab.loaders._io import find_file, open_binary, reading, refuse_dtd
+from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["iter_rows", "read_stackexchange", "load_stackexchange"]
 
@@ -39,13 +39,25 @@ REACTION_VOTES = {1: "accept", 2: "up", 3: "down", 5: "favourite"}
 
 
 def iter_rows(path: str | os.PathLike) -> Iterator[dict[str, str]]:
-    """Yield the attributes of each ``<row>`` of a dump file, one at a time."""
-    with open_binary(path) as fh:
+    """Yield the attributes of each ``<row>`` of a dump file, one at a time.
+
+    Raises
+    ------
+    DataValidationError
+        The file declares a DTD (refused, see :func:`~communitylab.loaders._io.refuse_dtd`), is
+        not well-formed XML (line and column named), or cannot be read (e.g. bad gzip).
+    """
+    refuse_dtd(path)
+    with reading(path), open_binary(path) as fh:
         context = ET.iterparse(fh, events=("end",))
-        for _, elem in context:
-            if elem.tag == "row":
-                yield dict(elem.attrib)
-                elem.clear()
+        try:
+            for _, elem in context:
+                if elem.tag == "row":
+                    yield dict(elem.attrib)
+                    elem.clear()
+        except ET.ParseError as exc:
+            line, col = exc.position
+            raise DataValidationError(str(path), f"line {line}, column {col}", [], f"well-formed XML ({exc})", 0) from exc
 
 
 def read_stackexchange(

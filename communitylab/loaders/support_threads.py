@@ -20,7 +20,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import open_text
+from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_support_threads", "load_support_threads"]
@@ -34,7 +34,7 @@ def read_support_threads(
     """Parse the export into raw events, the set of brand (host) ids, and a load report."""
     path = Path(path)
     report = LoadReport(source=str(path))
-    with open_text(path) as fh:
+    with reading(path), open_text(path) as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
@@ -64,16 +64,18 @@ def read_support_threads(
                     rec[pos["created_at"]],
                     rec[pos["in_response_to_tweet_id"]],
                     rec[pos["text"]] if include_text and "text" in pos else None,
+                    line,
                 )
             )
     report.rows_read = len(records) + len(broken) + len(bad_inbound)
     report.add("malformed record (wrong number of fields or blank line)", len(broken), "excluded", "line", broken)
     report.add("inbound is not True/False", len(bad_inbound), "excluded", "inbound", bad_inbound)
-    raw = pd.DataFrame(records, columns=["tweet_id", "author_id", "inbound", "created_at", "parent", "text"])
+    raw = pd.DataFrame(records, columns=["tweet_id", "author_id", "inbound", "created_at", "parent", "text", "_line"])
     created = pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y", errors="coerce")
     bad_time = created.isna()
     if bad_time.any():
-        raise DataValidationError(str(path), "created_at", raw.index[bad_time][:5].tolist(), "'Tue Oct 31 22:10:47 +0000 2017'", int(bad_time.sum()))
+        raise DataValidationError(str(path), "created_at", raw.loc[bad_time, "_line"].head().tolist(), "'Tue Oct 31 22:10:47 +0000 2017'",
+                                  int(bad_time.sum()), ids=raw.loc[bad_time, "tweet_id"].head().tolist(), unit="lines")
     parent = raw["parent"].str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
     events = pd.DataFrame(
         {

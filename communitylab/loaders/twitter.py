@@ -41,11 +41,13 @@ from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
     RawExport,
+    as_id,
     assign_threads,
     count_excluded,
     finish,
     iter_json_lines,
     read_json,
+    safe_record,
     split_hosts,
     to_community,
     utc_iso,
@@ -91,21 +93,21 @@ def read_twitter(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
         else:
             docs = [(f"{name} line {n}", rec) for n, rec in iter_json_lines(files, name)]
         for where, doc in docs:
+            tweets = [doc]
             if isinstance(doc, dict) and "data" in doc:
-                for u in ((doc.get("includes") or {}).get("users")) or []:
-                    if isinstance(u, dict) and u.get("id") and u.get("username"):
-                        usernames[str(u["id"])] = str(u["username"])
-                tweets = doc.get("data") or []
+                includes = doc.get("includes")
+                for u in (includes.get("users") if isinstance(includes, dict) else None) or []:
+                    if isinstance(u, dict) and isinstance(u.get("id"), str | int) and isinstance(u.get("username"), str):
+                        usernames[str(u["id"])] = u["username"]
+                tweets = doc["data"] if isinstance(doc["data"], list) else [doc["data"]]
             elif isinstance(doc, list):
                 tweets = doc
-            else:
-                tweets = [doc]
             for i, tw in enumerate(tweets):
                 spot = f"{where} #{i}" if len(tweets) > 1 else where
                 if not is_tweet(tw):
                     excluded["damaged record (not an API v2 tweet)"].append(spot)
                     continue
-                _tweet(b, tw, spot, excluded, state)
+                safe_record(b, excluded, spot, lambda tw=tw, spot=spot: _tweet(b, tw, spot, excluded, state))
     count_excluded(report, excluded, "tweet")
     report.add("tweet without author_id (kept as an unknown member)", state["no_author"], "kept", "author_id")
     given = split_hosts(hosts) or []
@@ -124,16 +126,18 @@ def _tweet(b: EventBuilder, tw: dict[str, Any], where: str, excluded: dict[str, 
     if created is None:
         excluded["damaged tweet (no readable created_at)"].append(where)
         return
-    author = str(tw["author_id"]) if tw.get("author_id") else None
+    author = as_id(tw.get("author_id"))
+    eid = as_id(tw["id"])
+    if eid is None:
+        raise KeyError("id")
+    refs = {r.get("type"): as_id(r.get("id")) for r in tw.get("referenced_tweets") or [] if isinstance(r, dict)}
+    conversation = as_id(tw.get("conversation_id"))
     if author is None:
         state["no_author"] += 1
-    refs = {r.get("type"): str(r.get("id")) for r in tw.get("referenced_tweets") or [] if isinstance(r, dict)}
-    eid = str(tw["id"])
-    conversation = str(tw.get("conversation_id") or "") or None
-    if "retweeted" in refs:
+    if refs.get("retweeted"):
         b.add(eid, author, "reaction", created, parent_id=refs["retweeted"], channel="twitter")  # thread: the retweeted tweet's
-    elif "replied_to" in refs:
-        to = str(tw["in_reply_to_user_id"]) if tw.get("in_reply_to_user_id") else None
+    elif refs.get("replied_to"):
+        to = as_id(tw.get("in_reply_to_user_id"))
         b.add(eid, author, "reply", created, thread_id=conversation, parent_id=refs["replied_to"], to_member_id=to,
               channel="twitter", text=tw.get("text"))
     else:
