@@ -1,8 +1,16 @@
 """``communitylab run | list | demo | inspect | formats``: the studies and the data door from the command line.
 
-Exit codes: 0 success; 1 a study failed (its report folder keeps the traceback, the last good
-report is untouched); 2 bad input: an unknown study or parameter, a parameter of the wrong type,
-a file that is missing or breaks the export's format.
+Exit codes (scheduled runs can act on them):
+
+== ==================================================================================================
+0  success
+1  a study failed: ``reports/<study>/failed-<run id>/`` keeps the traceback; the last good report
+   is untouched
+2  bad input: an unknown study or parameter, a parameter of the wrong type, a file that is missing
+   or breaks its format
+3  busy: another run of the same study was still running after ``--wait`` seconds; nothing written
+4  the reports folder cannot be written (read-only, full, not a folder); nothing published
+== ==================================================================================================
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from collections.abc import Sequence
 
 import yaml
 
-from communitylab.runner import StudyFailed, list_studies, run_study
+from communitylab.runner import OutputError, StudyBusy, StudyFailed, list_studies, run_study
 from communitylab.schema import DataValidationError
 
 DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
@@ -30,7 +38,7 @@ def _value(text: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.",
-                                     epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file)")
+                                     epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file), 3 busy, 4 cannot write the reports")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one study")
     run.add_argument("study")
@@ -38,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--out", default="reports", help="reports folder (default: reports)")
     run.add_argument("--run-id", default=None)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS",
+                     help="wait this long for another run of the same study to finish (default 3600; 0: exit 3 at once)")
     sub.add_parser("list", help="list the studies and their parameters")
     sub.add_parser("formats", help="list the export formats a source can be in")
     insp = sub.add_parser("inspect", help="what a source holds (format, hosts, load report, counts), without running a study")
@@ -48,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run every study on the bundled data")
     demo.add_argument("--out", default="reports")
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS")
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -80,10 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         params = {name: _value(value) for name, value in args.parameter}
         raw = dict(args.parameter)
         try:
-            result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet, raw_parameters=raw)
+            result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet, raw_parameters=raw,
+                               wait=args.wait)
         except StudyFailed as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 1
+        except StudyBusy as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 3
+        except OutputError as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 4
         except (ValueError, FileNotFoundError, FileExistsError) as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 2
@@ -93,9 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     failures = []
     for study in [s for s in DEMO_STUDIES if s in available] + [s for s in available if s not in DEMO_STUDIES]:
         try:
-            result = run_study(study, out_dir=args.out, progress=not args.quiet)
+            result = run_study(study, out_dir=args.out, progress=not args.quiet, wait=args.wait)
             print(f"{study}: {result.report}")
-        except StudyFailed as exc:
+        except OutputError as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 4
+        except (StudyFailed, StudyBusy) as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             failures.append(study)
     if failures:

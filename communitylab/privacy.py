@@ -1,9 +1,21 @@
 """Pseudonymous member labels and redaction for shared reports.
 
-Reports show members as stable keyed hashes (``M-3fa2c1``), never ids, names, e-mails or texts,
-unless a run asks for personal data explicitly. The key comes from the ``COMMUNITYLAB_PRIVACY_KEY``
-environment variable (set it per client so labels cannot be linked across clients); without it a
-fixed project key is used, which keeps labels stable between runs but is not secret.
+Reports show members as stable keyed hashes (``M-3fa2c1d0``), never ids, names, e-mails or texts,
+unless a run asks for personal data explicitly.
+
+The key
+-------
+A label is an HMAC-SHA256 of the member id under a secret key, so someone holding a report and a
+list of candidate ids (public handles, user ids) cannot recompute the labels. The key is, in order:
+
+1. the ``COMMUNITYLAB_PRIVACY_KEY`` environment variable, when set (recommended: one key per
+   client, so that labels cannot be linked across clients' reports);
+2. otherwise a random 256-bit key generated on first use and kept in
+   ``$COMMUNITYLAB_CONFIG_DIR`` (default ``$XDG_CONFIG_HOME/communitylab`` or
+   ``~/.config/communitylab``) as ``privacy.key``, readable by its owner only (mode 0600). Labels
+   are then stable across runs on that machine; copy the file to keep them stable elsewhere.
+
+Manifests record :func:`key_fingerprint`, a hash that identifies the key, never the key.
 """
 
 from __future__ import annotations
@@ -12,19 +24,62 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["pseudonym", "pseudonymize", "redact_text", "EMAIL_RE", "privacy_key"]
+__all__ = ["pseudonym", "pseudonymize", "redact_text", "EMAIL_RE", "privacy_key", "key_fingerprint", "key_path"]
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_DEFAULT_KEY = "communitylab-default-key"
+
+
+def key_path() -> Path:
+    """Where the machine's generated key lives (see the module docstring)."""
+    folder = os.environ.get("COMMUNITYLAB_CONFIG_DIR")
+    if not folder:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        folder = str(Path(base) / "communitylab")
+    return Path(folder) / "privacy.key"
 
 
 def privacy_key() -> bytes:
-    """The key of the keyed hash (``COMMUNITYLAB_PRIVACY_KEY`` or the project default)."""
-    return os.environ.get("COMMUNITYLAB_PRIVACY_KEY", _DEFAULT_KEY).encode()
+    """The key of the keyed hash: ``COMMUNITYLAB_PRIVACY_KEY``, else the machine's generated key.
+
+    The generated key is created atomically (two processes starting at once read the same key)
+    with owner-only permissions.
+    """
+    env = os.environ.get("COMMUNITYLAB_PRIVACY_KEY")
+    if env:
+        return env.encode()
+    path = key_path()
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    try:
+        os.link(tmp, path)  # fails if another process won the race: use its key
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            os.unlink(tmp)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def key_fingerprint(key: bytes | None = None) -> str:
+    """``sha256:<16 hex>`` of the key: tells which key labelled a report, reveals nothing of it."""
+    return "sha256:" + hashlib.sha256(b"communitylab-key-fingerprint\x00" + (key or privacy_key())).hexdigest()[:16]
 
 
 def pseudonym(member_id: object, *, prefix: str = "M", key: bytes | None = None, length: int = 8) -> str:

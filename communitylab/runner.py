@@ -1,7 +1,7 @@
 """Run a study notebook safely and render it as a shareable report.
 
 ``run_study("community_health", {"source": "twcs-sample"})`` executes ``notebooks/<study>.ipynb``
-with papermill, then writes, for a run id like ``20261123T101500Z``::
+with papermill, then writes, for a run id like ``20261123T101500Z-4242-9f3a`` (time, process, random)::
 
     reports/<study>/<run id>/report.html     code hidden (nbconvert, no input, no prompts)
     reports/<study>/<run id>/executed.ipynb  the executed notebook
@@ -15,6 +15,13 @@ one rename; ``latest.html`` is replaced atomically (``os.replace``) only after a
 A failing run raises :class:`StudyFailed` and leaves ``reports/<study>/failed-<run id>/`` with
 the executed notebook (traceback included) and ``error.txt`` beside, never over, the last good
 report.
+
+Two runs of one study never interleave: each holds ``reports/<study>/.lock`` (an operating-system
+lock, released even when the process is killed) and the second waits (``wait`` seconds) or stops
+with :class:`StudyBusy`. A run killed mid-way leaves its staging folder, which the next run moves
+aside as ``failed-<run id>``; ``latest.html`` stays the last good report. A reports folder that
+cannot be written raises :class:`OutputError` before the kernel starts, or, if the disk fills
+while writing, after removing what it had staged.
 """
 
 from __future__ import annotations
@@ -24,22 +31,45 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from communitylab.privacy import redact_text
+from communitylab.privacy import key_fingerprint, redact_text
 from communitylab.summary import MIME, read_summary
 
-__all__ = ["StudyFailed", "RunResult", "notebook_dir", "list_studies", "run_study", "render_html"]
+__all__ = ["StudyFailed", "StudyBusy", "OutputError", "new_run_id", "study_lock", "RunResult", "notebook_dir", "list_studies", "run_study", "render_html"]
 
 PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
             "matplotlib", "seaborn", "papermill", "nbconvert")
+
+
+class StudyBusy(RuntimeError):
+    """Another run of the same study holds its lock (two cron jobs overlapping)."""
+
+    def __init__(self, study: str, study_root: Path, holder: str, wait: float | None):
+        self.study, self.study_root = study, study_root
+        super().__init__(
+            f"another run of {study!r} is writing to {study_root} ({holder or 'holder unknown'}); waited {wait or 0:g} s. "
+            "Nothing was written; run again later or give --wait SECONDS"
+        )
+
+
+class OutputError(RuntimeError):
+    """The reports folder cannot be written (read-only, full disk, not a folder)."""
+
+    def __init__(self, study_root: Path, exc: OSError):
+        self.study_root = study_root
+        super().__init__(
+            f"cannot write reports to {study_root}: {exc.strerror or exc}. Nothing was published; the last good report is untouched"
+        )
 
 
 class StudyFailed(RuntimeError):
@@ -150,6 +180,59 @@ def _atomic_copy(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """``YYYYmmddTHHMMSSZ-<pid>-<4 random hex>``: sorts by time, unique across processes and within a second."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+@contextmanager
+def study_lock(study_root: Path, study: str, wait: float | None) -> Iterator[None]:
+    """Hold ``<study_root>/.lock`` for one run, so that two runs of a study never interleave.
+
+    ``wait``: seconds to wait for a running study to finish (None: no limit; 0: fail at once).
+    The lock is the operating system's (``flock``): a killed run releases it by dying. Holding it,
+    leftovers of killed runs (``.staging-*``) are moved aside as ``failed-<run id>`` folders.
+
+    Raises
+    ------
+    StudyBusy
+        Another run still holds the lock after ``wait`` seconds.
+    OutputError
+        The reports folder cannot be written.
+    """
+    import fcntl
+
+    try:
+        study_root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(study_root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(study_root, exc) from exc
+    try:
+        deadline = None if wait is None else time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                    raise StudyBusy(study, study_root, holder, wait) from None
+                time.sleep(0.2)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}".encode(), 0)
+            for stale in study_root.glob(".staging-*"):
+                failed = study_root / f"failed-{stale.name.removeprefix('.staging-')}"
+                (stale / "error.txt").write_text("interrupted: the run was killed before it finished; nothing was published\n")
+                os.rename(stale, failed)
+        except OSError as exc:
+            raise OutputError(study_root, exc) from exc
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def run_study(
     study: str,
     parameters: Mapping[str, Any] | None = None,
@@ -161,6 +244,7 @@ def run_study(
     progress: bool = True,
     execution_timeout: int | None = 1800,
     raw_parameters: Mapping[str, str] | None = None,
+    wait: float | None = 0,
 ) -> RunResult:
     """Execute one study and publish its report atomically (see the module docstring).
 
@@ -170,16 +254,25 @@ def run_study(
         Notebook name without ``.ipynb``.
     parameters : mapping, optional
         Values for the notebook's parameters cell; an unknown name is an error (papermill only
-        warns), so a typo cannot silently run the defaults.
+        warns), so a typo cannot silently run the defaults; each value is checked against the
+        cell's type before any kernel starts (:func:`check_parameters`).
     out_dir : path
         Reports root.
     run_id : str, optional
-        Folder name of this run; default: UTC time ``YYYYmmddTHHMMSSZ``.
+        Folder name of this run; default :func:`new_run_id` (unique even for runs started in the
+        same second).
+    wait : float or None
+        Seconds to wait while another run of the same study holds its lock (None: no limit).
 
     Raises
     ------
     StudyFailed
         The notebook raised; see ``failed_dir``.
+    StudyBusy
+        Another run of the study is still running after ``wait`` seconds; nothing was written.
+    OutputError
+        The reports folder cannot be written (read-only, full, ...); nothing was published and the
+        last good report is untouched.
     """
     import papermill as pm
 
@@ -191,17 +284,30 @@ def run_study(
     if unknown:
         raise ValueError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
     parameters = check_parameters(study, known, parameters, raw_parameters)
-    started = dt.datetime.now(dt.UTC)
-    run_id = run_id or started.strftime("%Y%m%dT%H%M%SZ")
     study_root = Path(out_dir) / study
-    study_root.mkdir(parents=True, exist_ok=True)
-    final = study_root / run_id
-    if final.exists():
-        raise FileExistsError(f"{final} exists already; pass another run_id")
-    staging = study_root / f".staging-{run_id}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
+    with study_lock(study_root, study, wait):
+        started = dt.datetime.now(dt.UTC)
+        run_id = run_id or new_run_id(started)
+        final = study_root / run_id
+        if final.exists():
+            raise FileExistsError(f"{final} exists already; pass another run_id")
+        staging = study_root / f".staging-{run_id}"
+        try:
+            staging.mkdir()
+        except OSError as exc:
+            raise OutputError(study_root, exc) from exc
+        try:
+            return _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run_id, staging, final, started,
+                                        kernel_name, progress, execution_timeout)
+        except OSError as exc:  # read-only or full disk while writing: publish nothing, keep the last good report
+            shutil.rmtree(staging, ignore_errors=True)
+            raise OutputError(study_root, exc) from exc
+
+
+def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run_id, staging, final, started,
+                         kernel_name, progress, execution_timeout) -> RunResult:
+    import papermill as pm
+
     executed = staging / "executed.ipynb"
     manifest: dict[str, Any] = {
         "study": study,
@@ -212,6 +318,7 @@ def run_study(
         "inputs_sha256": _file_hashes({**{k: _literal(v["default"]) for k, v in known.items()}, **parameters}),
         "versions": _versions(),
         "platform": platform.platform(),
+        "privacy_key": key_fingerprint(),
         "started_utc": started.isoformat(),
     }
     t0 = time.perf_counter()

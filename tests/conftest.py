@@ -15,6 +15,16 @@ SHARED = ROOT.parent / "shared" / "data"  # present on developer machines and CI
 NOW = pd.Timestamp("2025-01-01", tz="UTC")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_config_dir(tmp_path_factory):
+    """The privacy key the tests generate lives in a temporary folder, never in the user's config."""
+    import os
+
+    os.environ["COMMUNITYLAB_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
+    os.environ.pop("COMMUNITYLAB_PRIVACY_KEY", None)
+    yield
+
+
 def tiny_events() -> pd.DataFrame:
     """A hand-computed log. Host: ``h``. Threads: t1 (by a, answered by b after 2 h, then h),
     t2 (by h, answered by a after 30 min, a's reply answered by b), t3 (by c, never answered;

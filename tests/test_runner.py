@@ -13,13 +13,15 @@ from communitylab.runner import StudyFailed, list_studies, run_study
 
 
 def _study(folder, name="probe"):
-    params = new_code_cell('value: int = 2  # a number\nfail: bool = False  # raise on purpose\nshow_personal_data: bool = False  # show e-mails')
+    params = new_code_cell('value: int = 2  # a number\nfail: bool = False  # raise on purpose\nshow_personal_data: bool = False  # show e-mails\n'
+                           'names: list = []  # a list\nsleep: float = 0.0  # seconds to sleep (a slow run)')
     params.metadata["tags"] = ["parameters"]
     body = new_code_cell(
-        "from communitylab import summary\n"
+        "import time\nfrom communitylab import summary\n"
+        "time.sleep(sleep)\n"
         "if fail:\n    raise RuntimeError('the study broke on purpose')\n"
         "print('contact: someone@example.org')\n"
-        "summary.record(double=value * 2)"
+        "summary.record(double=value * 2, names=names)"
     )
     nb = new_notebook(cells=[params, body])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -37,8 +39,8 @@ def nb_dir(tmp_path):
 def test_success_writes_report_summary_manifest(nb_dir, tmp_path):
     out = tmp_path / "reports"
     r = run_study("probe", {"value": 5}, out_dir=out, run_id="r1", nb_dir=nb_dir, progress=False)
-    assert r.summary == {"double": 10}
-    assert json.loads((out / "probe/r1/summary.json").read_text()) == {"double": 10}
+    assert r.summary == {"double": 10, "names": []}
+    assert json.loads((out / "probe/r1/summary.json").read_text()) == {"double": 10, "names": []}
     manifest = json.loads((out / "probe/r1/manifest.json").read_text())
     assert manifest["status"] == "ok" and manifest["parameters"] == {"value": 5} and "pandas" in manifest["versions"]
     html = (out / "probe/latest.html").read_text()
@@ -80,3 +82,116 @@ def test_cli_run_exit_codes(nb_dir, tmp_path, monkeypatch, capsys):
     assert main(["run", "probe", "-p", "fail", "true", "--out", str(tmp_path), "--quiet", "--run-id", "x"]) == 1
     assert "last good report was left untouched" in capsys.readouterr().err
     assert list_studies(nb_dir)["probe"]["value"]["default"] == "2"
+
+
+# ---- scheduled runs under faults
+
+
+def test_run_ids_are_unique_within_a_second():
+    import datetime as dt
+
+    from communitylab.runner import new_run_id
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    ids = {new_run_id(now) for _ in range(50)}
+    assert len(ids) == 50 and all(i.startswith("20260101T000000Z-") for i in ids)
+
+
+def test_two_overlapping_runs_do_not_interleave(nb_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMMUNITYLAB_NOTEBOOKS": str(nb_dir)}
+    cmd = [sys.executable, "-m", "communitylab.cli", "run", "probe", "-p", "sleep", "2", "--out", str(tmp_path), "--quiet", "--wait", "300"]
+    runs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [p.wait(timeout=600) for p in runs] == [0, 0]
+    done = sorted(p.name for p in (tmp_path / "probe").iterdir() if p.is_dir())
+    assert len(done) == 2 and not any(n.startswith((".staging", "failed")) for n in done)
+    assert json.loads((tmp_path / "probe/latest.json").read_text())["run_id"] in done
+
+
+def test_a_busy_study_exits_3_or_waits(nb_dir, tmp_path, monkeypatch, capsys):
+    import threading
+    import time
+
+    from communitylab.runner import study_lock
+
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    held = study_lock(tmp_path / "probe", "probe", 0)
+    held.__enter__()
+    t0 = time.monotonic()
+    assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--wait", "0"]) == 3
+    assert time.monotonic() - t0 < 5 and "another run of 'probe'" in capsys.readouterr().err
+    assert not [p for p in (tmp_path / "probe").iterdir() if p.name != ".lock"]  # nothing written
+    threading.Timer(1.5, held.__exit__, (None, None, None)).start()
+    t0 = time.monotonic()
+    assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--wait", "60"]) == 0
+    assert time.monotonic() - t0 >= 1.5
+
+
+def test_a_killed_run_leaves_the_last_good_report(nb_dir, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_study("probe", {"value": 1}, out_dir=tmp_path, run_id="good", nb_dir=nb_dir, progress=False)
+    good = (tmp_path / "probe/latest.html").read_bytes()
+    env = {**os.environ, "COMMUNITYLAB_NOTEBOOKS": str(nb_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "communitylab.cli", "run", "probe", "-p", "sleep", "60", "--out", str(tmp_path),
+                             "--quiet", "--run-id", "killed"], env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staging = tmp_path / "probe/.staging-killed"
+    deadline = time.monotonic() + 120
+    while not (staging / "executed.ipynb").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert (tmp_path / "probe/latest.html").read_bytes() == good
+    assert json.loads((tmp_path / "probe/latest.json").read_text())["run_id"] == "good"
+    # the next run takes the lock at once and moves the leftover aside
+    run_study("probe", {"value": 2}, out_dir=tmp_path, run_id="next", nb_dir=nb_dir, progress=False)
+    assert "interrupted" in (tmp_path / "probe/failed-killed/error.txt").read_text()
+    assert not staging.exists() and json.loads((tmp_path / "probe/latest.json").read_text())["run_id"] == "next"
+
+
+def test_unwritable_reports_folder_exits_4_before_the_kernel(nb_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    not_a_folder = tmp_path / "reports"
+    not_a_folder.write_text("a file where the reports folder should be")
+    assert main(["run", "probe", "--out", str(not_a_folder), "--quiet"]) == 4
+    assert "cannot write reports to" in capsys.readouterr().err
+
+
+def test_full_disk_while_writing_publishes_nothing(nb_dir, tmp_path, monkeypatch):
+    import errno
+
+    from communitylab import runner
+
+    run_study("probe", {"value": 1}, out_dir=tmp_path, run_id="good", nb_dir=nb_dir, progress=False)
+    good = (tmp_path / "probe/latest.html").read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(runner, "render_html", full)
+    with pytest.raises(runner.OutputError, match="No space left on device.*last good report is untouched"):
+        run_study("probe", {"value": 2}, out_dir=tmp_path, run_id="full", nb_dir=nb_dir, progress=False)
+    assert (tmp_path / "probe/latest.html").read_bytes() == good
+    assert sorted(p.name for p in (tmp_path / "probe").iterdir()) == [".lock", "good", "latest.html", "latest.json"]
+
+
+def test_parameter_types_are_checked_before_the_kernel(nb_dir, tmp_path, monkeypatch, capsys):
+    import time
+
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    t0 = time.monotonic()
+    assert main(["run", "probe", "-p", "value", "many", "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert time.monotonic() - t0 < 5
+    assert "parameter 'value' expects int" in err and "got 'many'" in err
+    # a bare value for a list parameter is a one-element list (stated rule)
+    assert main(["run", "probe", "-p", "names", "alice", "--out", str(tmp_path), "--quiet", "--run-id", "l"]) == 0
+    assert json.loads((tmp_path / "probe/l/summary.json").read_text())["names"] == ["alice"]

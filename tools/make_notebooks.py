@@ -260,7 +260,7 @@ from communitylab.survey import weighting as wt
 survey = datasets.load_survey(responses, codebook or None, seed=seed)
 r, cb = survey["responses"], survey["codebook"]
 N = population or cb.population
-display(Markdown(f"# Member survey: {cb.title}\\n\\n" + report.run_header("Member survey", {"responses": responses, "population": N, "level": confidence_level, "method": method})))"""),
+display(Markdown(f"# Member survey: {cb.title}\\n\\n" + report.run_header("Member survey", {"responses": report.source_label(responses), "population": N, "level": confidence_level, "method": method})))"""),
     ("markdown", "## What this survey can and cannot tell"),
     ("code", """display(Markdown(report.survey_capability(len(r), N, confidence_level)))
 summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N else None,
