@@ -52,6 +52,22 @@ def test_survey_study_weights_the_simulated_survey(tmp_path):
 
 
 @pytest.mark.notebooks
+def test_survey_study_under_a_stratified_design(tmp_path):
+    from communitylab.survey.simulate import simulate_member_survey
+
+    params = {"responses": "simulated", "design_strata": "segment", "design_fpc": ["segment_size"]}
+    s = run_study("member_survey", params, out_dir=tmp_path, run_id="d", progress=False).summary
+    shares = {row["answer"]: row for row in s["design_shares"]["satisfaction"]}
+    design_top2 = shares["Satisfied"]["share"] + shares["Very satisfied"]["share"]
+    sim = simulate_member_survey()
+    raw_top2 = sim["responses"]["satisfaction"].isin(["Satisfied", "Very satisfied"]).mean()
+    truth = sim["truth"]["satisfied_share"]
+    assert abs(design_top2 - truth) < abs(raw_top2 - truth) / 2  # the design corrects the partners' overrepresentation
+    assert all(0 <= row["ci_low"] < row["share"] < row["ci_high"] <= 1 for row in s["design_shares"]["satisfaction"])
+    assert s["segments"]["satisfaction"]["test"]["p_value"] < 0.05  # partners are more satisfied
+
+
+@pytest.mark.notebooks
 def test_revitalization_study_with_dates_as_parameters(tmp_path):
     dates = {"appoint a community manager": "2024-05-21", "lead the conversation": "2024-06-19"}
     result = run_study("revitalization_study", {"milestones": dates, "outcome": "member_posts", "cov_type": "hac"}, out_dir=tmp_path, run_id="r", progress=False)

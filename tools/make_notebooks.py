@@ -252,6 +252,11 @@ compare_b: str = "Encourage conversation between members"  # (same respondents: 
 crosstab_row: str = "q4_role"  # question for the rows of a cross-tabulation (skipped if absent)
 crosstab_col: str = "q1_pertinence"  # question for its columns
 scale_items: list = ["trust_1", "trust_2", "trust_3"]  # items of one scale for Cronbach's alpha (skipped if absent)
+design_ids: list = []  # sample design: cluster column of each stage (e.g. ["chapter"]); empty: members sampled directly
+design_strata: str = ""  # sample design: stratum column
+design_fpc: list = []  # sample design: population size (or sampling fraction) column of each stage
+design_weights: str = ""  # sample design: sampling weight column
+segment: str = ""  # compare this column's groups as domains of the design; empty: the codebook's segment column
 show_personal_data: bool = False  # True lists open answers verbatim with respondent ids
 seed: int = 0  # seed of bootstrap and permutation draws""", "parameters"),
     ("code", """from communitylab import datasets, plots, report, summary
@@ -275,6 +280,28 @@ for qid, q in cb.questions.items():
     if q.type == "likert":
         plots.plot_likert({qid: tables[qid]}, midpoint=q.midpoint); plt.show()
 summary.record(questions={k: v for k, v in tables.items()})"""),
+    ("markdown", "## Under the sample design\n\nWhen the sample design is given (clusters, strata, fpc, weights), every share is "
+                 "estimated on it, with a logit interval on the design's degrees of freedom (R `svyciprop`), and segments are "
+                 "compared as domains of the full design with a Rao–Scott test (R `svychisq`)."),
+    ("code", """from communitylab.survey import domains
+design = domains.design_spec(design_ids, design_strata, design_fpc, design_weights)
+by = segment or cb.segment_column
+if design:
+    design_tables = {qid: domains.design_shares(r, q, design, level=confidence_level) for qid, q in cb.questions.items() if q.type in ("likert", "single", "multi") and qid != by}
+    for qid, table in design_tables.items():
+        display(Markdown(f"**{qid}** — design-based shares")); display(table)
+    summary.record(design=design, design_shares=design_tables)
+else:
+    display(Markdown("_No sample design was given (parameters `design_*`): the shares above treat respondents as a simple random sample of the members._"))
+if by and by in r.columns:
+    compared = {}
+    for q in [q for q in cb.questions.values() if q.type == "likert"]:
+        table, test = domains.compare_segments(r, q, by, design, level=confidence_level)
+        display(Markdown(f"**{q.id}** by {by}: top-two-box share per {by} (domains of the design); Rao–Scott F = {test['statistic']:.2f} on "
+                         f"{test['ndf']:.2f} and {test['ddf']:.1f} df, p = {test['p_value']:.3g}."))
+        display(table)
+        compared[q.id] = {"table": table, "test": test.to_dict()}
+    summary.record(segments=compared)"""),
     ("markdown", "## Nonresponse bounds for the top answer of each Likert question"),
     ("code", """likert = [q for q in cb.questions.values() if q.type == "likert"]
 bounds = pd.DataFrame({q.id: proportions.nonresponse_bounds(int(items.top_box(r, q)["k"]), int(items.top_box(r, q)["n"]), N) for q in likert}).T if N else pd.DataFrame()

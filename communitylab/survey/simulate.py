@@ -12,6 +12,9 @@ __all__ = ["simulate_member_survey"]
 def simulate_member_survey(n_members: int = 2000, *, seed: int = 0) -> dict:
     """Return ``{"responses", "codebook", "margins", "truth"}``.
 
+    ``responses["segment_size"]`` is the number of members in the respondent's segment, so the
+    sample can be declared stratified by segment (``strata="segment", fpc="segment_size"``).
+
     Members are customers (60 %), partners (25 %) or prospects (15 %) in two regions. Partners
     answer far more often (40 %) than customers (12 %) or prospects (5 %) and are more satisfied,
     so the raw share satisfied overstates the member base's. ``truth["satisfied_share"]`` is the
@@ -28,6 +31,8 @@ def simulate_member_survey(n_members: int = 2000, *, seed: int = 0) -> dict:
     p_resp = pd.Series({"customer": 0.12, "partner": 0.40, "prospect": 0.05})[seg].to_numpy()
     responded = rng.random(n_members) < p_resp
     df = pd.DataFrame({"segment": seg, "region": region, "satisfaction": answer, **items})[responded].reset_index(drop=True)
+    # the design a survey team would declare: respondents as a random sample within each segment
+    df["segment_size"] = df["segment"].map(pd.Series(seg).value_counts())
     codebook = {
         "title": "Simulated member survey (synthetic)",
         "population": {"total": n_members, "by_segment": pd.Series(seg).value_counts().to_dict()},
