@@ -18,8 +18,8 @@ Scenarios (:data:`SCENARIOS`):
     The dormant group of seed 000 (about 300 members) revived by eight dated interventions; the
     activity rate steps up after the fourth (a manager) and again after the seventh (leading the
     conversation), when members take the conversation over. ``truth["milestones"]`` gives the
-    dates. Over the whole log it is judged *fragile* (a dormant start, host silences); from the
-    seventh milestone on, *thriving conversation*.
+    dates. The verdict, which judges the present, is *thriving conversation*, as it is from the
+    seventh milestone on; the months before the fourth milestone alone are *dormant*.
 
 Every function takes a ``seed`` and returns the same events for the same arguments.
 """
@@ -222,7 +222,7 @@ _EXPECTED = {
     "brand_centric": "brand-centric audience",
     "lapsing_host": "fragile",
     "dormant": "dormant",
-    "revitalized": "fragile",  # over the whole log; after the 7th milestone: thriving conversation
+    "revitalized": "thriving conversation",  # the present (the verdict's trend and host model judge now); before the 4th milestone: dormant
 }
 
 

@@ -67,3 +67,100 @@ def test_support_sample_is_an_audience_and_stack_exchange_is_not_brand_centric()
 
     assert health_verdict(load_community("twcs-sample")).label == "brand-centric audience"
     assert health_verdict(load_community("stackexchange-beer")).label != "brand-centric audience"
+
+
+# ---- a verdict about the active period and about now
+
+
+def test_digg_is_a_transient_crowd_and_collegemsg_is_declining():
+    from communitylab import datasets
+
+    digg = health_verdict(datasets.load_community("digg-reply"))
+    assert digg.label == "transient crowd", digg.summary()
+    s = digg.signals.set_index("signal")
+    assert s.loc["reciprocity", "value"] == pytest.approx(0.01552, abs=5e-5)  # KONECT's figure
+    assert s.loc["pairs that exchange more than once", "ci_high"] < 0.05
+    college = health_verdict(datasets.load_community("collegemsg"))
+    assert college.label == "declining", college.summary()
+    trend = college.trajectory.set_index("measure")
+    assert trend.loc["active members", "ci_high"] < 1 and trend.loc["member-to-member replies", "ci_high"] < 1
+
+
+def test_stray_events_do_not_stretch_the_window():
+    from communitylab import datasets
+    from communitylab.engagement import observation_window
+
+    c = datasets.load_community("twcs-sample")
+    lo, hi = observation_window(c)
+    assert lo.year == 2017 and observation_window(c, robust=False)[0].year == 2011
+    assert c.report.count(next(i["rule"] for i in c.report.issues if i["rule"].startswith("isolated stray event"))) == 3
+    v = health_verdict(c)
+    assert "2017-08-08 to 2017-12-03" in v.window and "327 weeks" not in v.summary()
+
+
+def test_unlinked_replies_cannot_be_judged(tmp_path):
+    from communitylab.loaders import load_source
+    from tests.conftest import NOW
+
+    p = tmp_path / "forum.csv"
+    rows = ["event_id,member_id,kind,created_at,thread_id,parent_id"]
+    for i in range(60):  # a mapping mistake: parent ids are post numbers, event ids are not
+        rows.append(f"p{i},m{i % 7},post,2024-01-{1 + i % 28:02d} 10:00,p{i},")
+        rows.append(f"r{i},m{(i + 3) % 7},reply,2024-01-{1 + i % 28:02d} 12:00,p{i},{i}")
+    p.write_text("\n".join(rows) + "\n")
+    v = health_verdict(load_source(p, now=NOW))
+    assert v.label == "cannot judge" and "known addressee" in v.summary() and "nan%" not in v.summary()
+
+
+@pytest.mark.parametrize("pair", [["73", "112"], ["27", "5064"], ["4", "8"]])
+def test_ordinary_members_named_as_hosts_are_not_a_fragile_host(pair):
+    from communitylab import datasets
+
+    v = health_verdict(datasets.load_community("stackexchange-beer", hosts=pair))
+    assert v.label == "thriving conversation", v.summary()
+
+
+def test_trajectory_reads_a_halving_and_a_steady_log():
+    import numpy as np
+    import pandas as pd
+
+    from communitylab import Community
+    from communitylab.engagement import trajectory
+    from tests.conftest import NOW
+
+    def log(rate_before, rate_after, seed=0):
+        rng = np.random.default_rng(seed)
+        start = pd.Timestamp("2024-01-01", tz="UTC")
+        rows = []
+        for day in range(27 * 7):
+            lam = rate_before if day < 14 * 7 else rate_after
+            for j in range(rng.poisson(lam)):
+                ts = start + pd.Timedelta(days=day, hours=12, minutes=j)
+                rows.append((f"p{day}-{j}", f"m{rng.integers(500)}", "post", ts, f"p{day}-{j}", None))
+                rows.append((f"r{day}-{j}", f"m{rng.integers(500)}", "reply", ts + pd.Timedelta(minutes=30), f"p{day}-{j}", f"p{day}-{j}"))
+        return Community.from_frames(pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"]), now=NOW)
+
+    halving = trajectory(log(20, 10)).set_index("measure")
+    r = halving.loc["member-to-member replies"]
+    assert r["label"] == "declining" and r["ci_low"] < 0.5 < r["ci_high"]
+    steady = trajectory(log(20, 20)).set_index("measure")
+    assert steady.loc["member-to-member replies", "label"] == "stable"
+
+
+def test_repeated_ties_by_hand(tiny):
+    from communitylab.engagement import repeated_ties
+
+    # member pairs linked by replies (self-replies left out): (a,b): r1 b->a, r4 b->a => 2; (a,h): r2, r3 => 2; (b,h): none
+    out = repeated_ties(tiny)
+    assert (out["pairs"], out["repeated"]) == (2, 2) and out["share"] == 1.0
+
+
+def test_active_span_rule():
+    import pandas as pd
+
+    from communitylab.window import active_span
+
+    days = pd.to_datetime(["2011-08-29", "2016-08-06"] + [f"2017-10-{d:02d}" for d in range(1, 29)] * 10)
+    span = active_span(days)
+    assert (span.stray_before, span.stray_after, str(span.first_day.date())) == (2, 0, "2017-10-01")
+    assert active_span(pd.to_datetime(["2020-01-01", "2020-06-01"])).stray == 0  # two stretches of one event each: both kept

@@ -7,6 +7,7 @@ import json
 import nbformat
 import pytest
 
+from communitylab.engagement import VERDICTS
 from communitylab.runner import notebook_dir, run_study
 
 STUDIES = sorted(p.stem for p in notebook_dir().glob("*.ipynb"))
@@ -36,9 +37,19 @@ def test_notebook_is_committed_clean(study):
 @pytest.mark.parametrize("source", ["digg-reply", "sim:lapsing_host"])
 def test_health_study_runs_on_an_edge_list_and_a_scenario(source, tmp_path):
     result = run_study("community_health", {"source": source, "compare_sources": []}, out_dir=tmp_path, run_id="s", progress=False)
-    assert result.summary["verdict"] in ("thriving conversation", "brand-centric audience", "fragile", "dormant")
+    assert result.summary["verdict"] in VERDICTS
     if source == "sim:lapsing_host":
         assert result.summary["verdict"] == "fragile"
+
+
+@pytest.mark.notebooks
+def test_health_study_judges_the_window_it_is_given(tmp_path):
+    whole = run_study("community_health", {"source": "collegemsg", "compare_sources": []}, out_dir=tmp_path, run_id="all", progress=False)
+    assert whole.summary["verdict"] == "declining" and "2004-04-15 to 2004-10-26" in whole.summary["window"]
+    spring = run_study("community_health", {"source": "collegemsg", "compare_sources": [], "start": "2004-04-15", "end": "2004-06-15",
+                                            "trajectory_weeks": 4.0}, out_dir=tmp_path, run_id="spring", progress=False)
+    assert spring.summary["verdict"] == "thriving conversation" and spring.summary["window"].endswith("(9 weeks)")
+    assert "declining" in whole.report.read_text() and [r["measure"] for r in whole.summary["trajectory"]] == ["active members", "member-to-member replies"]
 
 
 @pytest.mark.notebooks
@@ -126,7 +137,7 @@ def test_health_study_runs_on_your_own_export_and_leaks_nothing(source, options,
     assert code == 0
     run_dir = tmp_path / "community_health" / "own"
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["verdict"] in ("thriving conversation", "brand-centric audience", "fragile", "dormant")
+    assert summary["verdict"] in VERDICTS
     assert summary["rows_loaded"] > 0
     html = (run_dir / "report.html").read_text()
     assert str(EXPORTS) not in html  # the report names the file and its hash, not the folder it sits in

@@ -36,6 +36,8 @@ columns: dict = {}  # for format "events": {contract column: your column}, e.g. 
 kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
 hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule (admins, staff, brands, ...)
 community_name: str = ""  # name shown in the report; empty: the source
+start: str = ""  # judge events from this date (UTC, e.g. "2024-01-01"); empty: the start of the active period
+end: str = ""  # ...until this date (exclusive); empty: the end of the data
 period: str = "month"  # activity period: day, week or month
 compare_sources: list = ["stackexchange-beer", "stackexchange-quantumcomputing", "twcs-sample"]  # side by side
 min_weekly_contributions: float = 3.0  # below: dormant
@@ -44,23 +46,32 @@ fragile_silence_ratio: float = 0.5  # activity during host silences / outside be
 fragile_answered_share: float = 0.5  # share of threads answered below this: fragile
 fragile_top1_share: float = 0.5  # top 1% of members making more than this share: fragile
 silence_days: float = 14.0  # a host silence lasts at least this many days
+crowd_reciprocity_max: float = 0.05  # reciprocity below this, with repeated ties below the next: a transient crowd
+crowd_repeat_max: float = 0.05  # share of pairs that exchange more than once (its interval) below this: a transient crowd
+trajectory_weeks: float = 13.0  # the recent period judged against the same length before it
+min_linked_share: float = 0.5  # below this share of replies with a known addressee: cannot judge
 n_boot: int = 1000  # bootstrap replicates for intervals
 seed: int = 0  # seed of every random draw
 show_personal_data: bool = False  # True shows real member ids in tables (never in shared reports)""", "parameters"),
     ("code", """from communitylab import datasets, engagement as eng, plots, privacy, report, summary
 community = datasets.load_community(source, hosts=hosts or None, name=community_name or None, format=format or None,
-                                    columns=columns or None, kinds=kinds or None)
-thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio,
-                                  fragile_answered_share, fragile_top1_share, silence_days)
+                                    columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
+thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio, fragile_answered_share,
+                                  fragile_top1_share, silence_days, crowd_reciprocity_max, crowd_repeat_max, trajectory_weeks,
+                                  min_linked_share)
 display(Markdown("# Is this community alive?\\n\\n" + report.run_header(
     "Community health", {"source": report.source_label(source, show_personal_data), "format": community.format or "built in",
-                         "period": period, "hosts": len(community.hosts)}, {community.name: community})))"""),
+                         "window": f"{start or 'start'} to {end or 'end'}", "period": period, "hosts": len(community.hosts)},
+    {community.name: community})))"""),
     ("markdown", "## The verdict"),
     ("code", """verdict = eng.health_verdict(community, thresholds)
 display(Markdown(verdict._repr_markdown_()))
 display(verdict.signals)
-summary.record(community=community.name, verdict=verdict.label, reasons=verdict.reasons,
-               signals=verdict.signals, rows_loaded=community.report.rows_loaded)"""),
+summary.record(community=community.name, verdict=verdict.label, reasons=verdict.reasons, window=verdict.window,
+               signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded)"""),
+    ("markdown", "## Where it is heading\n\nThe last weeks of the active period against the same number of weeks before them: "
+                 "rate ratios with exact 95% intervals. *Declining* means the interval lies below 1."),
+    ("code", """display(verdict.trajectory)"""),
     ("markdown", "The thresholds are parameters of this study; each signal's interval (where given) is a 95% interval. "
                  "A verdict is a summary of the signals below, not a substitute for them."),
     ("markdown", "## Activity over time"),
@@ -168,6 +179,8 @@ transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW 
 calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
 source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>", or a path to your export
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
+start: str = ""  # use events from this date (UTC); empty: all
+end: str = ""  # ...until this date (exclusive); empty: all
 n_draws: int = 1000  # parameter draws carried into the projection
 seed: int = 0  # seed of every random draw""", "parameters"),
     ("code", """from communitylab import datasets, plots, report, summary
@@ -211,7 +224,7 @@ axes[0].set_title("members"); axes[1].set_title("cumulative discounted value"); 
     ("markdown", "## Retention in the community's own event log\n\nCohorts by first active period (cells not yet observed are blank); "
                  "tenure from first contribution to last activity, members quiet for 90 days counted as churned, the others censored."),
     ("code", """from communitylab.retention import cohorts, survival
-community = datasets.load_community(source, format=format or None)
+community = datasets.load_community(source, format=format or None, start=start or None, end=end or None)
 cohort_table = cohorts.cohort_retention(community, "month")
 plots.plot_cohort_retention(cohort_table)
 plt.show()
@@ -343,6 +356,8 @@ revitalization = nb([
     SETUP,
     ("code", """source: str = "sim:revitalized"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
+start: str = ""  # use events from this date (UTC); empty: all
+end: str = ""  # ...until this date (exclusive); empty: all
 hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule
 milestones: dict = {}  # intervention name -> date "YYYY-MM-DD"; empty: the simulated scenario's dated steps
 outcome: str = "member_to_member_replies"  # what should change: one of communitylab.intervention.OUTCOMES
@@ -357,7 +372,7 @@ confidence_level: float = 0.95  # of every interval
 n_draws: int = 2000  # coefficient draws for the impact interval
 seed: int = 0  # seed of every random draw""", "parameters"),
     ("code", """from communitylab import datasets, intervention as iv, plots, report, summary
-community = datasets.load_community(source, hosts=hosts or None, format=format or None)
+community = datasets.load_community(source, hosts=hosts or None, format=format or None, start=start or None, end=end or None)
 dates = datasets.load_milestones(source, milestones)
 series = iv.outcome_series(community, outcome, period, end=observation_end or None)
 model = iv.InterruptedTimeSeries(slope_change=slope_change, cov_type=cov_type, harmonics=harmonics,

@@ -3,6 +3,7 @@
 from communitylab.engagement.activity import activity_by_period, member_periods, stickiness
 from communitylab.engagement.cadence import (
     activity_during_silences,
+    host_dependence,
     host_regularity,
     host_silences,
     observation_window,
@@ -18,6 +19,7 @@ from communitylab.engagement.conversation import (
     degree_centralization,
     engagement_mix,
     reciprocity,
+    repeated_ties,
     reply_direction_matrix,
     reply_edges,
     thread_depth,
@@ -39,6 +41,7 @@ from communitylab.engagement.responsiveness import (
     reply_survival_curve,
     time_to_first_reply,
 )
+from communitylab.engagement.trajectory import TRAJECTORY_LABELS, trajectory
 
 __all__ = [
     "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "first_contributions", "join_ask_leave", "newcomer_retention",
@@ -48,4 +51,5 @@ __all__ = [
     "host_regularity", "host_silences", "lorenz_curve", "member_periods", "observation_window",
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",
     "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share",
+    "repeated_ties", "host_dependence", "trajectory", "TRAJECTORY_LABELS",
 ]

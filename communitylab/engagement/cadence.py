@@ -11,8 +11,9 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from communitylab.community import Community
+from communitylab.window import active_span
 
-__all__ = ["observation_window", "host_silences", "host_regularity", "activity_during_silences"]
+__all__ = ["observation_window", "host_silences", "host_regularity", "activity_during_silences", "host_dependence"]
 
 
 def _host_times(community: Community) -> pd.Series:
@@ -21,11 +22,26 @@ def _host_times(community: Community) -> pd.Series:
     return community.execute(h)["created_at"]
 
 
-def observation_window(community: Community) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last post, reply or reaction of the log (UTC)."""
+def observation_window(community: Community, *, robust: bool = True) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last post, reply or reaction of the log's active period (UTC).
+
+    ``robust`` (default) leaves out isolated stray events by the rule of
+    :mod:`communitylab.window` (computed on the engine from events per day); ``robust=False``
+    gives the raw first and last event.
+    """
     t = community.events
     t = t.filter(t.kind.isin(["post", "reply", "reaction"]))
     w = community.execute(t.aggregate(lo=t.created_at.min(), hi=t.created_at.max()))
+    lo, hi = w["lo"].iloc[0], w["hi"].iloc[0]
+    if not robust or pd.isna(lo):
+        return lo, hi
+    per_day = community.execute(t.group_by(day=t.created_at.truncate("D")).aggregate(n=t.count()))
+    span = active_span(per_day["day"], per_day["n"])
+    if not span.stray:
+        return lo, hi
+    start, stop = span.first_day.tz_localize(None).to_pydatetime(), (span.last_day + pd.Timedelta(days=1)).tz_localize(None).to_pydatetime()
+    inside = t.filter((t.created_at >= start) & (t.created_at < stop))
+    w = community.execute(inside.aggregate(lo=inside.created_at.min(), hi=inside.created_at.max()))
     return w["lo"].iloc[0], w["hi"].iloc[0]
 
 
@@ -83,6 +99,7 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     t = community.events
     m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]))
     times = community.execute(m.select("created_at"))["created_at"]
+    times = times[(times >= lo) & (times <= hi)]  # stray events outside the active period are left out of rates
     in_sil = np.zeros(len(times), dtype=bool)
     for s, e in zip(sil["start"], sil["end"]):
         in_sil |= ((times > s) & (times < e)).to_numpy()
@@ -104,3 +121,54 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
         "rate_silent": k_s / days_s if days_s else np.nan, "rate_other": k_o / days_o if days_o else np.nan,
         "rate_ratio": ratio, "ci_low": lo_ci, "ci_high": hi_ci, "method": "exact conditional Poisson rate ratio",
     }])
+
+
+def host_dependence(community: Community, silence_days: float = 14, *, level: float = 0.95) -> pd.Series:
+    """Do members go quiet *because* the host does? Member activity after a host silence,
+    against what the community's own recent activity and trend predict.
+
+    Comparing host silences with the rest of the log mistakes the community's own quiet spells for
+    dependence: a host who answers what members write falls silent whenever the members do. Here
+    weekly member posts + replies over the active period are modelled (quasi-Poisson regression)
+    on the members' own activity in the two previous weeks, a linear trend, and whether the host
+    was silent (no post or reply) for the ``silence_days`` before the week. The rate ratio of that
+    last term is the drop that the host's silence adds beyond the community's momentum and trend.
+
+    Returns
+    -------
+    Series ``rate_ratio, ci_low, ci_high, p_value, weeks, silent_weeks, method`` (NaN when the
+    log has fewer than 12 weeks, or the host is never, or always, silent).
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+
+    out = {"rate_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "weeks": 0, "silent_weeks": 0,
+           "method": "quasi-Poisson regression of weekly member activity on its two lags, a trend and a host-silence indicator"}
+    lo, hi = observation_window(community)
+    if pd.isna(lo):
+        return pd.Series(out)
+    t = community.events
+    a = t.filter(t.kind.isin(["post", "reply"]) & (t.created_at >= lo.tz_localize(None).to_pydatetime())
+                 & (t.created_at <= hi.tz_localize(None).to_pydatetime()))
+    wk = community.execute(a.group_by(week=a.created_at.truncate("W"), host=a.is_host).aggregate(n=a.count()))
+    if wk.empty:
+        return pd.Series(out)
+    weeks = pd.date_range(wk["week"].min(), wk["week"].max(), freq="7D")
+    counts = wk.pivot_table(index="week", columns="host", values="n", aggfunc="sum").reindex(weeks, fill_value=0).fillna(0)
+    M = counts.get(False, pd.Series(0, index=weeks)).to_numpy(dtype=float)
+    H = counts.get(True, pd.Series(0, index=weeks)).to_numpy(dtype=float)
+    k = max(1, int(np.ceil(silence_days / 7)))
+    n = len(M)
+    if n < max(12, k + 3):
+        return pd.Series(out)
+    rows = np.arange(max(2, k), n)
+    silent = np.array([H[i - k:i].sum() == 0 for i in rows], dtype=float)
+    out.update(weeks=len(rows), silent_weeks=int(silent.sum()))
+    if silent.sum() == 0 or silent.sum() == len(rows):
+        return pd.Series(out)
+    X = np.column_stack([np.ones(len(rows)), np.log1p(M[rows - 1]), np.log1p(M[rows - 2]), rows / 52.0, silent])
+    fit = sm.GLM(M[rows], X, family=sm.families.Poisson()).fit(scale="X2")
+    b, se = float(fit.params[-1]), float(fit.bse[-1])
+    z = stats.norm.ppf(0.5 + level / 2)
+    out.update(rate_ratio=np.exp(b), ci_low=np.exp(b - z * se), ci_high=np.exp(b + z * se), p_value=float(stats.norm.cdf(b / se)))
+    return pd.Series(out)

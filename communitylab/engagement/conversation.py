@@ -22,6 +22,7 @@ __all__ = [
     "conversation_structure",
     "engagement_mix",
     "thread_depth",
+    "repeated_ties",
 ]
 
 DIRECTIONS = ("member->member", "member->host", "host->member", "host->host")
@@ -196,3 +197,32 @@ def thread_depth(community: Community) -> pd.DataFrame:
     posts = df[df["kind"] == "post"]["thread_id"]
     g = df.groupby("thread_id").agg(replies=("kind", lambda k: int((k == "reply").sum())), depth=("depth", "max"))
     return g.loc[g.index.isin(posts)].reset_index()
+
+
+def repeated_ties(community: Community, *, without_hosts: bool = False, level: float = 0.95) -> pd.Series:
+    """Share of member pairs that exchange more than once, with a Wilson interval.
+
+    A pair is two distinct members linked by at least one reply (either direction); it is
+    *repeated* when the two exchanged two replies or more in all. A crowd whose members reply once
+    and never meet again (Digg: 1 %) is an aggregation, not a conversation (seed 002); a
+    community of people who talk (CollegeMsg: 62 %) repeats its ties.
+
+    Returns
+    -------
+    Series ``share, ci_low, ci_high, pairs, repeated``.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    r = _replies(community)
+    r = r.filter(r.to_member_id.notnull() & (r.member_id != r.to_member_id))
+    if without_hosts:
+        r = r.filter(~r.is_host & ~r.to_host)
+    lo_id = ibis.ifelse(r.member_id < r.to_member_id, r.member_id, r.to_member_id)
+    hi_id = ibis.ifelse(r.member_id < r.to_member_id, r.to_member_id, r.member_id)
+    pairs = r.group_by(a=lo_id, b=hi_id).aggregate(n=r.count())
+    df = community.execute(pairs.aggregate(pairs=pairs.count(), repeated=(pairs.n >= 2).cast("int64").sum()))
+    n, k = int(df["pairs"].iloc[0]), int(df["repeated"].fillna(0).iloc[0])
+    if n == 0:
+        return pd.Series({"share": np.nan, "ci_low": np.nan, "ci_high": np.nan, "pairs": 0, "repeated": 0})
+    lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    return pd.Series({"share": k / n, "ci_low": lo, "ci_high": hi, "pairs": n, "repeated": k})
