@@ -11,7 +11,7 @@ import pandas as pd
 from communitylab.engine import Engine, default_engine
 from communitylab.schema import LoadReport, validate_events, validate_members
 
-__all__ = ["Community", "HostRule", "resolve_hosts"]
+__all__ = ["Community", "HostRule", "resolve_hosts", "cached"]
 
 HostRule = Iterable[str] | Callable[[pd.Series], pd.Series] | None
 
@@ -77,6 +77,29 @@ class Community:
     frame: pd.DataFrame | None = None
     format: str = ""
     host_rule: str = ""
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def conversation(self) -> ibis.Table:
+        """The shared conversation table, built once in the engine and reused by every metric.
+
+        Each event with its parent's author, time and host flag (``parent_author, parent_at,
+        parent_is_host``) and its thread root's (``root_author, root_at, root_is_host``: the
+        thread's earliest post), materialized as an engine table on first use. A community is
+        treated as immutable: :meth:`window` and :meth:`on` return new communities with their own
+        tables.
+        """
+        if "conversation" not in self._cache:
+            t = self.events
+            parents = t.select(p_id=t.event_id, parent_author=t.member_id, parent_at=t.created_at, parent_is_host=t.is_host)
+            posts = t.filter((t.kind == "post") & t.thread_id.notnull())
+            roots = posts.group_by(r_thread=posts.thread_id).aggregate(
+                root_at=posts.created_at.min(), root_author=posts.member_id.argmin(posts.created_at),
+                root_is_host=posts.is_host.argmin(posts.created_at),
+            )
+            j = t.left_join(parents, t.parent_id == parents.p_id).left_join(roots, t.thread_id == roots.r_thread)
+            conv = j.select(*t.columns, "parent_author", "parent_at", "parent_is_host", "root_author", "root_at", "root_is_host")
+            self._cache["conversation"] = self.engine.materialize(conv)
+        return self._cache["conversation"]
 
     @classmethod
     def from_frames(
@@ -166,6 +189,27 @@ class Community:
             f"Community(name={self.name!r}, engine={self.engine.backend}, hosts={len(self.hosts)}, "
             f"rows_loaded={self.report.rows_loaded})"
         )
+
+
+def cached(fn):
+    """Compute a metric of a community once per argument set (results are copied out, so callers
+    may modify them). The health verdict and the studies then share every signal they both show."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(community, *args, **kwargs):
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:
+            return fn(community, *args, **kwargs)
+        store = community._cache
+        if key not in store:
+            store[key] = fn(community, *args, **kwargs)
+        out = store[key]
+        return out.copy() if isinstance(out, pd.DataFrame | pd.Series) else out
+
+    return wrapper
 
 
 def _with_host_flags(table: ibis.Table, hosts: frozenset[str]) -> ibis.Table:

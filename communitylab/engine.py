@@ -6,12 +6,35 @@ pandas with timestamps normalized to timezone-aware UTC (Ibis hands them back as
 
 Timestamps are stored in the engine as naive UTC on every backend (a Spark session is created with
 ``spark.sql.session.timeZone=UTC``), so the same expression gives the same answer everywhere.
+
+Only public Ibis APIs are used: DuckDB tables are created with ``create_table``; on Spark a frame
+is written once to Parquet in a temporary folder and read with ``read_parquet`` (the same path a
+cluster takes with data already on shared storage).
+
+Pointing the studies at another engine
+--------------------------------------
+The studies use :func:`default_engine`, which reads the environment:
+
+``COMMUNITYLAB_ENGINE``
+    ``duckdb`` (default) or ``pyspark``.
+``COMMUNITYLAB_SPARK_MASTER``
+    Spark master URL for ``pyspark`` (default ``local[2]``), e.g. ``spark://host:7077``.
+``COMMUNITYLAB_SPARK_CONF``
+    Extra Spark settings as JSON, e.g. ``{"spark.driver.memory": "8g"}``.
+``COMMUNITYLAB_MEMORY_LIMIT``, ``COMMUNITYLAB_THREADS``, ``COMMUNITYLAB_TEMP_DIRECTORY``
+    DuckDB's memory limit (beyond it, it spills to the temporary directory) and worker threads.
+
+In Python, any Ibis connection can be wrapped (:meth:`Engine.from_connection`), e.g. a
+Databricks-style session: ``Engine.from_connection(ibis.pyspark.connect(spark))``.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -78,19 +101,50 @@ class Engine:
         threads: int | None = None,
         session: Any = None,
         database: str = ":memory:",
+        temp_directory: str | None = None,
     ) -> None:
         if backend not in ("duckdb", "pyspark"):
             raise ValueError(f"backend must be 'duckdb' or 'pyspark', not {backend!r}")
         self.backend = backend
+        self._scratch: Path | None = None
         if backend == "duckdb":
-            config: dict[str, Any] = {}
+            config: dict[str, Any] = {"preserve_insertion_order": False}  # lets DuckDB stream large aggregations
             if memory_limit:
                 config["memory_limit"] = memory_limit
             if threads:
                 config["threads"] = threads
+            if temp_directory:
+                config["temp_directory"] = temp_directory
             self.con = ibis.duckdb.connect(database, **config)
         else:
             self.con = ibis.pyspark.connect(session if session is not None else spark_session())
+
+    @classmethod
+    def from_connection(cls, con: Any) -> Engine:
+        """Wrap an existing Ibis connection (DuckDB or PySpark, e.g. a cluster's session)."""
+        engine = cls.__new__(cls)
+        name = getattr(con, "name", "")
+        if name not in ("duckdb", "pyspark"):
+            raise ValueError(f"communitylab runs on the duckdb and pyspark Ibis backends, not {name!r}")
+        engine.backend, engine.con, engine._scratch = name, con, None
+        return engine
+
+    def materialize(self, expr: ibis.Table, name: str | None = None) -> ibis.Table:
+        """Compute a table expression once and keep the result in the engine (a DuckDB temporary
+        table, or Parquet read back on Spark), so that later queries read it instead of
+        recomputing its joins."""
+        name = name or f"cl_{next(_names)}"
+        if self.backend == "duckdb":
+            return self.con.create_table(name, expr, temp=True, overwrite=True)
+        path = self._scratch_dir() / f"{name}.parquet"
+        self.con.to_parquet(expr, str(path))
+        return self.con.read_parquet(str(path), table_name=name)
+
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="communitylab-"))
+            atexit.register(shutil.rmtree, self._scratch, True)
+        return self._scratch
 
     def __repr__(self) -> str:
         return f"Engine(backend={self.backend!r})"
@@ -100,11 +154,13 @@ class Engine:
         name = name or f"cl_{next(_names)}"
         frame = _naive_utc(frame)
         schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
-        if self.backend == "pyspark":  # a temporary view: nothing is written to a Spark warehouse
-            arrow = schema.to_pyarrow()
-            table = pa.Table.from_pandas(frame, schema=arrow, preserve_index=False)
-            self.con._session.createDataFrame(table).createOrReplaceTempView(name)
-            return self.con.table(name)
+        if self.backend == "pyspark":  # public API: Parquet in a scratch folder, read by Spark
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
+            path = self._scratch_dir() / f"{name}.parquet"
+            pq.write_table(table, path)
+            return self.con.read_parquet(str(path), table_name=name)
         return self.con.create_table(name, ibis.memtable(frame, schema=schema), overwrite=True)
 
     def read_parquet(self, path: str | os.PathLike, name: str | None = None) -> ibis.Table:
@@ -167,8 +223,16 @@ _DEFAULT: Engine | None = None
 
 
 def default_engine() -> Engine:
-    """The process-wide embedded DuckDB engine, created on first use."""
+    """The process-wide engine, created on first use from the environment (see the module
+    docstring): embedded DuckDB unless ``COMMUNITYLAB_ENGINE=pyspark``."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = Engine("duckdb", memory_limit=os.environ.get("COMMUNITYLAB_MEMORY_LIMIT"))
+        backend = os.environ.get("COMMUNITYLAB_ENGINE", "duckdb").strip().lower() or "duckdb"
+        if backend == "pyspark":
+            conf = json.loads(os.environ.get("COMMUNITYLAB_SPARK_CONF") or "{}")
+            _DEFAULT = Engine("pyspark", session=spark_session(os.environ.get("COMMUNITYLAB_SPARK_MASTER", "local[2]"), **conf))
+        else:
+            threads = os.environ.get("COMMUNITYLAB_THREADS")
+            _DEFAULT = Engine("duckdb", memory_limit=os.environ.get("COMMUNITYLAB_MEMORY_LIMIT"),
+                              threads=int(threads) if threads else None, temp_directory=os.environ.get("COMMUNITYLAB_TEMP_DIRECTORY"))
     return _DEFAULT

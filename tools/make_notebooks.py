@@ -197,11 +197,11 @@ display(Markdown("# Acquire members or keep them?\\n\\n" + report.run_header("Ch
 proj = econ.project_member_base(members, r_draws, margin=margin_per_period, budget=budget_per_period,
                                 acquisition_cost=acquisition_cost, retention_with_programme=r_draws + retention_lift,
                                 horizon=horizon, discount_rate=discount_rate)
-end = proj[proj.period == horizon].set_index("strategy")
-wins = "keeping members" if end.loc["retain", "cumulative_value"] > end.loc["acquire", "cumulative_value"] else "acquiring members"
+at_horizon = proj[proj.period == horizon].set_index("strategy")
+wins = "keeping members" if at_horizon.loc["retain", "cumulative_value"] > at_horizon.loc["acquire", "cumulative_value"] else "acquiring members"
 be = econ.break_even_retention(margin_per_period, r0, per_member_programme, discount_rate)
-display(Markdown(report.churn_answer(end, wins, be, r0, retention_lift, horizon)))
-summary.record(winner=wins, end_of_horizon=end.reset_index(), break_even=be, retention=r0)"""),
+display(Markdown(report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon)))
+summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0)"""),
     ("markdown", "## Retention: what the cohort says\n\nShifted-beta-geometric model fitted to the survivor counts (maximum likelihood; Wald intervals on the log scale)."),
     ("code", """display(sbg.summary)
 periods = list(range(len(survivors) + horizon))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 
 __all__ = ["PERIODS", "member_periods", "activity_by_period", "stickiness"]
 
@@ -38,6 +38,7 @@ def period_grid(first: pd.Timestamp, last: pd.Timestamp, period: str) -> pd.Data
     return pd.DataFrame({"period": pd.date_range(first, last, freq=freq, tz="UTC")})
 
 
+@cached
 def activity_by_period(community: Community, period: str = "month") -> pd.DataFrame:
     """Per period: member lifecycle (product-analytics definitions) and event counts.
 

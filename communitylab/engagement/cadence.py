@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 from communitylab.window import active_span
 
 __all__ = ["observation_window", "host_silences", "host_regularity", "activity_during_silences", "host_dependence"]
@@ -22,6 +22,7 @@ def _host_times(community: Community) -> pd.Series:
     return community.execute(h)["created_at"]
 
 
+@cached
 def observation_window(community: Community, *, robust: bool = True) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last post, reply or reaction of the log's active period (UTC).
 
@@ -45,6 +46,7 @@ def observation_window(community: Community, *, robust: bool = True) -> tuple[pd
     return w["lo"].iloc[0], w["hi"].iloc[0]
 
 
+@cached
 def host_silences(community: Community, min_days: float = 14) -> pd.DataFrame:
     """Stretches of at least ``min_days`` with no host post or reply.
 
@@ -123,6 +125,7 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     }])
 
 
+@cached
 def host_dependence(community: Community, silence_days: float = 14, *, level: float = 0.95) -> pd.Series:
     """Do members go quiet *because* the host does? Member activity after a host silence,
     against what the community's own recent activity and trend predict.

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 from communitylab.engagement.conversation import reciprocity, reply_direction_matrix
 from communitylab.engagement.inequality import contributions_per_member, gini, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
@@ -16,15 +16,16 @@ from communitylab.engagement.responsiveness import time_to_first_reply
 __all__ = ["reply_earning_share", "compare_communities", "comparison_panel", "split_by_channel"]
 
 
+@cached
 def reply_earning_share(community: Community) -> dict[str, float]:
     """Share of contributions (posts and replies) that earn at least one reply from someone else."""
-    t = community.events
-    contrib = t.filter(t.kind.isin(["post", "reply"]))
-    replies = t.filter((t.kind == "reply") & t.parent_id.notnull()).select(p=t.parent_id, ra=t.member_id)
-    j = contrib.left_join(replies, (contrib.event_id == replies.p) & (replies.ra.isnull() | contrib.member_id.isnull() | (replies.ra != contrib.member_id)))
-    per = j.group_by(contrib.event_id).aggregate(earned=j.p.notnull().any())
-    df = community.execute(per.aggregate(n=per.count(), k=per.earned.cast("int64").sum()))
-    n, k = int(df["n"].iloc[0]), int(df["k"].fillna(0).iloc[0])
+    c = community.conversation()  # each reply carries its parent's author
+    contrib = c.filter(c.kind.isin(["post", "reply"]))
+    r = c.filter((c.kind == "reply") & c.parent_at.notnull())
+    r = r.filter(r.member_id.isnull() | r.parent_author.isnull() | (r.member_id != r.parent_author))
+    earned = r.select(e_id=r.parent_id).distinct()
+    hit = contrib.inner_join(earned, contrib.event_id == earned.e_id)
+    n, k = int(community.execute(contrib.count())), int(community.execute(hit.count()))
     return {"n": n, "earned": k, "share": k / n if n else np.nan}
 
 

@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 
 __all__ = [
     "reply_edges",
@@ -33,6 +33,7 @@ def _replies(community: Community):
     return t.filter((t.kind == "reply") & t.member_id.notnull())
 
 
+@cached
 def reply_edges(community: Community, *, without_hosts: bool = False) -> pd.DataFrame:
     """Directed reply edges with counts: ``src, dst, n, src_is_host, dst_is_host``.
 
@@ -46,6 +47,7 @@ def reply_edges(community: Community, *, without_hosts: bool = False) -> pd.Data
     return community.execute(e).sort_values(["src", "dst"]).reset_index(drop=True)
 
 
+@cached
 def reply_direction_matrix(community: Community) -> pd.DataFrame:
     """Replies by direction: ``direction, replies, share`` (share of replies whose direction is known).
 
@@ -73,6 +75,7 @@ def _direction(r):
     )
 
 
+@cached
 def reciprocity(community: Community, *, self_loops: str = "konect", without_hosts: bool = False) -> float:
     """Share of distinct directed pairs (u, v) whose reverse pair (v, u) also exists.
 
@@ -151,6 +154,7 @@ def conversation_structure(community: Community) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "with_host", "without_host"])
 
 
+@cached
 def engagement_mix(community: Community) -> pd.DataFrame:
     """Conversation versus passive reactions: ``kind, events, share`` over posts, replies, reactions.
 
@@ -199,6 +203,7 @@ def thread_depth(community: Community) -> pd.DataFrame:
     return g.loc[g.index.isin(posts)].reset_index()
 
 
+@cached
 def repeated_ties(community: Community, *, without_hosts: bool = False, level: float = 0.95) -> pd.Series:
     """Share of member pairs that exchange more than once, with a Wilson interval.
 

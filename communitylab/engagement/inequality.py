@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from communitylab.bootstrap import bootstrap_ci, estimate_row
-from communitylab.community import Community
+from communitylab.community import Community, cached
 
 __all__ = [
     "gini",
@@ -54,6 +54,7 @@ def top_share(values: Sequence[float] | np.ndarray, fraction: float) -> float:
     return float(x[:k].sum() / x.sum()) if x.sum() else float("nan")
 
 
+@cached
 def contributions_per_member(
     community: Community, kinds: Sequence[str] = CONTRIBUTIONS, *, include_hosts: bool = False
 ) -> pd.DataFrame:
@@ -132,6 +133,7 @@ def participation_inequality(
     return pd.DataFrame(rows)
 
 
+@cached
 def degree_gini(community: Community) -> float:
     """KONECT's degree Gini: Gini of total degree (in + out, repeated edges counted) over nodes.
 

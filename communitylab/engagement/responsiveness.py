@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 
 __all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answered_within"]
 
 
+@cached
 def first_replies(
     community: Community, *, observation_end: pd.Timestamp | None = None, exclude_self: bool = True
 ) -> pd.DataFrame:
@@ -32,18 +33,15 @@ def first_replies(
     ``answered`` is False.
     """
     t = community.events
+    c = community.conversation()  # each reply already carries its thread root's author and time
     posts = t.filter((t.kind == "post") & t.thread_id.notnull()).select(
-        thread_id="thread_id", post_author="member_id", posted_at="created_at", author_is_host="is_host"
+        thread_id="thread_id", posted_at="created_at", author_is_host="is_host"
     )
-    replies = t.filter((t.kind == "reply") & t.thread_id.notnull()).select(
-        r_thread="thread_id", r_author="member_id", r_at="created_at", r_host="is_host"
-    )
-    j = posts.join(replies, posts.thread_id == replies.r_thread)
+    r = c.filter((c.kind == "reply") & c.root_at.notnull() & (c.created_at >= c.root_at))
     if exclude_self:
-        j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
-    j = j.filter(j.r_at >= j.posted_at)
-    first = j.group_by("thread_id").aggregate(first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(j.r_at))
-    out = posts.left_join(first, posts.thread_id == first.thread_id).select(
+        r = r.filter(r.member_id.isnull() | r.root_author.isnull() | (r.member_id != r.root_author))
+    first = r.group_by(f_thread=r.thread_id).aggregate(first_reply_at=r.created_at.min(), first_replier_is_host=r.is_host.argmin(r.created_at))
+    out = posts.left_join(first, posts.thread_id == first.f_thread).select(
         "thread_id", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
     )
     df = community.execute(out)
@@ -99,6 +97,7 @@ def answered_within(first: pd.DataFrame, hours: Sequence[float] = (1, 24, 168), 
     return pd.DataFrame(rows)
 
 
+@cached
 def time_to_first_reply(community: Community, *, level: float = 0.95, hours: Sequence[float] = (1, 24, 168)) -> pd.DataFrame:
     """Headline responsiveness with intervals.
 

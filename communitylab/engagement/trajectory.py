@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 from communitylab.engagement.cadence import observation_window
 
 __all__ = ["trajectory", "TRAJECTORY_LABELS"]
@@ -33,6 +33,7 @@ def _ratio(k1: int, k0: int, level: float) -> tuple[float, float, float]:
     return (k1 / k0 if k0 else np.inf), odds(ci.low), odds(ci.high)
 
 
+@cached
 def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) -> pd.DataFrame:
     """Recent period against the one before: ``measure, before, recent, rate_ratio, ci_low,
     ci_high, label, period_before, period_recent, method``.
