@@ -175,7 +175,16 @@ class Engine:
         return self.con.read_parquet(str(path), table_name=name)
 
     def execute(self, expr: ibis.Expr) -> Any:
-        """Run an expression; tables come back as pandas with UTC-aware timestamps."""
+        """Run an expression; tables come back as pandas with UTC-aware timestamps.
+
+        Tables and columns cross into pandas through Arrow in one vectorized step (Ibis's own
+        pandas conversion turns every column holding a null into Python objects row by row).
+        """
+        if self.backend == "duckdb" and isinstance(expr, ibis.Table | ibis.Column):
+            arrow = self.con.to_pyarrow(expr)
+            if isinstance(expr, ibis.Table):
+                return _aware_utc(arrow.to_pandas(date_as_object=False))
+            return _aware_utc(arrow.to_pandas(date_as_object=False).to_frame(expr.get_name())).iloc[:, 0]
         out = self.con.execute(expr)
         if isinstance(out, pd.DataFrame):
             return _aware_utc(out)

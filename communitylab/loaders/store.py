@@ -38,8 +38,13 @@ def open_store(
     members: pd.DataFrame | None = None,
     name: str | None = None,
     engine: Engine | None = None,
+    materialize: bool = True,
 ) -> Community:
-    """Register a Parquet store lazily (nothing is read into memory) and check its schema.
+    """Register a Parquet store (never through pandas) and check its schema.
+
+    With ``materialize`` (default) DuckDB reads the store once into an engine table, so that
+    each metric scans it once in memory (spilling to disk beyond the engine's memory limit)
+    instead of re-reading the files; ``materialize=False`` leaves it as a lazy Parquet scan.
 
     Row-level checks run as aggregate queries on the engine: kinds outside the contract and
     repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
@@ -53,6 +58,10 @@ def open_store(
         if optional not in table.columns:
             table = table.mutate(**{optional: ibis.null("string")})
     table = table.select([c for c in table.columns if c != "month"])
+    if materialize and engine.backend == "duckdb":
+        # read the Parquet once into the engine (beyond its memory limit DuckDB spills to disk):
+        # every metric then scans memory, not files
+        table = engine.materialize(table)
     bad = table.filter(~table.kind.isin(list(EVENT_KINDS)))
     n_bad = engine.execute(bad.count())
     if n_bad:
