@@ -75,3 +75,24 @@ def test_spark_agrees_with_duckdb(spark_engine):
             b2 = b.sort_values(sort).reset_index(drop=True)
             pd.testing.assert_frame_equal(a2, b2, check_dtype=False, check_exact=False, rtol=1e-9, obj=key)
     assert np.isfinite(duck["degree_gini"])
+
+
+def test_conversation_table_carries_parent_and_root(tiny):
+    import pandas as pd
+
+    conv = tiny.execute(tiny.conversation()).set_index("event_id")
+    r4 = conv.loc["r4"]  # b answers r3 (by a) in thread t2 (started by the host h)
+    assert (r4["parent_author"], r4["root_author"], bool(r4["root_is_host"]), bool(r4["parent_is_host"])) == ("a", "h", True, False)
+    assert r4["parent_at"] == pd.Timestamp("2024-01-03 09:30", tz="UTC") and r4["root_at"] == pd.Timestamp("2024-01-03 09:00", tz="UTC")
+    assert pd.isna(conv.loc["t1", "parent_author"]) and conv.loc["t1", "root_author"] == "a"
+    assert tiny.conversation() is tiny.conversation()  # built once
+    assert "conversation" not in tiny.window(start="2024-01-03")._cache  # a new window builds its own
+
+
+def test_metrics_are_computed_once_per_community(tiny):
+    from communitylab.engagement import reply_direction_matrix
+
+    a = reply_direction_matrix(tiny)
+    a.loc[0, "replies"] = -1  # callers get copies
+    b = reply_direction_matrix(tiny)
+    assert b.loc[0, "replies"] != -1 and sum(1 for k in tiny._cache if "reply_direction_matrix" in k[1]) == 1

@@ -19,13 +19,13 @@ __all__ = ["reply_earning_share", "compare_communities", "comparison_panel", "sp
 @cached
 def reply_earning_share(community: Community) -> dict[str, float]:
     """Share of contributions (posts and replies) that earn at least one reply from someone else."""
-    c = community.conversation()  # each reply carries its parent's author
-    contrib = c.filter(c.kind.isin(["post", "reply"]))
-    r = c.filter((c.kind == "reply") & c.parent_at.notnull())
-    r = r.filter(r.member_id.isnull() | r.parent_author.isnull() | (r.member_id != r.parent_author))
-    earned = r.select(e_id=r.parent_id).distinct()
-    hit = contrib.inner_join(earned, contrib.event_id == earned.e_id)
-    n, k = int(community.execute(contrib.count())), int(community.execute(hit.count()))
+    t = community.events
+    contrib = t.filter(t.kind.isin(["post", "reply"]))
+    replies = t.filter((t.kind == "reply") & t.parent_id.notnull()).select(p=t.parent_id, ra=t.member_id)
+    j = contrib.left_join(replies, (contrib.event_id == replies.p) & (replies.ra.isnull() | contrib.member_id.isnull() | (replies.ra != contrib.member_id)))
+    per = j.group_by(contrib.event_id).aggregate(earned=j.p.notnull().any())
+    df = community.execute(per.aggregate(n=per.count(), k=per.earned.cast("int64").sum()))
+    n, k = int(df["n"].iloc[0]), int(df["k"].fillna(0).iloc[0])
     return {"n": n, "earned": k, "share": k / n if n else np.nan}
 
 

@@ -33,15 +33,18 @@ def first_replies(
     ``answered`` is False.
     """
     t = community.events
-    c = community.conversation()  # each reply already carries its thread root's author and time
     posts = t.filter((t.kind == "post") & t.thread_id.notnull()).select(
-        thread_id="thread_id", posted_at="created_at", author_is_host="is_host"
+        thread_id="thread_id", post_author="member_id", posted_at="created_at", author_is_host="is_host"
     )
-    r = c.filter((c.kind == "reply") & c.root_at.notnull() & (c.created_at >= c.root_at))
+    replies = t.filter((t.kind == "reply") & t.thread_id.notnull()).select(
+        r_thread="thread_id", r_author="member_id", r_at="created_at", r_host="is_host"
+    )
+    j = posts.join(replies, posts.thread_id == replies.r_thread)
     if exclude_self:
-        r = r.filter(r.member_id.isnull() | r.root_author.isnull() | (r.member_id != r.root_author))
-    first = r.group_by(f_thread=r.thread_id).aggregate(first_reply_at=r.created_at.min(), first_replier_is_host=r.is_host.argmin(r.created_at))
-    out = posts.left_join(first, posts.thread_id == first.f_thread).select(
+        j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
+    j = j.filter(j.r_at >= j.posted_at)
+    first = j.group_by("thread_id").aggregate(first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(j.r_at))
+    out = posts.left_join(first, posts.thread_id == first.thread_id).select(
         "thread_id", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
     )
     df = community.execute(out)

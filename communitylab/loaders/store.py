@@ -38,13 +38,14 @@ def open_store(
     members: pd.DataFrame | None = None,
     name: str | None = None,
     engine: Engine | None = None,
-    materialize: bool = True,
+    materialize: bool = False,
 ) -> Community:
     """Register a Parquet store (never through pandas) and check its schema.
 
-    With ``materialize`` (default) DuckDB reads the store once into an engine table, so that
-    each metric scans it once in memory (spilling to disk beyond the engine's memory limit)
-    instead of re-reading the files; ``materialize=False`` leaves it as a lazy Parquet scan.
+    By default the store stays a lazy Parquet scan (memory stays small at any size); with
+    ``materialize=True`` DuckDB reads it once into an engine table, so that each metric scans
+    memory instead of files (faster when it fits; beyond the engine's memory limit DuckDB spills
+    to disk).
 
     Row-level checks run as aggregate queries on the engine: kinds outside the contract and
     repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
