@@ -7,9 +7,9 @@ Usage::
 1. Per-member frequency/recency/age from the Parquet store of ``bench_metrics.py`` (written on
    first use): DuckDB through Ibis (``member_activity_summary``) versus plain pandas, same run,
    each in a fresh subprocess so peak memory is its own.
-2. BG/NBD maximum likelihood on ``--members`` simulated members (vectorized log-likelihood, no
-   loop over members) versus the same fit on a tenth of them: a time ratio near 10 means linear
-   scaling.
+2. BG/NBD (analytic gradient) and Pareto/NBD maximum likelihood on ``--members`` simulated
+   members (vectorized log-likelihoods, identical members merged) versus the same fit on a tenth
+   of them: a time ratio near 10 means linear scaling.
 """
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ def child_summary(engine: str, path: str) -> None:
     print(json.dumps(out))
 
 
-def child_fit(n: int) -> None:
-    from communitylab.retention.models import BetaGeoFitter
+def child_fit(n: int, model: str = "bgnbd") -> None:
+    from communitylab.retention.models import BetaGeoFitter, ParetoNBDFitter
     from communitylab.retention.models.simulate import simulate_bgnbd
 
     data = simulate_bgnbd(n, 0.25, 4.0, 0.8, 2.5, T=52, seed=0)
     t = time.perf_counter()
-    m = BetaGeoFitter().fit(data)
+    m = (BetaGeoFitter() if model == "bgnbd" else ParetoNBDFitter()).fit(data)
     out = {"seconds": time.perf_counter() - t, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "params": m.params_.round(3).to_dict()}
     print(json.dumps(out))
@@ -72,12 +72,13 @@ def main() -> None:
     ap.add_argument("--members", type=float, default=1e6)
     ap.add_argument("--child-summary", nargs=2)
     ap.add_argument("--child-fit", type=int)
+    ap.add_argument("--model", default="bgnbd")
     args = ap.parse_args()
     if args.child_summary:
         child_summary(*args.child_summary)
         return
     if args.child_fit:
-        child_fit(args.child_fit)
+        child_fit(args.child_fit, args.model)
         return
     bench_metrics = str(__import__("pathlib").Path(HERE).with_name("bench_metrics.py"))
     path = subprocess.run([sys.executable, bench_metrics, "--make", str(int(args.events))], capture_output=True, text=True, check=True).stdout.strip()
@@ -89,9 +90,10 @@ def main() -> None:
         print(f"  {name:>7}: {r['seconds']:7.2f} s, peak {r['peak_mb']:7.0f} MB, time ratio {r['seconds'] / base['seconds']:.2f}, "
               f"memory ratio {r['peak_mb'] / base['peak_mb']:.2f}, agree {agree}")
     n = int(args.members)
-    small, big = _run("--child-fit", str(n // 10)), _run("--child-fit", str(n))
-    print(f"BG/NBD fit: {n // 10:,} members {small['seconds']:.2f} s; {n:,} members {big['seconds']:.2f} s "
-          f"(ratio {big['seconds'] / small['seconds']:.1f} for 10x the members), peak {big['peak_mb']:.0f} MB, estimates {big['params']}")
+    for model, label in (("bgnbd", "BG/NBD"), ("pareto", "Pareto/NBD")):
+        small, big = _run("--child-fit", str(n // 10), "--model", model), _run("--child-fit", str(n), "--model", model)
+        print(f"{label} fit: {n // 10:,} members {small['seconds']:.2f} s; {n:,} members {big['seconds']:.2f} s "
+              f"(ratio {big['seconds'] / small['seconds']:.1f} for 10x the members), peak {big['peak_mb']:.0f} MB, estimates {big['params']}")
 
 
 if __name__ == "__main__":

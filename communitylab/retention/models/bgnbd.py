@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from communitylab.retention.models._mle import PositiveMLE, rfm_arrays
 
@@ -46,7 +46,36 @@ class BetaGeoFitter(PositiveMLE):
         return A1 + A2 + np.logaddexp(A3, A4)
 
     def _negll(self, p, d):
-        return -np.sum(d["w"] * self._loglik(p, d["x"], d["tx"], d["T"]))
+        return self._negll_grad(p, d)[0]
+
+    @staticmethod
+    def _negll_grad(p, d):
+        """Negative log-likelihood and its analytic gradient in ``(r, alpha, a, b)``.
+
+        Special functions of ``x`` are evaluated once per distinct repeat count (a handful),
+        the rest is one pass of array arithmetic over the members.
+        """
+        r, alpha, a, b = p
+        x, tx, T, w = d["x"], d["tx"], d["T"], d["w"]
+        ux, inv = d["ux"], d["ux_inv"]
+        lg = (gammaln(r + ux) - gammaln(r) + gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux))[inv]
+        dr1 = (digamma(r + ux) - digamma(r))[inv] + np.log(alpha)
+        da2 = (digamma(a + b) - digamma(a + b + ux))[inv]
+        db2 = (digamma(a + b) + digamma(b + ux) - digamma(b) - digamma(a + b + ux))[inv]
+        log_aT, log_atx = np.log(alpha + T), np.log(alpha + tx)
+        A3 = -(r + x) * log_aT
+        pos = x > 0
+        bx1 = np.where(pos, b + x - 1, 1.0)
+        A4 = np.where(pos, np.log(a) - np.log(bx1) - (r + x) * log_atx, -np.inf)
+        L = np.logaddexp(A3, A4)
+        w3, w4 = np.exp(A3 - L), np.where(pos, np.exp(A4 - L), 0.0)
+        ll = lg + r * np.log(alpha) + L
+        g_r = dr1 - w3 * log_aT - w4 * log_atx
+        g_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
+        g_a = da2 + w4 / a
+        g_b = db2 - w4 / bx1
+        grad = -np.array([np.sum(w * g_r), np.sum(w * g_alpha), np.sum(w * g_a), np.sum(w * g_b)])
+        return -float(np.sum(w * ll)), grad
 
     def conditional_probability_alive(self, frequency, recency, T) -> np.ndarray:
         """P(still active at T | x, t_x, T)."""
