@@ -40,8 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.",
                                      epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file), 3 busy, 4 cannot write the reports")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run one study")
-    run.add_argument("study")
+    run = sub.add_parser("run", help="run one study (communitylab run STUDY --help lists its parameters)", add_help=False)
+    run.add_argument("study", nargs="?")
+    run.add_argument("-h", "--help", action="store_true", help="show the study's parameters (or this help) and exit")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     run.add_argument("--out", default="reports", help="reports folder (default: reports)")
     run.add_argument("--run-id", default=None)
@@ -87,6 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(format_inspection(info, sorted(community.hosts)))
         return 0
+    if args.command == "run" and (args.help or not args.study):
+        studies = list_studies()
+        if args.study and args.study in studies:
+            print(f"usage: communitylab run {args.study} [-p NAME VALUE ...] [--out DIR] [--run-id ID] [--wait SECONDS] [--quiet]\n")
+            print(f"parameters of {args.study} (give each as -p NAME VALUE):")
+            for name, p in studies[args.study].items():
+                print(f"  {name}: {p['type']} = {p['default']}\n      {p['help']}")
+            return 0
+        run.print_help()
+        if args.study:
+            print(f"\ncommunitylab: no study {args.study!r}; studies: {', '.join(studies)}", file=sys.stderr)
+            return 2
+        return 0 if args.help else 2
     if args.command == "run":
         params = {name: _value(value) for name, value in args.parameter}
         raw = dict(args.parameter)

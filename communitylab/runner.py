@@ -328,6 +328,9 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
         pm.execute_notebook(
             str(path), str(executed), parameters=parameters, kernel_name=kernel_name,
             progress_bar=progress, cwd=str(nb_dir.parent), execution_timeout=execution_timeout,
+            # the kernel's own log lines (e.g. its warning about TCP transport) stay out of a
+            # scheduled run's terminal; the notebook's errors still fail the run
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except Exception as exc:  # papermill wraps the notebook's error; keep everything for diagnosis
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}", seconds=round(time.perf_counter() - t0, 2))

@@ -195,3 +195,24 @@ def test_parameter_types_are_checked_before_the_kernel(nb_dir, tmp_path, monkeyp
     # a bare value for a list parameter is a one-element list (stated rule)
     assert main(["run", "probe", "-p", "names", "alice", "--out", str(tmp_path), "--quiet", "--run-id", "l"]) == 0
     assert json.loads((tmp_path / "probe/l/summary.json").read_text())["names"] == ["alice"]
+
+
+def test_run_study_help_lists_its_parameters(nb_dir, monkeypatch, capsys):
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    assert main(["run", "probe", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "value: int = 2" in out and "a number" in out and "-p NAME VALUE" in out
+    assert main(["run", "nope", "--help"]) == 2
+
+
+def test_a_scheduled_run_prints_no_kernel_noise(nb_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMMUNITYLAB_NOTEBOOKS": str(nb_dir)}
+    proc = subprocess.run([sys.executable, "-m", "communitylab.cli", "run", "probe", "--out", str(tmp_path), "--quiet"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0
+    assert "TCP" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip().endswith("report.html")
