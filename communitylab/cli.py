@@ -1,4 +1,4 @@
-"""``communitylab run | list | demo | inspect | formats``: the studies and the data door from the command line.
+"""``communitylab run | list | demo | inspect | formats | history``: the studies and the data door from the command line.
 
 Exit codes (scheduled runs can act on them):
 
@@ -51,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                      help="wait this long for another run of the same study to finish (default 3600; 0: exit 3 at once)")
     sub.add_parser("list", help="list the studies and their parameters")
     sub.add_parser("formats", help="list the export formats a source can be in")
+    hist = sub.add_parser("history", help="the headline figures of a study's past runs, as a trend table (and chart)")
+    hist.add_argument("study")
+    hist.add_argument("--out", default="reports", help="reports folder (default: reports)")
+    hist.add_argument("--json", action="store_true", help="print the table as JSON records")
+    hist.add_argument("--chart", metavar="PNG", help="also draw the numeric figures over the runs into this file")
     insp = sub.add_parser("inspect", help="what a source holds (format, hosts, load report, counts), without running a study")
     insp.add_argument("source")
     insp.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
@@ -73,6 +78,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         for f in FORMATS.values():
             print(f"{f.name}\n  reads:     {f.reads}\n  maps:      {f.maps}\n  host rule: {f.host_rule}")
+        return 0
+    if args.command == "history":
+        from communitylab.history import plot_history, run_history
+
+        try:
+            table = run_history(args.study, args.out)
+        except FileNotFoundError as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        if args.chart:
+            plot_history(table).savefig(args.chart, dpi=120)
+        if args.json:
+            print(table.to_json(orient="records", date_format="iso", indent=2))
+        else:
+            print(table.to_string(index=False))
         return 0
     if args.command == "inspect":
         from communitylab.inspect import format_inspection, inspect_source

@@ -5,7 +5,7 @@ with papermill, then writes, for a run id like ``20261123T101500Z-4242-9f3a`` (t
 
     reports/<study>/<run id>/report.html     code hidden (nbconvert, no input, no prompts)
     reports/<study>/<run id>/executed.ipynb  the executed notebook
-    reports/<study>/<run id>/summary.json    headline figures the study recorded
+    reports/<study>/<run id>/summary.json    headline figures the study recorded (schema: communitylab/schemas/summary-1.schema.json)
     reports/<study>/<run id>/manifest.json   parameters, input hashes, package versions, times
     reports/<study>/latest.html              copy of the newest *good* report
     reports/<study>/latest.json              which run that is
@@ -47,6 +47,7 @@ from communitylab.summary import MIME, read_summary
 
 __all__ = ["StudyFailed", "StudyBusy", "OutputError", "new_run_id", "study_lock", "RunResult", "notebook_dir", "list_studies", "run_study", "render_html"]
 
+SUMMARY_SCHEMA = "communitylab.summary/1"  # communitylab/schemas/summary-1.schema.json
 PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
             "matplotlib", "seaborn", "papermill", "nbconvert")
 
@@ -346,7 +347,8 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     html, redacted = render_html(executed, show_personal_data=show_personal)
     (staging / "report.html").write_text(html, encoding="utf-8")
     summary = read_summary(executed)
-    _write_json(staging / "summary.json", summary)
+    envelope = {"_schema": SUMMARY_SCHEMA, "_study": study, "_run_id": run_id, "_finished_utc": dt.datetime.now(dt.UTC).isoformat()}
+    _write_json(staging / "summary.json", {**envelope, **summary})
     manifest.update(
         status="ok", seconds=round(time.perf_counter() - t0, 2), finished_utc=dt.datetime.now(dt.UTC).isoformat(),
         show_personal_data=show_personal, emails_redacted=redacted,

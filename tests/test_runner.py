@@ -40,7 +40,9 @@ def test_success_writes_report_summary_manifest(nb_dir, tmp_path):
     out = tmp_path / "reports"
     r = run_study("probe", {"value": 5}, out_dir=out, run_id="r1", nb_dir=nb_dir, progress=False)
     assert r.summary == {"double": 10, "names": []}
-    assert json.loads((out / "probe/r1/summary.json").read_text()) == {"double": 10, "names": []}
+    written = json.loads((out / "probe/r1/summary.json").read_text())
+    assert {k: v for k, v in written.items() if not k.startswith("_")} == {"double": 10, "names": []}
+    assert (written["_schema"], written["_study"], written["_run_id"]) == ("communitylab.summary/1", "probe", "r1")
     manifest = json.loads((out / "probe/r1/manifest.json").read_text())
     assert manifest["status"] == "ok" and manifest["parameters"] == {"value": 5} and "pandas" in manifest["versions"]
     html = (out / "probe/latest.html").read_text()
@@ -216,3 +218,21 @@ def test_a_scheduled_run_prints_no_kernel_noise(nb_dir, tmp_path):
     assert proc.returncode == 0
     assert "TCP" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
     assert proc.stdout.strip().endswith("report.html")
+
+
+def test_history_of_past_runs(nb_dir, tmp_path, monkeypatch, capsys):
+    from communitylab.history import run_history
+
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    assert main(["history", "probe", "--out", str(tmp_path)]) == 2  # no run yet
+    for value, run_id in ((1, "w1"), (5, "w2")):
+        run_study("probe", {"value": value}, out_dir=tmp_path, run_id=run_id, nb_dir=nb_dir, progress=False)
+    with pytest.raises(StudyFailed):
+        run_study("probe", {"fail": True}, out_dir=tmp_path, run_id="w3", nb_dir=nb_dir, progress=False)
+    table = run_history("probe", tmp_path)
+    assert list(table["run_id"]) == ["w1", "w2"] and list(table["double"]) == [2, 10]  # the failed run is left out
+    chart = tmp_path / "trend.png"
+    capsys.readouterr()
+    assert main(["history", "probe", "--out", str(tmp_path), "--json", "--chart", str(chart)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["double"] for r in rows] == [2, 10] and chart.stat().st_size > 1000

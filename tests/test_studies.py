@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 
+import communitylab
 from communitylab.engagement import VERDICTS
 from communitylab.runner import notebook_dir, run_study
 
@@ -16,10 +18,14 @@ STUDIES = sorted(p.stem for p in notebook_dir().glob("*.ipynb"))
 @pytest.mark.notebooks
 @pytest.mark.parametrize("study", STUDIES)
 def test_study_runs_and_reports(study, tmp_path):
+    import jsonschema
+
     result = run_study(study, out_dir=tmp_path, run_id="t", progress=False)
     html = result.report.read_text()
     assert "Traceback" not in html and len(result.summary) > 0
     assert json.loads((result.run_dir / "manifest.json").read_text())["status"] == "ok"
+    schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-1.schema.json").read_text())
+    jsonschema.validate(json.loads((result.run_dir / "summary.json").read_text()), schema)  # the documented, versioned schema
 
 
 @pytest.mark.parametrize("study", STUDIES)
@@ -152,3 +158,15 @@ def test_the_leak_detector_finds_what_is_planted(tmp_path):
     assert personal_data_in(tmp_path) == ["report.html: Zelda", "report.html: a.b@example.org"]
     (tmp_path / "report.html").write_text('<img src="data:image/png;base64,ZelDaQuixote+Zelda/Yilmaz==">')
     assert personal_data_in(tmp_path) == []
+
+
+def test_summary_schema_rejects_what_it_documents_against():
+    import jsonschema
+
+    schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-1.schema.json").read_text())
+    good = {"_schema": "communitylab.summary/1", "_study": "community_health", "_run_id": "r", "_finished_utc": "2026-01-01T00:00:00+00:00",
+            "verdict": "dormant", "rows_loaded": 3}
+    jsonschema.validate(good, schema)
+    for bad in ({**good, "verdict": "alive-ish"}, {k: v for k, v in good.items() if k != "_run_id"}, {**good, "rows_loaded": -1}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
