@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["money", "source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -64,19 +64,29 @@ def format_estimates(table: pd.DataFrame, *, percent: bool = False, digits: int 
     return out[["metric", "estimate (95% CI)", "n", "method"]]
 
 
-def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: float, lift: float, horizon: int) -> str:
+def money(value: float, currency: str = "$") -> str:
+    """``$61,775`` / ``61,775 €``: a currency symbol of one character goes first, a code after."""
+    text = f"{abs(value):,.0f}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{text}" if len(currency) == 1 else f"{sign}{text} {currency}"
+
+
+def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: float, lift: float, horizon: int,
+                 currency: str = "$") -> str:
     """The opening paragraph of the churn-versus-acquisition study, in plain words."""
     a, r = end.loc["acquire"], end.loc["retain"]
     diff = r["cumulative_value"] - a["cumulative_value"]
+    m = lambda v: money(v, currency)  # noqa: E731
     overlap = not (r["value_low"] > a["value_high"] or a["value_low"] > r["value_high"])
     sure = "the 90% bands overlap, so the ranking is not certain" if overlap else "the 90% bands do not overlap"
     be = break_even
     need = (f"To pay for itself the programme must lift retention from {retention:.1%} to {be['retention_needed']:.1%} "
             f"(+{be['improvement'] * 100:.1f} points); the assumed lift is +{lift * 100:.1f} points."
             if be["feasible"] else "The programme costs more per member than a member earns: it cannot pay for itself.")
-    return (f"**Over {horizon} periods, {winner} wins**: cumulative discounted value {r['cumulative_value']:,.0f} (keep) vs "
-            f"{a['cumulative_value']:,.0f} (acquire), a difference of {diff:,.0f}; {sure} "
-            f"(keep {r['value_low']:,.0f} to {r['value_high']:,.0f}; acquire {a['value_low']:,.0f} to {a['value_high']:,.0f}). {need}")
+    gap = f"keeping members yields {m(abs(diff))} {'more' if diff >= 0 else 'less'} than acquiring them"
+    return (f"**Over {horizon} periods, {winner} wins**: cumulative discounted value {m(r['cumulative_value'])} (keep) vs "
+            f"{m(a['cumulative_value'])} (acquire): {gap}; {sure} "
+            f"(keep {m(r['value_low'])} to {m(r['value_high'])}; acquire {m(a['value_low'])} to {m(a['value_high'])}). {need}")
 
 
 def survey_capability(n: int, population: int | None, level: float = 0.95) -> str:
@@ -160,7 +170,8 @@ def its_diagnostics(model) -> str:
     worst = ac.loc[ac["ljung_box_p"].idxmin()] if len(ac) else None
     if worst is not None and worst["ljung_box_p"] < 0.05:
         lines.append(f"Residuals are autocorrelated (lag-1 autocorrelation {ac['acf'].iloc[0]:.2f}; Ljung-Box p = {worst['ljung_box_p']:.3f} at lag {int(worst['lag'])}): "
-                     + ("the intervals above may be too narrow; rerun with `cov_type='hac'` to compare." if model.cov_type != "hac" else "the HAC errors allow for it."))
+                     + ("the intervals above may be too narrow; the study shows the same model with HAC errors below." if model.cov_type != "hac"
+                        else "the HAC errors allow for it."))
     else:
         lines.append("No clear residual autocorrelation (Ljung-Box p ≥ 0.05 up to lag 6).")
     return " ".join(lines)

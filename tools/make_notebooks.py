@@ -146,7 +146,8 @@ summary.record(comparison=comparison[["community", "reply_earning_share", "rank"
 getting_started = nb([
     SETUP,
     ("code", """scenario: str = "brand_centric"  # simulator scenario: living, brand_centric, lapsing_host, dormant, revitalized
-seed: int = 0  # seed of the simulator""", "parameters"),
+seed: int = 0  # seed of the simulator
+your_export: str = ""  # path to your own export (Slack zip, Discord JSON, mbox, ...); empty: a bundled export file""", "parameters"),
     ("code", """from communitylab import datasets, engagement as eng, report, simulate, summary
 sim = simulate.simulate(scenario, seed=seed)
 community = sim.community()
@@ -158,6 +159,19 @@ display(Markdown(f"The scenario was built to be judged **{sim.truth['expected_ve
 summary.record(scenario=scenario, verdict=verdict.label, expected=sim.truth["expected_verdict"])"""),
     ("markdown", "Bundled real data sets, each with a README giving provenance and licence:"),
     ("code", "display(datasets.describe_datasets()[['name', 'description', 'licence']])"),
+    ("markdown", "## Your own community\n\nPoint the kit at your export: the format is recognized from its files "
+                 "(`communitylab inspect PATH` does the same from a terminal). These are the formats it reads, what each maps to, "
+                 "and who counts as the host:"),
+    ("code", """from communitylab import loaders
+display(loaders.describe_formats())"""),
+    ("code", """path = your_export or str(datasets.dataset_path("twcs-sample"))  # a customer-support export, loaded by its path
+own = datasets.load_community(path)
+display(Markdown(f"**{report.source_label(path)}**: recognized as `{own.format}`; hosts by {own.host_rule}: {len(own.hosts):,} found; "
+                 f"{own.report.rows_loaded:,} events loaded, {own.report.excluded:,} excluded by stated rules."))
+own_verdict = eng.health_verdict(own)
+display(Markdown(own_verdict._repr_markdown_()))
+display(Markdown("Next: `communitylab run community_health -p source PATH` renders the full health report for it."))
+summary.record(own_export_format=own.format, own_export_verdict=own_verdict.label)"""),
 ])
 
 nbformat.write(health, "notebooks/community_health.ipynb")
@@ -172,6 +186,7 @@ members: int = 1000  # current member base
 margin_per_period: float = 100.0  # margin earned per member per period
 acquisition_cost: float = 300.0  # cost of acquiring one member
 budget_per_period: float = 20000.0  # what can be spent each period, on acquisition or on a programme
+currency: str = "$"  # currency of margins, costs and budgets: a symbol ("$", "€") or a code ("CAD")
 retention_lift: float = 0.05  # retention gain (points) the community programme is expected to bring
 discount_rate: float = 0.10  # per period
 horizon: int = 10  # periods to project
@@ -200,7 +215,7 @@ proj = econ.project_member_base(members, r_draws, margin=margin_per_period, budg
 at_horizon = proj[proj.period == horizon].set_index("strategy")
 wins = "keeping members" if at_horizon.loc["retain", "cumulative_value"] > at_horizon.loc["acquire", "cumulative_value"] else "acquiring members"
 be = econ.break_even_retention(margin_per_period, r0, per_member_programme, discount_rate)
-display(Markdown(report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon)))
+display(Markdown(report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency)))
 summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0)"""),
     ("markdown", "## Retention: what the cohort says\n\nShifted-beta-geometric model fitted to the survivor counts (maximum likelihood; Wald intervals on the log scale)."),
     ("code", """display(sbg.summary)
@@ -220,7 +235,7 @@ display(Markdown(f"Losing {lost_share:.0%} every {lost_over_periods:g} periods m
 for strategy, g in proj.groupby("strategy"):
     axes[0].plot(g.period, g.members, label=strategy); axes[0].fill_between(g.period, g.members_low, g.members_high, alpha=0.2)
     axes[1].plot(g.period, g.cumulative_value, label=strategy); axes[1].fill_between(g.period, g.value_low, g.value_high, alpha=0.2)
-axes[0].set_title("members"); axes[1].set_title("cumulative discounted value"); axes[0].legend(frameon=False); plt.show()"""),
+axes[0].set_title("members"); axes[1].set_title(f"cumulative discounted value ({currency})"); axes[0].legend(frameon=False); plt.show()"""),
     ("markdown", "## Retention in the community's own event log\n\nCohorts by first active period (cells not yet observed are blank); "
                  "tenure from first contribution to last activity, members quiet for 90 days counted as churned, the others censored."),
     ("code", """from communitylab.retention import cohorts, survival
@@ -229,7 +244,8 @@ cohort_table = cohorts.cohort_retention(community, "month")
 plots.plot_cohort_retention(cohort_table)
 plt.show()
 tenure = survival.member_tenure(community)
-plots.plot_tenure_survival(survival.kaplan_meier(tenure, "first_post_got_reply"))
+plots.plot_tenure_survival(survival.kaplan_meier(tenure, "first_post_got_reply"),
+                           labels={True: "first post answered", False: "first post not answered", 1: "first post answered", 0: "first post not answered"})
 plt.show()"""),
     ("code", """hazards = survival.proportional_hazards(tenure, "first_post_got_reply")
 display(Markdown("Cox proportional hazards of churn (a ratio below 1: members with the feature stay longer; observational)."))
@@ -398,10 +414,17 @@ display(Markdown(f"**Outcome**: {series.attrs['definition']}. {len(series)} {per
     ("code", """display(dates.assign(date=dates["date"].dt.strftime("%Y-%m-%d")))
 display(effects)"""),
     ("markdown", "## Model details\\n\\nRate ratios per term (`ratio` = exp(coef)); the dispersion says how much noisier "
-                 "than Poisson the counts are; residual autocorrelation says whether `cov_type='hac'` is needed."),
+                 "than Poisson the counts are; when the residuals are autocorrelated the effects are also shown with HAC intervals."),
     ("code", """display(model.summary())
 display(Markdown(report.its_diagnostics(model)))
-display(model.residual_autocorrelation())"""),
+autocorr = model.residual_autocorrelation()
+display(autocorr)
+if cov_type != "hac" and len(autocorr) and autocorr["ljung_box_p"].min() < 0.05:
+    hac = iv.InterruptedTimeSeries(slope_change=slope_change, cov_type="hac", harmonics=harmonics,
+                                   season_length=season_length if harmonics else None, min_gap=min_gap, level=confidence_level).fit(series, dates)
+    display(Markdown("The residuals are autocorrelated, so here are the same effects with HAC (autocorrelation-robust) intervals:"))
+    display(hac.effects())
+    summary.record(effects_hac=hac.effects())"""),
     ("markdown", "## Placebo dates\\n\\nThe same model fitted to the pre-intervention periods only, with a fake interruption at each date "
                  "that leaves enough periods on both sides. Real changes should be larger than these."),
     ("code", """display(placebo)"""),

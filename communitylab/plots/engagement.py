@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from communitylab.plots.theme import PALETTE, new_axes
+from communitylab.plots.theme import PALETTE, date_axis, new_axes
 
 __all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "plot_comparison"]
 
@@ -27,7 +27,9 @@ def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per
     ax.set_ylabel("active members")
     ax.set_title(title)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
+    date_axis(ax)
     return ax
+
 
 
 def plot_direction_matrix(directions: pd.DataFrame, ax=None):
@@ -74,6 +76,7 @@ def plot_reply_survival(curve: pd.DataFrame, ax=None, *, max_hours: float = 24 *
             ax.axvline(h, color=PALETTE["neutral"], lw=0.8, ls=":")
             ax.text(h, 1.0, lab, fontsize=7, va="bottom")
     ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, max(float(c["hours"].max()) if len(c) else 1.0, 1.0))  # time to reply starts at 0: no negative hours
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("hours since the thread was posted")
     ax.set_ylabel("share still unanswered")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from communitylab.plots.theme import PALETTE, new_axes
+from communitylab.plots.theme import PALETTE, date_axis, new_axes
 
 __all__ = ["plot_interrupted_series"]
 
@@ -35,10 +35,11 @@ def plot_interrupted_series(model, ax=None, *, changepoints: pd.DataFrame | None
     ax.plot(x[after], cf["expected"][after], color=PALETTE["neutral"], ls="--", lw=1.5, label="without the interventions")
     ax.fill_between(x[after], cf["ci_low"][after], cf["ci_high"][after], color=PALETTE["neutral"], alpha=0.2, lw=0)
     top = max(fit["observed"].max(), fit["ci_high"].max()) * 1.05
-    for p in model.phases_:
+    for i, p in enumerate(model.phases_, start=1):
         t0 = _x([p.start_time])[0]
         ax.axvline(t0, color=PALETTE["host"], lw=1, ls=":")
-        ax.text(t0, top, " " + (p.name if len(p.name) < 40 else p.name[:37] + "…"), rotation=90, va="top", ha="left", fontsize=7, color=PALETTE["host"])
+        ax.text(t0, top, f" {i}", va="top", ha="left", fontsize=8, fontweight="bold", color=PALETTE["host"])
+        ax.plot([], [], ls="none", label=f"{i}: {p.name}")  # the full milestone name, in the legend
     if changepoints is not None and len(changepoints):
         for _, seg in changepoints.iterrows():
             ax.hlines(seg["rate"], _x([seg["start"]])[0], _x([seg["end"]])[0], color="0.35", lw=2.5, alpha=0.6)
@@ -46,5 +47,7 @@ def plot_interrupted_series(model, ax=None, *, changepoints: pd.DataFrame | None
     ax.set_ylim(0, top * 1.02)
     ax.set_ylabel(ylabel or model.value_)
     ax.set_title(title or "Before and after the interventions")
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    if pd.api.types.is_datetime64_any_dtype(x):
+        date_axis(ax)
     return ax

@@ -24,12 +24,24 @@ def plot_cohort_retention(table: pd.DataFrame, ax=None, *, max_periods: int = 12
     return ax
 
 
-def plot_tenure_survival(km: pd.DataFrame, ax=None):
-    """Kaplan–Meier tenure curves with 95 % bands, one per group."""
+def plot_tenure_survival(km: pd.DataFrame, ax=None, *, labels=None):
+    """Kaplan–Meier tenure curves with 95 % bands, one per group.
+
+    ``labels`` maps group values to legend text (``{True: "first post answered", ...}``); 0/1
+    and True/False groups without labels read "yes" / "no", never "0" / "1".
+    """
     ax = new_axes(ax)
     colors = [PALETTE["member"], PALETTE["host"], PALETTE["accent"], PALETTE["good"], PALETTE["neutral"]]
     for (group, g), color in zip(km.groupby("group"), colors * 5):
-        ax.step(np.r_[0, g["days"]], np.r_[1, g["survival"]], where="post", color=color, label=str(group))
+        if labels is not None and group in labels:
+            name = labels[group]
+        elif str(group) in ("True", "1", "1.0"):
+            name = "yes"
+        elif str(group) in ("False", "0", "0.0"):
+            name = "no"
+        else:
+            name = str(group)
+        ax.step(np.r_[0, g["days"]], np.r_[1, g["survival"]], where="post", color=color, label=name)
         ax.fill_between(np.r_[0, g["days"]], np.r_[1, g["ci_low"]], np.r_[1, g["ci_high"]], step="post", color=color, alpha=0.2)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("days since first contribution")

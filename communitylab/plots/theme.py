@@ -13,3 +13,12 @@ def new_axes(ax=None, figsize=(7, 4)):
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+def date_axis(ax) -> None:
+    """Few, non-overlapping date labels on a time axis, whatever the number of periods."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
