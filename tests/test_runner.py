@@ -48,6 +48,7 @@ def test_success_writes_report_summary_manifest(nb_dir, tmp_path):
     html = (out / "probe/latest.html").read_text()
     assert "someone@example.org" not in html and "[e-mail redacted]" in html
     assert "summary.record" not in html  # code hidden
+    assert 'src="https://' not in html  # nothing loaded from the network when a client opens it
     assert json.loads((out / "probe/latest.json").read_text())["run_id"] == "r1"
 
 
