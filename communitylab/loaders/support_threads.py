@@ -20,6 +20,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
+from communitylab.loaders._export import assign_threads
 from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 
@@ -91,34 +92,8 @@ def read_support_threads(
     if include_text:
         events["text"] = raw["text"]
     hosts = frozenset(raw.loc[~raw["inbound"], "author_id"])
-    _assign_threads(events)
+    assign_threads(events)  # a reply's thread is the root of its parent chain (the first post, or the outside parent)
     return events, hosts, report
-
-
-def _assign_threads(events: pd.DataFrame) -> None:
-    """A reply's thread is the root of its parent chain: the first post, or the outside parent."""
-    parent = dict(zip(events["event_id"], events["parent_id"]))
-    roots: dict[str, str] = {}
-
-    def root(eid: str) -> str:
-        path: list[str] = []
-        seen: set[str] = set()
-        cur = eid
-        while True:
-            if cur in roots:
-                top = roots[cur]
-                break
-            if cur not in parent or pd.isna(parent[cur]) or cur in seen:
-                top = cur  # a post, a parent outside the file, or a cycle
-                break
-            seen.add(cur)
-            path.append(cur)
-            cur = parent[cur]
-        for node in path:
-            roots[node] = top
-        return top
-
-    events["thread_id"] = [root(e) for e in events["event_id"]]
 
 
 def load_support_threads(
