@@ -52,3 +52,15 @@ def test_tenure_km_and_cox():
     assert km["survival"].is_monotonic_decreasing and (km["ci_low"] <= km["survival"]).all()
     ph = proportional_hazards(t, "first_post_got_reply + C(segment)")
     assert (ph["ci_low"] < ph["hazard_ratio"]).all() and (ph["hazard_ratio"] < ph["ci_high"]).all()
+
+
+def test_cox_model_says_why_it_cannot_be_fitted():
+    import pandas as pd
+
+    from communitylab.retention.survival import proportional_hazards
+
+    tenure = pd.DataFrame({"tenure_days": [10.0, 20, 30, 40], "churned": [0, 0, 0, 0], "first_post_got_reply": [1, 0, 1, 0]})
+    out = proportional_hazards(tenure)
+    assert out["hazard_ratio"].isna().all() and out["note"].iloc[0] == "no member has churned yet"
+    flat = tenure.assign(churned=[1, 0, 1, 1], first_post_got_reply=1)
+    assert "no variation in first_post_got_reply" in proportional_hazards(flat)["note"].iloc[0]

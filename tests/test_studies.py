@@ -170,3 +170,22 @@ def test_summary_schema_rejects_what_it_documents_against():
     for bad in ({**good, "verdict": "alive-ish"}, {k: v for k, v in good.items() if k != "_run_id"}, {**good, "rows_loaded": -1}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, schema)
+
+
+@pytest.mark.notebooks
+def test_other_studies_leak_nothing_from_an_export_full_of_names(tmp_path):
+    """The churn study on a Slack export (names, e-mails, texts) and transactions keyed by e-mail
+    address, and getting_started on the same export: none of it reaches any output."""
+    from tests.loaders.exports import EXPORTS
+
+    tx = tmp_path / "transactions.csv"
+    rows = ["customer_id,date,value"]
+    for i, who in enumerate(["zelda.quixote@example.org", "yusuf.yilmaz@example.net", "ada.admin@acme.example"] * 40):
+        rows.append(f"{who},1997-{1 + i % 12:02d}-{1 + i % 27:02d},{10 + i % 7}.5")
+    tx.write_text("\n".join(rows) + "\n")
+    churn = run_study("churn_vs_acquisition", {"source": str(EXPORTS / "slack"), "transactions": str(tx), "calibration_end": "1997-06-30"},
+                      out_dir=tmp_path / "out", run_id="c", progress=False)
+    start = run_study("getting_started", {"your_export": str(EXPORTS / "slack")}, out_dir=tmp_path / "out", run_id="g", progress=False)
+    assert start.summary["own_export_format"] == "slack"
+    for result in (churn, start):
+        assert personal_data_in(result.run_dir) == [], result.study

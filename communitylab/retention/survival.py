@@ -63,13 +63,29 @@ def proportional_hazards(tenure: pd.DataFrame, formula: str = "first_post_got_re
     """Cox proportional-hazards model of churn (statsmodels ``PHReg``, Breslow ties).
 
     ``formula`` is the right-hand side, e.g. ``"first_post_got_reply + C(acquisition_channel)"``.
-    Returns ``term, hazard_ratio, ci_low, ci_high, p_value, n, events``; a hazard ratio below 1
-    means members with that feature churn more slowly.
+    Returns ``term, hazard_ratio, ci_low, ci_high, p_value, n, events, note``; a hazard ratio
+    below 1 means members with that feature churn more slowly. When the data cannot identify the
+    model (no churn yet, a feature without variation, too few members) the estimates are NaN and
+    ``note`` says why, instead of failing.
     """
+    events = int(tenure["churned"].sum())
     mod = smf.phreg(f"tenure_days ~ {formula}", tenure, status=tenure["churned"].to_numpy(), ties="breslow")
-    res = mod.fit()
+    terms = list(mod.exog_names)
+    constant = [t for t, col in zip(terms, mod.exog.T) if np.ptp(col) == 0]
+    why = ("no member has churned yet" if events == 0 else f"no variation in {', '.join(constant)}" if constant else "")
+    if not why:
+        try:
+            res = mod.fit()
+            if not np.all(np.isfinite(res.params)) or not np.all(np.isfinite(res.bse)):
+                raise np.linalg.LinAlgError("infinite estimates")
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            why = f"the data cannot identify the model ({exc}); {len(tenure)} members, {events} churned"
+    if why:
+        nan = np.full(len(terms), np.nan)
+        return pd.DataFrame({"term": terms, "hazard_ratio": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
+                             "n": len(tenure), "events": events, "note": why})
     ci = np.exp(res.conf_int(alpha=1 - level))
     return pd.DataFrame({
-        "term": mod.exog_names, "hazard_ratio": np.exp(res.params), "ci_low": ci[:, 0], "ci_high": ci[:, 1],
-        "p_value": res.pvalues, "n": len(tenure), "events": int(tenure["churned"].sum()),
+        "term": terms, "hazard_ratio": np.exp(res.params), "ci_low": ci[:, 0], "ci_high": ci[:, 1],
+        "p_value": res.pvalues, "n": len(tenure), "events": events, "note": "",
     })
