@@ -47,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--out", default="reports", help="reports folder (default: reports)")
     run.add_argument("--run-id", default=None)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--pdf", action="store_true", help="also write report.pdf (headless Chromium from the distribution)")
     run.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS",
                      help="wait this long for another run of the same study to finish (default 3600; 0: exit 3 at once)")
     sub.add_parser("list", help="list the studies and their parameters")
@@ -140,6 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 2
         print(result.report)
+        if args.pdf:
+            from communitylab.browser import ChromiumMissing, html_to_pdf
+
+            try:
+                print(html_to_pdf(result.report, result.run_dir / "report.pdf"))
+            except ChromiumMissing as exc:
+                print(f"communitylab: the report is written; no PDF: {exc}", file=sys.stderr)
         return 0
     available = list_studies()
     failures = []

@@ -237,3 +237,16 @@ def test_history_of_past_runs(nb_dir, tmp_path, monkeypatch, capsys):
     assert main(["history", "probe", "--out", str(tmp_path), "--json", "--chart", str(chart)]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["double"] for r in rows] == [2, 10] and chart.stat().st_size > 1000
+
+
+def test_pdf_or_a_clear_message(nb_dir, tmp_path, monkeypatch, capsys):
+    from communitylab.browser import find_chromium
+
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    if find_chromium() is not None:
+        assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--run-id", "p", "--pdf"]) == 0
+        assert (tmp_path / "probe/p/report.pdf").read_bytes()[:5] == b"%PDF-"
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("COMMUNITYLAB_CHROMIUM", raising=False)
+    assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--run-id", "q", "--pdf"]) == 0
+    assert "no PDF: no Chromium found" in capsys.readouterr().err and (tmp_path / "probe/q/report.html").exists()

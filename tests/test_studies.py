@@ -26,6 +26,37 @@ def test_study_runs_and_reports(study, tmp_path):
     assert json.loads((result.run_dir / "manifest.json").read_text())["status"] == "ok"
     schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-1.schema.json").read_text())
     jsonschema.validate(json.loads((result.run_dir / "summary.json").read_text()), schema)  # the documented, versioned schema
+    check_in_a_browser(result.report, study)
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def check_in_a_browser(report: Path, name: str) -> None:
+    """What a reader sees: every figure present and non-empty, nothing fetched from the network,
+    no console error in headless Chromium, and a screenshot kept in test-artifacts/."""
+    import base64
+    import os
+    import re
+
+    from communitylab.browser import find_chromium, screenshot
+
+    html = report.read_text()
+    figures = re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=\n]+)"', html)
+    drawn = sum("image/png" in o.get("data", {}) for c in nbformat.read(report.with_name("executed.ipynb"), as_version=4).cells
+                for o in c.get("outputs", []))
+    assert len(figures) == drawn, f"{name}: {drawn} figures drawn, {len(figures)} in the report"
+    assert all(len(base64.b64decode(f)) > 2000 for f in figures), f"{name}: an empty figure"
+    assert 'src="http' not in html
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (.ci/run does)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"{name}.png"
+    errors = screenshot(report, shot)
+    assert errors == [], errors
+    assert shot.stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("study", STUDIES)

@@ -75,7 +75,7 @@ summary.record(community=community.name, verdict=verdict.label, reasons=verdict.
     ("markdown", "The thresholds are parameters of this study; each signal's interval (where given) is a 95% interval. "
                  "A verdict is a summary of the signals below, not a substitute for them."),
     ("markdown", "## Activity over time"),
-    ("code", """activity = eng.activity_by_period(community, period)
+    ("code", """activity = eng.activity_by_period(community, period, active_period_only=True)
 plots.plot_activity(activity, title=f"Active members per {period} (host posts marked)")
 plt.show()
 display(activity.tail(6))"""),

@@ -39,7 +39,7 @@ def period_grid(first: pd.Timestamp, last: pd.Timestamp, period: str) -> pd.Data
 
 
 @cached
-def activity_by_period(community: Community, period: str = "month") -> pd.DataFrame:
+def activity_by_period(community: Community, period: str = "month", *, active_period_only: bool = False) -> pd.DataFrame:
     """Per period: member lifecycle (product-analytics definitions) and event counts.
 
     A member is *active* in a period when they post, reply or react in it (hosts excluded). Of
@@ -54,12 +54,20 @@ def activity_by_period(community: Community, period: str = "month") -> pd.DataFr
     Returns
     -------
     DataFrame ``period, active, new, returning, resurrected, dormant, posts, replies, reactions,
-    host_posts`` (one row per period from the first to the last event, gaps included).
+    host_posts`` (one row per period from the first to the last event, gaps included; with
+    ``active_period_only``, of the active period only: isolated stray events left out, see
+    :func:`~communitylab.engagement.cadence.observation_window`).
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}")
     t = community.events
     a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
+    if active_period_only:
+        from communitylab.engagement.cadence import observation_window
+
+        lo, hi = observation_window(community)
+        if pd.notna(lo):
+            a = a.filter((a.created_at >= lo.tz_localize(None).to_pydatetime()) & (a.created_at <= hi.tz_localize(None).to_pydatetime()))
     counts = community.execute(
         a.group_by(period=_truncate(a.created_at, period)).aggregate(
             posts=(a.kind == "post").cast("int64").sum(),

@@ -140,7 +140,7 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
     Returns
     -------
     Series ``rate_ratio, ci_low, ci_high, p_value, weeks, silent_weeks, method`` (NaN when the
-    log has fewer than 12 weeks, or the host is never, or always, silent).
+    log has fewer than 12 weeks, or fewer than 3 weeks with (or without) a host silence).
     """
     import statsmodels.api as sm
     from scipy import stats
@@ -167,7 +167,7 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
     rows = np.arange(max(2, k), n)
     silent = np.array([H[i - k:i].sum() == 0 for i in rows], dtype=float)
     out.update(weeks=len(rows), silent_weeks=int(silent.sum()))
-    if silent.sum() == 0 or silent.sum() == len(rows):
+    if silent.sum() < 3 or len(rows) - silent.sum() < 3:  # too few weeks on one side to estimate the drop
         return pd.Series(out)
     X = np.column_stack([np.ones(len(rows)), np.log1p(M[rows - 1]), np.log1p(M[rows - 2]), rows / 52.0, silent])
     fit = sm.GLM(M[rows], X, family=sm.families.Poisson()).fit(scale="X2")
