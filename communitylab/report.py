@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["money", "source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["segment_test", "money", "source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -62,6 +62,12 @@ def format_estimates(table: pd.DataFrame, *, percent: bool = False, digits: int 
         f"{fmt(e)} ({fmt(lo)} to {fmt(hi)})" if pd.notna(lo) else fmt(e) for e, lo, hi in zip(out["estimate"], out["ci_low"], out["ci_high"])
     ]
     return out[["metric", "estimate (95% CI)", "n", "method"]]
+
+
+def segment_test(question: str, segment: str, test: Mapping[str, Any]) -> str:
+    """One sentence for a segment comparison: the Rao–Scott F test in words."""
+    return (f"**{question}** by {segment}: top-two-box share per {segment} (domains of the design); Rao–Scott F = {test['statistic']:.2f} on "
+            f"{test['ndf']:.2f} and {test['ddf']:.1f} df, p = {test['p_value']:.3g}.")
 
 
 def money(value: float, currency: str = "$") -> str:

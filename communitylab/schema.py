@@ -440,7 +440,6 @@ def _check_parents(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     * a reply or reaction takes the thread of the root of its parent chain (a missing thread is
       filled, a thread that disagrees with its parent's is repaired).
     """
-    df = df.reset_index(drop=True) if "_line" in df.columns else df
     parent = _parent_positions(df)
     t = df["created_at"].to_numpy()
     has = parent >= 0

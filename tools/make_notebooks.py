@@ -314,23 +314,17 @@ summary.record(questions={k: v for k, v in tables.items()})"""),
                  "compared as domains of the full design with a Rao–Scott test (R `svychisq`)."),
     ("code", """from communitylab.survey import domains
 design = domains.design_spec(design_ids, design_strata, design_fpc, design_weights)
-by = segment or cb.segment_column
-if design:
-    design_tables = {qid: domains.design_shares(r, q, design, level=confidence_level) for qid, q in cb.questions.items() if q.type in ("likert", "single", "multi") and qid != by}
-    for qid, table in design_tables.items():
-        display(Markdown(f"**{qid}** — design-based shares")); display(table)
-    summary.record(design=design, design_shares=design_tables)
-else:
+under = domains.analyse_design(r, cb, design, segment or cb.segment_column, level=confidence_level)
+if not design:
     display(Markdown("_No sample design was given (parameters `design_*`): the shares above treat respondents as a simple random sample of the members._"))
-if by and by in r.columns:
-    compared = {}
-    for q in [q for q in cb.questions.values() if q.type == "likert"]:
-        table, test = domains.compare_segments(r, q, by, design, level=confidence_level)
-        display(Markdown(f"**{q.id}** by {by}: top-two-box share per {by} (domains of the design); Rao–Scott F = {test['statistic']:.2f} on "
-                         f"{test['ndf']:.2f} and {test['ddf']:.1f} df, p = {test['p_value']:.3g}."))
-        display(table)
-        compared[q.id] = {"table": table, "test": test.to_dict()}
-    summary.record(segments=compared)"""),
+for qid, table in under["shares"].items():
+    display(Markdown(f"**{qid}** — design-based shares")); display(table)
+for qid, compared in under["segments"].items():
+    display(Markdown(report.segment_test(qid, segment or cb.segment_column, compared["test"]))); display(compared["table"])
+if design:
+    summary.record(design=design, design_shares=under["shares"])
+if under["segments"]:
+    summary.record(segments=under["segments"])"""),
     ("markdown", "## Nonresponse bounds for the top answer of each Likert question"),
     ("code", """likert = [q for q in cb.questions.values() if q.type == "likert"]
 bounds = pd.DataFrame({q.id: proportions.nonresponse_bounds(int(items.top_box(r, q)["k"]), int(items.top_box(r, q)["n"]), N) for q in likert}).T if N else pd.DataFrame()

@@ -52,7 +52,7 @@ def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) 
     short = start < lo
     t = community.events
     naive = {k: v.tz_localize(None).to_pydatetime() for k, v in {"start": start, "mid": mid, "hi": hi}.items()}
-    period = ibis_case(t, naive)
+    period = _period_of(naive)
     members = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
     members = members.mutate(period=period(members))
     m2m = t.filter((t.kind == "reply") & ~t.is_host & ~t.to_host & t.member_id.notnull() & t.to_member_id.notnull())
@@ -73,7 +73,7 @@ def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) 
     return pd.DataFrame(rows, columns=cols)
 
 
-def ibis_case(t, bounds):
+def _period_of(bounds):
     """``before`` / ``recent`` / null by ``created_at`` within ``(start, mid]`` and ``(mid, hi]``."""
     import ibis
 

@@ -323,6 +323,35 @@ def to_community(
     return community
 
 
+def make_loader(read: Callable[..., RawExport], what: str, *, hosts_in_read: bool = False) -> Callable[..., Community]:
+    """The ``load_<format>`` of a connector: ``read`` the export, then validate it as a Community.
+
+    ``hosts_in_read``: the reader resolves ``hosts`` itself (role names, mail domains, @usernames);
+    otherwise ``hosts`` given by the user replaces the platform's rule after reading.
+    """
+    def load(
+        path: str | os.PathLike,
+        *,
+        hosts: HostRule = None,
+        name: str | None = None,
+        include_text: bool = False,
+        engine: Engine | None = None,
+        now: pd.Timestamp | None = None,
+    ) -> Community:
+        raw = read(path, hosts=hosts, include_text=include_text) if hosts_in_read else read(path, include_text=include_text)
+        return to_community(raw, hosts=None if hosts_in_read else hosts, name=name or Path(path).name.split(".")[0],
+                            source=str(path), engine=engine, now=now)
+
+    fmt = read.__name__.removeprefix("read_")
+    load.__name__ = load.__qualname__ = f"load_{fmt}"
+    load.__module__ = read.__module__
+    load.__doc__ = (f"Load {what} as a validated :class:`~communitylab.Community`.\n\n"
+                    f"The mapping, the host rule and every counted exclusion are those of :func:`{read.__name__}` "
+                    "(see the module docstring); ``hosts`` " + ("is resolved by the reader." if hosts_in_read
+                                                                 else "given replaces the platform's rule."))
+    return load
+
+
 def utc_epoch(value: Any) -> pd.Timestamp | None:
     """Seconds since 1970 (number or numeric string, e.g. Slack's ``"1714557600.000200"``) as UTC."""
     try:

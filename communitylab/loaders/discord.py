@@ -40,8 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
+from communitylab.community import HostRule
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -51,10 +50,10 @@ from communitylab.loaders._export import (
     count_excluded,
     document_shape,
     finish,
+    make_loader,
     read_json,
     safe_record,
     split_hosts,
-    to_community,
     utc_iso,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -167,17 +166,4 @@ def _member(user: dict[str, Any]) -> str | None:
     return as_id(user["id"])
 
 
-def load_discord(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load a DiscordChatExporter export as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_discord(path, hosts=hosts, include_text=include_text)
-    community = to_community(raw, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
-    community.host_rule = raw.host_rule
-    return community
+load_discord = make_loader(read_discord, "DiscordChatExporter JSON (a file or a folder)", hosts_in_read=True)

@@ -38,13 +38,10 @@ import csv
 import io
 import os
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -53,9 +50,9 @@ from communitylab.loaders._export import (
     count_excluded,
     document_shape,
     finish,
+    make_loader,
     read_json,
     safe_record,
-    to_community,
     utc_iso,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -172,15 +169,4 @@ def _csv_posts(files: ExportFiles, name: str):
             yield where, rec
 
 
-def load_discourse(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load Discourse topics or a posts CSV as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_discourse(path, include_text=include_text)
-    return to_community(raw, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
+load_discourse = make_loader(read_discourse, "Discourse topics or a posts CSV")

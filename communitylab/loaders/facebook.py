@@ -28,13 +28,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -42,9 +39,9 @@ from communitylab.loaders._export import (
     as_id,
     count_excluded,
     finish,
+    make_loader,
     read_json,
     safe_record,
-    to_community,
     utc_iso,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -151,15 +148,4 @@ def _required_id(item: Any) -> str:
     return cid
 
 
-def load_facebook(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load Graph API feed pages as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_facebook(path, include_text=include_text)
-    return to_community(raw, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
+load_facebook = make_loader(read_facebook, "Graph API feed pages")

@@ -8,6 +8,7 @@ with what it reads, what it maps to and its host rule (the README's "Your own da
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -241,19 +242,11 @@ def load_source(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     loader = _loader(fmt)
-    kwargs: dict[str, Any] = {"hosts": hosts, "name": name}
-    if fmt in ("slack", "discord", "discourse", "mbox", "github", "reddit", "facebook", "twitter", "twcs", "stackexchange"):
-        kwargs["include_text"] = include_text
-    if fmt not in ("store", "community"):
-        kwargs["engine"], kwargs["now"] = engine, now
-    elif fmt == "store":
-        kwargs["engine"] = engine
-    else:
-        kwargs.update(engine=engine, now=now, include_text=include_text)
-    if fmt == "events":
-        kwargs.update(columns=columns, kinds=kinds)
-    elif columns or kinds:
+    accepted = inspect.signature(loader).parameters
+    if (columns or kinds) and "columns" not in accepted:
         raise ValueError(f"columns/kinds map a generic table (format 'events'); {fmt!r} has its own mapping")
+    offered = {"hosts": hosts, "name": name, "include_text": include_text, "engine": engine, "now": now, "columns": columns, "kinds": kinds}
+    kwargs = {k: v for k, v in offered.items() if k in accepted}
     community = loader(path, **kwargs)
     if not community.format:
         community.format = fmt

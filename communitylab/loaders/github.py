@@ -34,13 +34,10 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -49,9 +46,9 @@ from communitylab.loaders._export import (
     count_excluded,
     document_shape,
     finish,
+    make_loader,
     read_json,
     safe_record,
-    to_community,
     utc_iso,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -207,15 +204,4 @@ def _discussion(b: EventBuilder, d: dict[str, Any], where: str, excluded: dict[s
         safe_record(b, excluded, spot, comment)
 
 
-def load_github(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load GitHub API pages as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_github(path, include_text=include_text)
-    return to_community(raw, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
+load_github = make_loader(read_github, "GitHub API pages")

@@ -44,8 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
+from communitylab.community import HostRule
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -53,9 +52,9 @@ from communitylab.loaders._export import (
     assign_threads,
     count_excluded,
     finish,
+    make_loader,
     safe_record,
     split_hosts,
-    to_community,
 )
 from communitylab.schema import DataValidationError, LoadReport
 
@@ -203,17 +202,4 @@ def _add_message(b: EventBuilder, raw: bytes, where: str, channel: str, excluded
         b.add(eid, author, "post", created, thread_id=eid, channel=channel, text=text)
 
 
-def load_mbox(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load an mbox archive as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_mbox(path, hosts=hosts, include_text=include_text)
-    community = to_community(raw, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
-    community.host_rule = raw.host_rule
-    return community
+load_mbox = make_loader(read_mbox, "an mbox archive (or a folder of them)", hosts_in_read=True)

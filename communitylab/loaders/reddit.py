@@ -31,13 +31,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -46,8 +43,8 @@ from communitylab.loaders._export import (
     count_excluded,
     finish,
     iter_json_lines,
+    make_loader,
     safe_record,
-    to_community,
     utc_epoch,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -135,15 +132,4 @@ class _Bot(Exception):
     """An AutoModerator record (excluded as a bot)."""
 
 
-def load_reddit(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load Reddit JSON Lines as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_reddit(path, include_text=include_text)
-    return to_community(raw, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
+load_reddit = make_loader(read_reddit, "Reddit JSON Lines")

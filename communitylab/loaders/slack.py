@@ -38,13 +38,10 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -52,9 +49,9 @@ from communitylab.loaders._export import (
     as_id,
     count_excluded,
     finish,
+    make_loader,
     read_json,
     safe_record,
-    to_community,
     utc_epoch,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -180,15 +177,4 @@ def _message(b: EventBuilder, msg: dict[str, Any], where: str, channel: str, bot
                   to_member_id=user, channel=channel)
 
 
-def load_slack(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load a Slack export as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_slack(path, include_text=include_text)
-    return to_community(raw, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
+load_slack = make_loader(read_slack, "a Slack workspace export (zip or folder)")

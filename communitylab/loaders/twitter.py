@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
+from communitylab.community import HostRule
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -46,10 +44,10 @@ from communitylab.loaders._export import (
     count_excluded,
     finish,
     iter_json_lines,
+    make_loader,
     read_json,
     safe_record,
     split_hosts,
-    to_community,
     utc_iso,
 )
 from communitylab.schema import DataValidationError, LoadReport
@@ -144,17 +142,4 @@ def _tweet(b: EventBuilder, tw: dict[str, Any], where: str, excluded: dict[str, 
         b.add(eid, author, "post", created, thread_id=conversation or eid, channel="twitter", text=tw.get("text"))
 
 
-def load_twitter(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load Twitter/X API v2 tweets as a :class:`~communitylab.Community` (see the module docstring)."""
-    raw = read_twitter(path, hosts=hosts, include_text=include_text)
-    community = to_community(raw, name=name or Path(path).name.split(".")[0], source=str(path), engine=engine, now=now)
-    community.host_rule = raw.host_rule
-    return community
+load_twitter = make_loader(read_twitter, "Twitter/X API v2 tweets", hosts_in_read=True)

@@ -18,7 +18,7 @@ from communitylab.survey.codebook import Question
 from communitylab.survey.design import svychisq, svyciprop
 from communitylab.survey.items import multiselect_binary
 
-__all__ = ["design_spec", "design_shares", "compare_segments"]
+__all__ = ["design_spec", "design_shares", "compare_segments", "analyse_design"]
 
 
 def design_spec(ids: Sequence[str] | str | None = None, strata: str | None = None, fpc: Sequence[str] | str | None = None,
@@ -92,3 +92,24 @@ def compare_segments(responses: pd.DataFrame, question: Question, segment: str, 
         rows.append({"segment": value, "share": est["estimate"], "ci_low": est["ci_low"], "ci_high": est["ci_high"], "n": n})
     test = svychisq(data.assign(_answer=col.where(answered)), segment, "_answer", **design)
     return pd.DataFrame(rows), test
+
+
+def analyse_design(responses: pd.DataFrame, codebook, design: dict[str, Any] | None, segment: str | None, *,
+                   level: float = 0.95) -> dict[str, Any]:
+    """What the member survey study shows under a sample design.
+
+    Returns ``{"shares": {question: design_shares table}}`` (empty without a design) and
+    ``{"segments": {question: {"table", "test"}}}``: each Likert question's top-two-box share per
+    value of ``segment`` as domains of the design, with the Rao–Scott test (empty when the
+    segment column is absent).
+    """
+    shares = {} if not design else {
+        qid: design_shares(responses, q, design, level=level)
+        for qid, q in codebook.questions.items() if q.type in ("likert", "single", "multi") and qid != segment
+    }
+    segments = {}
+    if segment and segment in responses.columns:
+        for q in (q for q in codebook.questions.values() if q.type == "likert"):
+            table, test = compare_segments(responses, q, segment, design, level=level)
+            segments[q.id] = {"table": table, "test": test.to_dict()}
+    return {"shares": shares, "segments": segments}
