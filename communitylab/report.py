@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["segment_test", "money", "source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "segment_test", "money", "source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -181,3 +182,61 @@ def its_diagnostics(model) -> str:
     else:
         lines.append("No clear residual autocorrelation (Ljung-Box p ≥ 0.05 up to lag 6).")
     return " ".join(lines)
+
+
+def setup() -> None:
+    """Prepare a study's kernel: the house theme for figures, every table through
+    :func:`communitylab.tables.table`, and no warnings in the report (they go to the run's log)."""
+    import logging
+    import warnings
+
+    from communitylab import tables
+    from communitylab.plots import theme
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("py4j").setLevel(logging.ERROR)
+    theme.use()
+    tables.use_in_notebook()
+
+
+def caption(text: str):
+    """A caption to show under a figure (numbered "Figure n." in the rendered report)."""
+    import html
+
+    from IPython.display import HTML
+
+    return HTML(f'<p class="cl-caption">{html.escape(text)}</p>')
+
+
+def show_figure(text: str) -> None:
+    """Show the current figure with its caption underneath."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    plt.show()
+    display(caption(text))
+
+
+def key_figure(figure: str, estimate: float, low: float = np.nan, high: float = np.nan, n: float | None = None, *,
+               share: bool = False, unit: str = "", note: str = "") -> dict[str, Any]:
+    """One figure that matters, for :func:`key_figures`: an estimate, its interval and its n."""
+    return {"figure": figure, "estimate": estimate, "low": low, "high": high, "n": n, "share": share, "unit": unit, "note": note}
+
+
+def key_figures(figures: list[dict[str, Any]], level: float = 0.95) -> pd.DataFrame:
+    """The figures that matter as a table for people: "Figure", "Estimate (95% interval)", "n", "Note"."""
+    from communitylab import tables
+
+    rows = pd.DataFrame(figures, columns=["figure", "estimate", "low", "high", "n", "share", "unit", "note"])
+    return tables.estimates(rows, label_column="figure", low="low", high="high", unit="unit", level=level, keep=["note"])
+
+
+def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: float = 0.95) -> None:
+    """Show a report's opening: the answer in words, then the 3–5 figures that matter, each with its
+    interval and n (the contents follow it in the rendered report)."""
+    from IPython.display import Markdown, display
+
+    from communitylab import tables
+
+    display(Markdown("## Summary\n\n" + answer))
+    display(tables.table(key_figures(figures, level), title="The figures that matter"))

@@ -93,9 +93,16 @@ class RunResult:
 
 
 def notebook_dir() -> Path:
-    """Where studies live (``COMMUNITYLAB_NOTEBOOKS`` overrides the repository's ``notebooks/``)."""
+    """Where studies live (``COMMUNITYLAB_NOTEBOOKS`` overrides).
+
+    Installed from a wheel, the studies ship inside the package (``communitylab/studies``); in a
+    source checkout (editable install) they are the repository's ``notebooks/``.
+    """
     env = os.environ.get("COMMUNITYLAB_NOTEBOOKS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "notebooks"
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    return here / "studies" if (here / "studies").is_dir() else here.parent / "notebooks"
 
 
 def _study_path(study: str, nb_dir: Path) -> Path:
@@ -159,6 +166,8 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from communitylab import rendering
+
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
@@ -170,6 +179,7 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     # a shared report loads nothing from the network: no require.js or MathJax from a CDN (the
     # reports use neither), so it opens offline without errors and tells no third party it was opened
     html = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
+    html = rendering.finish(html)
     if show_personal_data:
         return html, 0
     return redact_text(html)

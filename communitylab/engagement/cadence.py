@@ -50,14 +50,16 @@ def observation_window(community: Community, *, robust: bool = True) -> tuple[pd
 def host_silences(community: Community, min_days: float = 14) -> pd.DataFrame:
     """Stretches of at least ``min_days`` with no host post or reply.
 
-    Gaps between consecutive host activities, plus the stretch from the last host activity to the
-    end of the log (flagged ``ongoing``). Returns ``start, end, days, ongoing``.
+    Gaps between consecutive host activities within the active period (:func:`observation_window`),
+    plus the stretch from the last host activity to the end of the log (flagged ``ongoing``).
+    Returns ``start, end, days, ongoing``.
     """
-    times = _host_times(community)
     cols = ["start", "end", "days", "ongoing"]
+    start, end = observation_window(community)
+    times = _host_times(community)
+    times = times[(times >= start) & (times <= end)]  # stray events outside the active period are no cadence
     if times.empty:
         return pd.DataFrame(columns=cols)
-    _, end = observation_window(community)
     df = pd.DataFrame({"start": times.reset_index(drop=True), "end": pd.Series(list(times.iloc[1:]) + [end])})
     df["days"] = (df["end"] - df["start"]).dt.total_seconds() / 86_400
     df["ongoing"] = [False] * (len(df) - 1) + [True]
@@ -70,8 +72,9 @@ def host_regularity(community: Community) -> pd.DataFrame:
     The coefficient of variation (sd/mean) of weekly host activity counts over every week of the
     log: near 0 for a steady cadence, above 1 for campaign bursts.
     """
-    times = _host_times(community)
     lo, hi = observation_window(community)
+    times = _host_times(community)
+    times = times[(times >= lo) & (times <= hi)]
     weeks = pd.date_range(lo.floor("D"), hi + pd.Timedelta(days=7), freq="7D")
     counts = np.histogram(times.astype("int64"), bins=weeks.astype("int64"))[0] if len(weeks) > 1 else np.array([len(times)])
     mean = counts.mean() if len(counts) else np.nan

@@ -1,0 +1,62 @@
+"""Headless Chromium for what a reader sees: a report as PDF, a screenshot, the console's errors.
+
+Uses the distribution's Chromium (Debian: ``apt-get install chromium``); nothing is downloaded.
+Chromium runs with networking features that phone home switched off, in a fresh profile.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+__all__ = ["find_chromium", "html_to_pdf", "screenshot", "ChromiumMissing"]
+
+_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+          "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+class ChromiumMissing(RuntimeError):
+    """No Chromium on this machine."""
+
+    def __init__(self) -> None:
+        super().__init__("no Chromium found (looked for " + ", ".join(_NAMES) + " and $COMMUNITYLAB_CHROMIUM); "
+                         "install the distribution's package, e.g. `apt-get install chromium` on Debian")
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium binary (``COMMUNITYLAB_CHROMIUM`` first), or None."""
+    env = os.environ.get("COMMUNITYLAB_CHROMIUM")
+    if env and Path(env).exists():
+        return env
+    return next((p for p in (shutil.which(n) for n in _NAMES) if p), None)
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    chrome = find_chromium()
+    if chrome is None:
+        raise ChromiumMissing()
+    with tempfile.TemporaryDirectory(prefix="communitylab-chromium-") as profile:
+        return subprocess.run([chrome, *_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, *, timeout: float = 120) -> Path:
+    """Print an HTML file to PDF (A4, no header or footer). Raises :class:`ChromiumMissing`."""
+    pdf = Path(pdf)
+    proc = _run(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", Path(html).resolve().as_uri()], timeout)
+    if not pdf.exists() or pdf.stat().st_size == 0:
+        raise RuntimeError(f"Chromium did not write {pdf}: {proc.stderr.strip()[-400:]}")
+    return pdf
+
+
+def screenshot(html: str | os.PathLike, png: str | os.PathLike, *, width: int = 1200, height: int = 2400,
+               timeout: float = 120) -> list[str]:
+    """Screenshot an HTML file; returns the page's console errors (``CONSOLE`` lines at error level
+    and failed loads) as Chromium logged them."""
+    proc = _run(["--enable-logging=stderr", "--v=0", f"--window-size={width},{height}", f"--screenshot={Path(png).resolve()}",
+                 Path(html).resolve().as_uri()], timeout)
+    lines = proc.stderr.splitlines()
+    return [line for line in lines if ("CONSOLE" in line and ("Uncaught" in line or "rror" in line)) or "Failed to load resource" in line]

@@ -1,0 +1,171 @@
+"""``communitylab run | list | demo | inspect | formats | history``: the studies and the data door from the command line.
+
+Exit codes (scheduled runs can act on them):
+
+== ==================================================================================================
+0  success
+1  a study failed: ``reports/<study>/failed-<run id>/`` keeps the traceback; the last good report
+   is untouched
+2  bad input: an unknown study or parameter, a parameter of the wrong type, a file that is missing
+   or breaks its format
+3  busy: another run of the same study was still running after ``--wait`` seconds; nothing written
+4  the reports folder cannot be written (read-only, full, not a folder); nothing published
+== ==================================================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+import yaml
+
+from communitylab.runner import OutputError, StudyBusy, StudyFailed, list_studies, run_study
+from communitylab.schema import DataValidationError
+
+DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
+
+
+def _value(text: str):
+    """Parse a -p value as papermill does: YAML scalars (ints, floats, booleans, lists, mappings), else text."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.",
+                                     epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file), 3 busy, 4 cannot write the reports")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one study (communitylab run STUDY --help lists its parameters)", add_help=False)
+    run.add_argument("study", nargs="?")
+    run.add_argument("-h", "--help", action="store_true", help="show the study's parameters (or this help) and exit")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    run.add_argument("--out", default="reports", help="reports folder (default: reports)")
+    run.add_argument("--run-id", default=None)
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--pdf", action="store_true", help="also write report.pdf (headless Chromium from the distribution)")
+    run.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS",
+                     help="wait this long for another run of the same study to finish (default 3600; 0: exit 3 at once)")
+    sub.add_parser("list", help="list the studies and their parameters")
+    sub.add_parser("formats", help="list the export formats a source can be in")
+    hist = sub.add_parser("history", help="the headline figures of a study's past runs, as a trend table (and chart)")
+    hist.add_argument("study")
+    hist.add_argument("--out", default="reports", help="reports folder (default: reports)")
+    hist.add_argument("--json", action="store_true", help="print the table as JSON records")
+    hist.add_argument("--chart", metavar="PNG", help="also draw the numeric figures over the runs into this file")
+    insp = sub.add_parser("inspect", help="what a source holds (format, hosts, load report, counts), without running a study")
+    insp.add_argument("source")
+    insp.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                      help="format, hosts, columns, kinds, start, end or name")
+    insp.add_argument("--json", action="store_true", help="print one JSON object")
+    demo = sub.add_parser("demo", help="run every study on the bundled data")
+    demo.add_argument("--out", default="reports")
+    demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        for study, params in list_studies().items():
+            print(study)
+            for name, p in params.items():
+                print(f"  {name}: {p['type']} = {p['default']}  # {p['help']}")
+        return 0
+    if args.command == "formats":
+        from communitylab.loaders.formats import FORMATS
+
+        for f in FORMATS.values():
+            print(f"{f.name}\n  reads:     {f.reads}\n  maps:      {f.maps}\n  host rule: {f.host_rule}")
+        return 0
+    if args.command == "history":
+        from communitylab.history import plot_history, run_history
+
+        try:
+            table = run_history(args.study, args.out)
+        except FileNotFoundError as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        if args.chart:
+            plot_history(table).savefig(args.chart, dpi=120)
+        if args.json:
+            print(table.to_json(orient="records", date_format="iso", indent=2))
+        else:
+            print(table.to_string(index=False))
+        return 0
+    if args.command == "inspect":
+        from communitylab.inspect import format_inspection, inspect_source
+
+        options = {name: (value if name in ("format", "start", "end", "name") else _value(value)) for name, value in args.parameter}
+        try:
+            community, info = inspect_source(args.source, options)
+        except (DataValidationError, ValueError, FileNotFoundError) as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(info, indent=2, default=str))
+        else:
+            print(format_inspection(info, sorted(community.hosts)))
+        return 0
+    if args.command == "run" and (args.help or not args.study):
+        studies = list_studies()
+        if args.study and args.study in studies:
+            print(f"usage: communitylab run {args.study} [-p NAME VALUE ...] [--out DIR] [--run-id ID] [--wait SECONDS] [--quiet]\n")
+            print(f"parameters of {args.study} (give each as -p NAME VALUE):")
+            for name, p in studies[args.study].items():
+                print(f"  {name}: {p['type']} = {p['default']}\n      {p['help']}")
+            return 0
+        run.print_help()
+        if args.study:
+            print(f"\ncommunitylab: no study {args.study!r}; studies: {', '.join(studies)}", file=sys.stderr)
+            return 2
+        return 0 if args.help else 2
+    if args.command == "run":
+        params = {name: _value(value) for name, value in args.parameter}
+        raw = dict(args.parameter)
+        try:
+            result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet, raw_parameters=raw,
+                               wait=args.wait)
+        except StudyFailed as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 1
+        except StudyBusy as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 3
+        except OutputError as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 4
+        except (ValueError, FileNotFoundError, FileExistsError) as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        print(result.report)
+        if args.pdf:
+            from communitylab.browser import ChromiumMissing, html_to_pdf
+
+            try:
+                print(html_to_pdf(result.report, result.run_dir / "report.pdf"))
+            except ChromiumMissing as exc:
+                print(f"communitylab: the report is written; no PDF: {exc}", file=sys.stderr)
+        return 0
+    available = list_studies()
+    failures = []
+    for study in [s for s in DEMO_STUDIES if s in available] + [s for s in available if s not in DEMO_STUDIES]:
+        try:
+            result = run_study(study, out_dir=args.out, progress=not args.quiet, wait=args.wait)
+            print(f"{study}: {result.report}")
+        except OutputError as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 4
+        except (StudyFailed, StudyBusy) as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            failures.append(study)
+    if failures:
+        print(f"communitylab: {len(failures)} study(ies) failed: {failures}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

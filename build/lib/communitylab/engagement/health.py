@@ -1,0 +1,220 @@
+"""The verdict: thriving conversation, brand-centric audience, fragile, or dormant — and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from communitylab.community import Community
+from communitylab.engagement.cadence import host_dependence, observation_window
+from communitylab.engagement.conversation import reply_direction_matrix
+from communitylab.engagement.inequality import contributions_per_member, top_share
+from communitylab.engagement.responsiveness import time_to_first_reply
+
+__all__ = ["HealthThresholds", "HealthVerdict", "health_verdict", "VERDICTS"]
+
+VERDICTS = ("thriving conversation", "brand-centric audience", "transient crowd", "declining", "fragile", "dormant", "cannot judge")
+
+
+@dataclass(frozen=True)
+class HealthThresholds:
+    """Thresholds of the verdict; every one is a parameter of the study.
+
+    Attributes
+    ----------
+    min_weekly_contributions : float
+        Below this many member posts + replies per week the community is *dormant* (3: fewer than
+        one conversation turn every two days cannot carry a conversation).
+    brand_m2m_max : float
+        Member-to-member share of replies below this means members talk to the host, not to each
+        other: a *brand-centric audience* (0.20: in the Twitter support sample it is 0.11; in a
+        peer Q&A site without a host it is 1.0).
+    fragile_silence_ratio : float
+        Member activity in weeks after ``silence_days`` without the host, below this fraction of
+        what the members' own activity in the two weeks before and the trend predict (interval
+        below 1): the members depend on the host and the community is *fragile* (0.5: half of the
+        conversation stops with the host). Modelling the community's own momentum keeps its quiet
+        spells from passing for dependence (:func:`~communitylab.engagement.cadence.host_dependence`).
+    fragile_answered_share : float
+        Fewer threads than this answered by the end of observation: *fragile* (0.5).
+    fragile_top1_share : float
+        The top 1 % of members making more than this share of contributions: *fragile* (0.5:
+        the community rests on a handful of people).
+    silence_days : float
+        A host silence is at least this many days without a host post or reply (14).
+    crowd_reciprocity_max : float
+        Reciprocity (KONECT) below this, together with repeated ties whose interval lies below
+        ``crowd_repeat_max``: members reply once and are never answered back, a *transient crowd*
+        (0.05: Digg 0.016; CollegeMsg 0.64; Beer Stack Exchange 0.27).
+    crowd_repeat_max : float
+        See ``crowd_reciprocity_max`` (0.05: Digg 0.010; CollegeMsg 0.62).
+    trajectory_weeks : float
+        The recent period judged against the same length before it (13 weeks).
+    min_linked_share : float
+        Below this share of replies whose addressee is known, the reply structure is missing and
+        the verdict is *cannot judge* (0.5: e.g. parent ids that match no event id).
+    """
+
+    min_weekly_contributions: float = 3.0
+    brand_m2m_max: float = 0.20
+    fragile_silence_ratio: float = 0.5
+    fragile_answered_share: float = 0.5
+    fragile_top1_share: float = 0.5
+    silence_days: float = 14.0
+    crowd_reciprocity_max: float = 0.05
+    crowd_repeat_max: float = 0.05
+    trajectory_weeks: float = 13.0
+    min_linked_share: float = 0.5
+
+
+@dataclass
+class HealthVerdict:
+    """The verdict, the signals behind it, and the reasons in plain words."""
+
+    label: str
+    signals: pd.DataFrame
+    reasons: list[str] = field(default_factory=list)
+    thresholds: HealthThresholds = field(default_factory=HealthThresholds)
+    window: str = ""
+    trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self) -> str:
+        return f"Verdict: {self.label}.\n" + "\n".join(f"- {r}" for r in self.reasons)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_markdown_(self) -> str:
+        return f"**Verdict: {self.label}.**\n\n" + "\n".join(f"- {r}" for r in self.reasons)
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "reasons": self.reasons, "thresholds": asdict(self.thresholds), "window": self.window,
+                "signals": self.signals.replace({np.nan: None}).to_dict("records")}
+
+
+def health_verdict(community: Community, thresholds: HealthThresholds | None = None) -> HealthVerdict:
+    """Classify a community from its signals over its active period (rules in this order).
+
+    0. *cannot judge*: replies exist but fewer than ``min_linked_share`` of them have a known
+       addressee (the reply structure is missing or unlinked), or there are no replies at all;
+    1. *dormant*: member posts + replies per week over the active period below
+       ``min_weekly_contributions``;
+    2. *brand-centric audience*: hosts are known and the member-to-member share of replies is below
+       ``brand_m2m_max``;
+    3. *transient crowd*: reciprocity below ``crowd_reciprocity_max`` and the interval of repeated
+       ties below ``crowd_repeat_max``;
+    4. *declining*: over the last ``trajectory_weeks`` against the weeks before, both active
+       members and member-to-member replies declining (intervals below 1);
+    5. *fragile*: member activity after host silences below ``fragile_silence_ratio`` of what the
+       community's own momentum and trend predict (interval below 1), answered share below ``fragile_answered_share``, or top-1 % share
+       of contributions above ``fragile_top1_share``;
+    6. otherwise *thriving conversation*.
+
+    The active period leaves out isolated stray events (:mod:`communitylab.window`); judge another
+    stretch with ``Community.window`` (the studies' ``start`` / ``end``).
+
+    Returns
+    -------
+    HealthVerdict
+        ``signals`` has ``signal, value, ci_low, ci_high, threshold, flag``; ``window`` and
+        ``trajectory`` the period judged and the recent trend.
+    """
+    from communitylab.engagement.conversation import reciprocity, repeated_ties
+    from communitylab.engagement.trajectory import trajectory
+
+    th = thresholds or HealthThresholds()
+    t = community.events
+    lo, hi = observation_window(community)
+    m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]) & t.member_id.notnull())
+    if pd.notna(lo):
+        m = m.filter((m.created_at >= lo.tz_localize(None).to_pydatetime()) & (m.created_at <= hi.tz_localize(None).to_pydatetime()))
+    n_member = int(community.execute(m.count()))
+    weeks = max((hi - lo).total_seconds() / (7 * 86_400), 1.0) if pd.notna(lo) else 1.0
+    weekly = n_member / weeks
+    window = f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d} ({weeks:.0f} weeks)" if pd.notna(lo) else "no events"
+    dm = reply_direction_matrix(community).set_index("direction")
+    n_replies = int(dm["replies"].sum())
+    linked = 1 - dm.loc["unknown", "replies"] / n_replies if n_replies else np.nan
+    m2m = dm.loc["member->member", "share"]
+    has_hosts = len(community.hosts) > 0
+    reasons = [f"Judged over the active period {window}: {weekly:.1f} member posts and replies a week."]
+    if not n_replies or linked < th.min_linked_share:
+        why = ("There are no replies: the conversation structure cannot be assessed." if not n_replies else
+               f"Only {linked:.0%} of {n_replies:,} replies have a known addressee: the parent of the others is not in the data "
+               "(check the mapping of parent ids, or load the whole export), so who answers whom cannot be read.")
+        signals = pd.DataFrame([("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, True)],
+                               columns=["signal", "value", "ci_low", "ci_high", "threshold", "flag"])
+        return HealthVerdict("cannot judge", signals, [*reasons, why], th, window, pd.DataFrame())
+    ttfr = time_to_first_reply(community).set_index("metric") if n_member else pd.DataFrame()
+    answered = ttfr.loc["answered_share"] if "answered_share" in ttfr.index else None
+    contrib = contributions_per_member(community)["contributions"].to_numpy()
+    top1 = top_share(contrib[contrib > 0], 0.01) if (contrib > 0).any() else np.nan
+    recip = reciprocity(community)
+    ties = repeated_ties(community)
+    traj = trajectory(community, th.trajectory_weeks)
+    sil = host_dependence(community, th.silence_days) if has_hosts else None
+
+    rows = [
+        ("member contributions per week", weekly, np.nan, np.nan, th.min_weekly_contributions, weekly < th.min_weekly_contributions),
+        ("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, False),
+        ("member-to-member share of replies", m2m, np.nan, np.nan, th.brand_m2m_max, bool(has_hosts and m2m < th.brand_m2m_max)),
+        ("reciprocity", recip, np.nan, np.nan, th.crowd_reciprocity_max, bool(recip < th.crowd_reciprocity_max)),
+        ("pairs that exchange more than once", ties["share"], ties["ci_low"], ties["ci_high"], th.crowd_repeat_max,
+         bool(ties["ci_high"] < th.crowd_repeat_max)),
+    ]
+    for _, tr in traj.iterrows():
+        rows.append((f"trend of {tr['measure']} (last {th.trajectory_weeks:g} weeks / the {th.trajectory_weeks:g} before)",
+                     tr["rate_ratio"], tr["ci_low"], tr["ci_high"], 1.0, tr["label"] == "declining"))
+    if answered is not None:
+        rows.append(("share of threads answered", answered["estimate"], answered["ci_low"], answered["ci_high"], th.fragile_answered_share,
+                     answered["estimate"] < th.fragile_answered_share))
+    rows.append(("top 1% share of contributions", top1, np.nan, np.nan, th.fragile_top1_share, bool(top1 > th.fragile_top1_share)))
+    if sil is not None:
+        rel = sil["rate_ratio"]
+        rows.append(("member activity after host silences / expected", rel, sil["ci_low"], sil["ci_high"], th.fragile_silence_ratio,
+                     bool(np.isfinite(rel) and rel < th.fragile_silence_ratio and sil["ci_high"] < 1)))
+    signals = pd.DataFrame(rows, columns=["signal", "value", "ci_low", "ci_high", "threshold", "flag"])
+    flag = dict(zip(signals["signal"], signals["flag"]))
+    trend = {tr["measure"]: tr for _, tr in traj.iterrows()}
+    declining = len(trend) == 2 and all(tr["label"] == "declining" for tr in trend.values())
+
+    if flag["member contributions per week"]:
+        label = "dormant"
+        reasons.append(f"That is below {th.min_weekly_contributions:g} a week: there is too little activity to sustain a conversation.")
+    elif flag["member-to-member share of replies"]:
+        label = "brand-centric audience"
+        reasons.append(f"Only {m2m:.0%} of replies go from one member to another (threshold {th.brand_m2m_max:.0%}): members talk to the host, hardly to each other.")
+    elif flag["reciprocity"] and flag["pairs that exchange more than once"]:
+        label = "transient crowd"
+        reasons.append(f"Members reply but are hardly answered back: reciprocity {recip:.1%} (threshold {th.crowd_reciprocity_max:.0%}); "
+                       f"{ties['share']:.1%} of {int(ties['pairs']):,} pairs exchange more than once (95% CI {ties['ci_low']:.1%}–{ties['ci_high']:.1%}). "
+                       "A crowd, not a conversation.")
+    elif declining:
+        label = "declining"
+        for tr in trend.values():
+            reasons.append(f"{tr['measure'].capitalize()}: {tr['recent']:,} in {tr['period_recent']} against {tr['before']:,} in {tr['period_before']} "
+                           f"(rate ratio {tr['rate_ratio']:.2f}, 95% CI {tr['ci_low']:.2f}–{tr['ci_high']:.2f}).")
+    else:
+        fragile = signals[signals["flag"] & signals["signal"].isin(["share of threads answered", "top 1% share of contributions",
+                                                                      "member activity after host silences / expected"])]
+        if len(fragile):
+            label = "fragile"
+            for _, r in fragile.iterrows():
+                reasons.append(f"{r['signal']}: {r['value']:.2f} (threshold {r['threshold']:g}).")
+            if sil is not None and flag.get("member activity after host silences / expected"):
+                reasons.append(f"After {th.silence_days:g} days without the host, members post {sil['rate_ratio']:.0%} of what their own recent "
+                               f"activity and trend predict (95% CI {sil['ci_low']:.0%}–{sil['ci_high']:.0%}): they depend on the host.")
+        else:
+            label = "thriving conversation"
+            reasons.append(f"{m2m:.0%} of replies are member to member; reciprocity {recip:.0%}" +
+                           (f"; {answered['estimate']:.0%} of threads get an answer." if answered is not None else "."))
+    if label not in ("declining", "dormant"):
+        moving = [tr for tr in trend.values() if tr["label"] in ("declining", "growing")]
+        for tr in moving:
+            reasons.append(f"Trend: {tr['measure']} {tr['label']} (last {th.trajectory_weeks:g} weeks against the {th.trajectory_weeks:g} before: "
+                           f"rate ratio {tr['rate_ratio']:.2f}, 95% CI {tr['ci_low']:.2f}–{tr['ci_high']:.2f}).")
+    if not has_hosts:
+        reasons.append("No host is known for this community, so host dependence was not assessed.")
+    return HealthVerdict(label, signals, reasons, th, window, traj)

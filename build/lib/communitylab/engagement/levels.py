@@ -1,0 +1,72 @@
+"""Member engagement levels per period (lurker, occasional, regular, core) and movement between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from communitylab.community import Community
+from communitylab.engagement.activity import _truncate
+
+__all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions"]
+
+LEVELS = ("lurker", "occasional", "regular", "core")
+
+
+@dataclass(frozen=True)
+class LevelRules:
+    """Orbit-style weighting of activity and the score cut-offs of each level.
+
+    A member's *score* in a period is the weighted sum of their events: a post (starting a
+    conversation) weighs 3, a reply 2, a reaction 0.5 (passive). Levels:
+
+    * ``lurker``: score below ``occasional`` (a member who only reads or reacts a little);
+    * ``occasional``: score from ``occasional`` (default 2: one reply) up to ``regular``;
+    * ``regular``: from ``regular`` (default 6: e.g. three replies);
+    * ``core``: from ``core`` (default 20: e.g. ten replies in the period).
+
+    Members count from the period they join (``joined_at``, or their first event).
+    """
+
+    weights: dict[str, float] = field(default_factory=lambda: {"post": 3.0, "reply": 2.0, "reaction": 0.5})
+    occasional: float = 2.0
+    regular: float = 6.0
+    core: float = 20.0
+
+    def level(self, score: pd.Series) -> pd.Series:
+        cut = pd.cut(score, [-float("inf"), self.occasional, self.regular, self.core, float("inf")], right=False, labels=list(LEVELS))
+        return cut.astype(pd.CategoricalDtype(list(LEVELS), ordered=True))
+
+
+def engagement_levels(community: Community, period: str = "month", rules: LevelRules | None = None) -> pd.DataFrame:
+    """Level of every (non-host) member in every period since they joined.
+
+    Returns ``member_id, period, score, level``; the score is computed by an Ibis aggregation, the
+    member-period grid in pandas.
+    """
+    rules = rules or LevelRules()
+    t = community.events
+    t = t.filter(~t.is_host & t.member_id.notnull())
+    w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
+    per = t.group_by(member_id=t.member_id, period=_truncate(t.created_at, period)).aggregate(score=w.sum())
+    first = t.group_by("member_id").aggregate(first=_truncate(t.created_at.min(), period))
+    scores = community.execute(per)
+    starts = community.execute(first).set_index("member_id")["first"]
+    if scores.empty:
+        return pd.DataFrame(columns=["member_id", "period", "score", "level"])
+    freq = {"day": "D", "week": "7D", "month": "MS"}[period]
+    periods = pd.date_range(scores["period"].min(), scores["period"].max(), freq=freq, tz="UTC")
+    grid = pd.MultiIndex.from_product([starts.index, periods], names=["member_id", "period"]).to_frame(index=False)
+    grid = grid[grid["period"] >= grid["member_id"].map(starts)]
+    out = grid.merge(scores, on=["member_id", "period"], how="left").fillna({"score": 0.0})
+    out["level"] = rules.level(out["score"])
+    return out.sort_values(["period", "member_id"]).reset_index(drop=True)
+
+
+def level_transitions(levels: pd.DataFrame) -> pd.DataFrame:
+    """Counts of members moving from each level to each level between consecutive periods."""
+    lv = levels.sort_values(["member_id", "period"])
+    nxt = lv.groupby("member_id")["level"].shift(-1)
+    moved = pd.DataFrame({"from": lv["level"], "to": nxt}).dropna()
+    return pd.crosstab(moved["from"], moved["to"]).reindex(index=list(LEVELS), columns=list(LEVELS), fill_value=0)

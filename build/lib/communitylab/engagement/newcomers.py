@@ -1,0 +1,144 @@
+"""Newcomers: join–ask–leave (seed 002) and whether a reply to one's first post brings members back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import fisher_exact
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from communitylab.community import Community
+from communitylab.engagement.cadence import observation_window
+from communitylab.engagement.responsiveness import first_replies
+
+__all__ = ["first_contributions", "join_ask_leave", "newcomer_retention"]
+
+
+def first_contributions(community: Community) -> pd.DataFrame:
+    """Each non-host member's first post or reply, and their last activity of any kind.
+
+    Returns ``member_id, first_at, first_kind, first_thread, last_active_at`` where activity is a
+    post, reply or reaction.
+    """
+    t = community.events
+    m = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
+    contrib = m.filter(m.kind.isin(["post", "reply"]))
+    first = contrib.group_by("member_id").aggregate(
+        first_at=contrib.created_at.min(),
+        first_kind=contrib.kind.argmin(contrib.created_at),
+        first_thread=contrib.thread_id.argmin(contrib.created_at),
+    )
+    last = m.group_by(lm="member_id").aggregate(last_active_at=m.created_at.max())
+    j = first.join(last, first.member_id == last.lm).drop("lm")
+    return community.execute(j).sort_values("member_id").reset_index(drop=True)
+
+
+def _came_back(community: Community, members: pd.DataFrame, after: str, until: pd.Series | None = None) -> pd.Series:
+    """Whether each member posted, replied or reacted after ``members[after]`` (outside their own first thread)."""
+    t = community.events
+    act = community.execute(
+        t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"])).select("member_id", "created_at", "thread_id")
+    )
+    act = act.merge(members[["member_id", after, "first_thread"]], on="member_id")
+    later = act["created_at"] > act[after]
+    other_thread = act["thread_id"] != act["first_thread"]
+    keep = later & other_thread.fillna(True)
+    if until is not None:
+        act["until"] = pd.to_datetime(act["member_id"].map(until.to_dict()), utc=True)
+        keep &= act["created_at"] <= act["until"]
+    back = set(act.loc[keep, "member_id"])
+    return members["member_id"].isin(back)
+
+
+def join_ask_leave(community: Community, *, min_followup_days: float = 60, level: float = 0.95) -> pd.DataFrame:
+    """Members who arrive with a question, get an answer, and never come back.
+
+    An *asker* is a member whose first contribution is a post (a thread start). The answer is the
+    first reply by someone else (host or member). *Left* means no post, reply or reaction outside
+    the asker's first thread after that answer. Askers answered less than ``min_followup_days``
+    before the data ends are excluded (they had no time to come back) and counted.
+
+    Returns
+    -------
+    DataFrame ``group, askers, left, share_left, ci_low, ci_high, method`` for groups ``all
+    answered``, ``answered by host``, ``answered by member``, ``unanswered`` (share of askers who
+    never came back at all), and a row ``excluded (short follow-up)`` with its count in ``askers``.
+    """
+    fc = first_contributions(community)
+    askers = fc[fc["first_kind"] == "post"].copy()
+    fr = first_replies(community).set_index("thread_id")
+    askers["answered"] = askers["first_thread"].map(fr["answered"]).fillna(False).astype(bool)
+    askers["answered_at"] = pd.to_datetime(askers["first_thread"].map(fr["first_reply_at"].to_dict()), utc=True)
+    askers["by_host"] = askers["first_thread"].map(fr["first_replier_is_host"])
+    _, end = observation_window(community)
+    ref = askers["answered_at"].where(askers["answered"], askers["first_at"])
+    short = (end - ref).dt.total_seconds() / 86_400 < min_followup_days
+    n_short = int(short.sum())
+    askers = askers[~short].copy()
+    askers["_ref"] = askers["answered_at"].where(askers["answered"], askers["first_at"])
+    askers["back"] = _came_back(community, askers, "_ref")
+    groups = {
+        "all answered": askers["answered"],
+        "answered by host": askers["answered"] & askers["by_host"].fillna(False).astype(bool),
+        "answered by member": askers["answered"] & ~askers["by_host"].fillna(True).astype(bool),
+        "unanswered": ~askers["answered"],
+    }
+    rows = []
+    for name, mask in groups.items():
+        n = int(mask.sum())
+        k = int((mask & ~askers["back"]).sum())
+        lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson") if n else (np.nan, np.nan)
+        rows.append({"group": name, "askers": n, "left": k, "share_left": k / n if n else np.nan, "ci_low": lo, "ci_high": hi, "method": "Wilson"})
+    rows.append({"group": "excluded (short follow-up)", "askers": n_short, "left": np.nan, "share_left": np.nan, "ci_low": np.nan, "ci_high": np.nan, "method": f"answered < {min_followup_days:g} days before the data ends"})
+    return pd.DataFrame(rows)
+
+
+def newcomer_retention(
+    community: Community, *, reply_within_days: float = 7, return_within_days: float = 90, level: float = 0.95
+) -> pd.DataFrame:
+    """Does a reply to one's first post raise the chance of returning?
+
+    Newcomers are members whose first contribution is a post. *Replied*: someone else replied
+    within ``reply_within_days``. *Returned*: the member posted, replied or reacted outside that
+    first thread within ``return_within_days`` of the first post. Newcomers whose first post is
+    less than ``return_within_days`` before the data ends are excluded (counted in ``excluded``).
+
+    Returns
+    -------
+    DataFrame with rows ``replied`` and ``not replied`` (``newcomers, returned, share, ci_low,
+    ci_high``) and a row ``difference`` (replied − not replied, Newcombe interval; ``p_value`` from
+    Fisher's exact test; ``risk_ratio``).
+
+    Notes
+    -----
+    Observational: members whose posts get replies may differ (better questions, busier
+    topics). Read the difference as association, not the effect of replying.
+    """
+    fc = first_contributions(community)
+    new = fc[fc["first_kind"] == "post"].copy()
+    _, end = observation_window(community)
+    short = (end - new["first_at"]).dt.total_seconds() / 86_400 < return_within_days
+    n_excluded = int(short.sum())
+    new = new[~short].copy()
+    fr = first_replies(community).set_index("thread_id")
+    hours = new["first_thread"].map(fr["hours"])
+    answered = new["first_thread"].map(fr["answered"]).fillna(False).astype(bool)
+    new["replied"] = answered & (hours <= reply_within_days * 24)
+    until = (new.set_index("member_id")["first_at"] + pd.Timedelta(days=return_within_days))
+    new["returned"] = _came_back(community, new, "first_at", until).to_numpy()
+    rows = []
+    counts = {}
+    for name, mask in (("replied", new["replied"]), ("not replied", ~new["replied"])):
+        n, k = int(mask.sum()), int((mask & new["returned"]).sum())
+        counts[name] = (k, n)
+        lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson") if n else (np.nan, np.nan)
+        rows.append({"group": name, "newcomers": n, "returned": k, "share": k / n if n else np.nan, "ci_low": lo, "ci_high": hi})
+    (k1, n1), (k0, n0) = counts["replied"], counts["not replied"]
+    diff = lo = hi = p = rr = np.nan
+    if n1 and n0:
+        diff = k1 / n1 - k0 / n0
+        lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff", alpha=1 - level)
+        p = fisher_exact([[k1, n1 - k1], [k0, n0 - k0]])[1]
+        rr = (k1 / n1) / (k0 / n0) if k0 else np.inf
+    rows.append({"group": "difference", "newcomers": n1 + n0, "returned": k1 + k0, "share": diff, "ci_low": lo, "ci_high": hi, "p_value": p, "risk_ratio": rr, "excluded": n_excluded})
+    return pd.DataFrame(rows)

@@ -1,0 +1,88 @@
+"""Where the community is heading: the recent weeks against the weeks before them.
+
+A community judged on its whole history can be called thriving while it is dying (CollegeMsg's
+active members fell 84% from May to October 2004). :func:`trajectory` compares the last
+``weeks`` of the active period with the ``weeks`` before, for active members and for
+member-to-member replies, as rate ratios with exact conditional intervals: given the two counts'
+total, the recent count is binomial with p = RR / (1 + RR) for equal durations (Poisson
+counts; for distinct active members an approximation, stated in the output).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
+
+from communitylab.community import Community, cached
+from communitylab.engagement.cadence import observation_window
+
+__all__ = ["trajectory", "TRAJECTORY_LABELS"]
+
+TRAJECTORY_LABELS = ("growing", "stable", "declining", "too short to tell")
+
+
+def _ratio(k1: int, k0: int, level: float) -> tuple[float, float, float]:
+    if k0 + k1 == 0:
+        return np.nan, np.nan, np.nan
+    ci = binomtest(k1, k1 + k0).proportion_ci(confidence_level=level, method="exact")
+
+    def odds(p: float) -> float:
+        return np.inf if p >= 1 else p / (1 - p)
+
+    return (k1 / k0 if k0 else np.inf), odds(ci.low), odds(ci.high)
+
+
+@cached
+def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) -> pd.DataFrame:
+    """Recent period against the one before: ``measure, before, recent, rate_ratio, ci_low,
+    ci_high, label, period_before, period_recent, method``.
+
+    Measures: ``active members`` (distinct non-host members with a post, reply or reaction) and
+    ``member-to-member replies``. Label: *growing* when the interval lies above 1, *declining*
+    when below, *stable* otherwise, *too short to tell* when the active period is shorter than
+    twice ``weeks``.
+    """
+    lo, hi = observation_window(community)
+    cols = ["measure", "before", "recent", "rate_ratio", "ci_low", "ci_high", "label", "period_before", "period_recent", "method"]
+    if pd.isna(lo):
+        return pd.DataFrame(columns=cols)
+    span = pd.Timedelta(weeks=weeks)
+    mid, start = hi - span, hi - 2 * span
+    short = start < lo
+    t = community.events
+    naive = {k: v.tz_localize(None).to_pydatetime() for k, v in {"start": start, "mid": mid, "hi": hi}.items()}
+    period = _period_of(naive)
+    members = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
+    members = members.mutate(period=period(members))
+    m2m = t.filter((t.kind == "reply") & ~t.is_host & ~t.to_host & t.member_id.notnull() & t.to_member_id.notnull())
+    m2m = m2m.mutate(period=period(m2m))
+    members = members.filter(members.period.notnull())
+    m2m = m2m.filter(m2m.period.notnull())
+    a = community.execute(members.group_by("period").aggregate(n=members.member_id.nunique()))
+    r = community.execute(m2m.group_by("period").aggregate(n=m2m.count()))
+    rows = []
+    for measure, df, method in (("active members", a, "distinct members per period; exact Poisson rate ratio (approximate for distinct counts)"),
+                                ("member-to-member replies", r, "exact conditional Poisson rate ratio")):
+        counts = df.set_index("period")["n"] if len(df) else pd.Series(dtype=float)
+        k0, k1 = int(counts.get("before", 0)), int(counts.get("recent", 0))
+        rr, lo_ci, hi_ci = _ratio(k1, k0, level)
+        label = "too short to tell" if short else ("growing" if lo_ci > 1 else "declining" if hi_ci < 1 else "stable")
+        rows.append({"measure": measure, "before": k0, "recent": k1, "rate_ratio": rr, "ci_low": lo_ci, "ci_high": hi_ci, "label": label,
+                     "period_before": f"{start:%Y-%m-%d} to {mid:%Y-%m-%d}", "period_recent": f"{mid:%Y-%m-%d} to {hi:%Y-%m-%d}", "method": method})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _period_of(bounds):
+    """``before`` / ``recent`` / null by ``created_at`` within ``(start, mid]`` and ``(mid, hi]``."""
+    import ibis
+
+    def period(table):
+        c = table.created_at
+        return ibis.cases(
+            ((c > bounds["start"]) & (c <= bounds["mid"]), "before"),
+            ((c > bounds["mid"]) & (c <= bounds["hi"]), "recent"),
+            else_=ibis.null("string"),
+        )
+
+    return period

@@ -1,0 +1,247 @@
+"""Where event-log aggregations run: one Ibis definition, DuckDB by default, PySpark when outgrown.
+
+Metrics are written once as Ibis expressions over the events table. :class:`Engine` owns the Ibis
+connection, registers pandas frames and Parquet files as tables, and executes expressions back to
+pandas with timestamps normalized to timezone-aware UTC (Ibis hands them back as naive UTC).
+
+Timestamps are stored in the engine as naive UTC on every backend (a Spark session is created with
+``spark.sql.session.timeZone=UTC``), so the same expression gives the same answer everywhere.
+
+Only public Ibis APIs are used: DuckDB tables are created with ``create_table``; on Spark a frame
+is written once to Parquet in a temporary folder and read with ``read_parquet`` (the same path a
+cluster takes with data already on shared storage).
+
+Pointing the studies at another engine
+--------------------------------------
+The studies use :func:`default_engine`, which reads the environment:
+
+``COMMUNITYLAB_ENGINE``
+    ``duckdb`` (default) or ``pyspark``.
+``COMMUNITYLAB_SPARK_MASTER``
+    Spark master URL for ``pyspark`` (default ``local[2]``), e.g. ``spark://host:7077``.
+``COMMUNITYLAB_SPARK_CONF``
+    Extra Spark settings as JSON, e.g. ``{"spark.driver.memory": "8g"}``.
+``COMMUNITYLAB_MEMORY_LIMIT``, ``COMMUNITYLAB_THREADS``, ``COMMUNITYLAB_TEMP_DIRECTORY``
+    DuckDB's memory limit (beyond it, it spills to the temporary directory) and worker threads.
+
+In Python, any Ibis connection can be wrapped (:meth:`Engine.from_connection`), e.g. a
+Databricks-style session: ``Engine.from_connection(ibis.pyspark.connect(spark))``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["Engine", "default_engine", "spark_session"]
+
+_names = itertools.count()
+
+
+def spark_session(master: str = "local[2]", app_name: str = "communitylab", **conf: str) -> Any:
+    """Start (or reuse) a Spark session configured for communitylab (UTC clock, no UI).
+
+    Parameters
+    ----------
+    master : str
+        Spark master URL; ``local[2]`` uses two local cores.
+    **conf : str
+        Extra Spark settings, e.g. ``{"spark.driver.memory": "8g"}``.
+    """
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="communitylab-spark-"))
+    )
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class Engine:
+    """An Ibis connection plus the boundary rules for getting data in and out.
+
+    Parameters
+    ----------
+    backend : {"duckdb", "pyspark"}
+        ``duckdb`` (embedded, default) or ``pyspark``.
+    memory_limit : str, optional
+        DuckDB memory limit such as ``"4GB"``; beyond it DuckDB spills to disk.
+    threads : int, optional
+        DuckDB worker threads (default: all cores).
+    session : pyspark.sql.SparkSession, optional
+        For ``pyspark``: an existing session; by default :func:`spark_session` makes one.
+    database : str
+        DuckDB database file; ``":memory:"`` by default.
+    """
+
+    def __init__(
+        self,
+        backend: str = "duckdb",
+        *,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        session: Any = None,
+        database: str = ":memory:",
+        temp_directory: str | None = None,
+    ) -> None:
+        if backend not in ("duckdb", "pyspark"):
+            raise ValueError(f"backend must be 'duckdb' or 'pyspark', not {backend!r}")
+        self.backend = backend
+        self._scratch: Path | None = None
+        if backend == "duckdb":
+            config: dict[str, Any] = {"preserve_insertion_order": False}  # lets DuckDB stream large aggregations
+            if memory_limit:
+                config["memory_limit"] = memory_limit
+            if threads:
+                config["threads"] = threads
+            if temp_directory:
+                config["temp_directory"] = temp_directory
+            self.con = ibis.duckdb.connect(database, **config)
+        else:
+            self.con = ibis.pyspark.connect(session if session is not None else spark_session())
+
+    @classmethod
+    def from_connection(cls, con: Any) -> Engine:
+        """Wrap an existing Ibis connection (DuckDB or PySpark, e.g. a cluster's session)."""
+        engine = cls.__new__(cls)
+        name = getattr(con, "name", "")
+        if name not in ("duckdb", "pyspark"):
+            raise ValueError(f"communitylab runs on the duckdb and pyspark Ibis backends, not {name!r}")
+        engine.backend, engine.con, engine._scratch = name, con, None
+        return engine
+
+    def materialize(self, expr: ibis.Table, name: str | None = None) -> ibis.Table:
+        """Compute a table expression once and keep the result in the engine (a DuckDB temporary
+        table, or Parquet read back on Spark), so that later queries read it instead of
+        recomputing its joins."""
+        name = name or f"cl_{next(_names)}"
+        if self.backend == "duckdb":
+            return self.con.create_table(name, expr, temp=True, overwrite=True)
+        path = self._scratch_dir() / f"{name}.parquet"
+        self.con.to_parquet(expr, str(path))
+        return self.con.read_parquet(str(path), table_name=name)
+
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="communitylab-"))
+            atexit.register(shutil.rmtree, self._scratch, True)
+        return self._scratch
+
+    def __repr__(self) -> str:
+        return f"Engine(backend={self.backend!r})"
+
+    def register(self, frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
+        """Make a pandas frame a table of this engine (UTC timestamps stored as naive UTC)."""
+        name = name or f"cl_{next(_names)}"
+        frame = _naive_utc(frame)
+        schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
+        if self.backend == "pyspark":  # public API: Parquet in a scratch folder, read by Spark
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
+            path = self._scratch_dir() / f"{name}.parquet"
+            pq.write_table(table, path)
+            return self.con.read_parquet(str(path), table_name=name)
+        return self.con.create_table(name, ibis.memtable(frame, schema=schema), overwrite=True)
+
+    def read_parquet(self, path: str | os.PathLike, name: str | None = None) -> ibis.Table:
+        """Register a Parquet file or a directory of Parquet files without reading it into memory."""
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no Parquet data at {path}")
+        target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        name = name or f"cl_{next(_names)}"
+        if self.backend == "duckdb":
+            return self.con.read_parquet(target, table_name=name, hive_partitioning=True)
+        return self.con.read_parquet(str(path), table_name=name)
+
+    def execute(self, expr: ibis.Expr) -> Any:
+        """Run an expression; tables come back as pandas with UTC-aware timestamps.
+
+        Tables and columns cross into pandas through Arrow in one vectorized step (Ibis's own
+        pandas conversion turns every column holding a null into Python objects row by row).
+        """
+        if self.backend == "duckdb" and isinstance(expr, ibis.Table | ibis.Column):
+            arrow = self.con.to_pyarrow(expr)
+            if isinstance(expr, ibis.Table):
+                return _aware_utc(arrow.to_pandas(date_as_object=False))
+            return _aware_utc(arrow.to_pandas(date_as_object=False).to_frame(expr.get_name())).iloc[:, 0]
+        out = self.con.execute(expr)
+        if isinstance(out, pd.DataFrame):
+            return _aware_utc(out)
+        if isinstance(out, pd.Series):
+            return _aware_utc(out.to_frame()).iloc[:, 0]
+        if isinstance(out, pd.Timestamp) and out.tzinfo is None:
+            return out.tz_localize("UTC")
+        return out
+
+
+def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+        elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
+def _ibis_type(col: pd.Series) -> str:
+    dtype = col.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int64"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float64"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return "timestamp(6)"
+    return "string"
+
+
+def _aware_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_dtype(frame[col].dtype) and not isinstance(
+            frame[col].dtype, pd.DatetimeTZDtype
+        ):
+            frame[col] = frame[col].dt.tz_localize("UTC")
+    return frame
+
+
+_DEFAULT: Engine | None = None
+
+
+def default_engine() -> Engine:
+    """The process-wide engine, created on first use from the environment (see the module
+    docstring): embedded DuckDB unless ``COMMUNITYLAB_ENGINE=pyspark``."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        backend = os.environ.get("COMMUNITYLAB_ENGINE", "duckdb").strip().lower() or "duckdb"
+        if backend == "pyspark":
+            conf = json.loads(os.environ.get("COMMUNITYLAB_SPARK_CONF") or "{}")
+            _DEFAULT = Engine("pyspark", session=spark_session(os.environ.get("COMMUNITYLAB_SPARK_MASTER", "local[2]"), **conf))
+        else:
+            threads = os.environ.get("COMMUNITYLAB_THREADS")
+            _DEFAULT = Engine("duckdb", memory_limit=os.environ.get("COMMUNITYLAB_MEMORY_LIMIT"),
+                              threads=int(threads) if threads else None, temp_directory=os.environ.get("COMMUNITYLAB_TEMP_DIRECTORY"))
+    return _DEFAULT

@@ -1,0 +1,205 @@
+"""Mailing-list archives in mbox format (one file, ``.gz`` too, or a folder/zip of ``.mbox`` files).
+
+The archive is read as a stream, one message at a time: a message starts at a line beginning with
+``From `` (at the start of the file or after a blank line), so a multi-GB archive never sits in
+memory. Only headers are parsed unless ``include_text``.
+
+Mapping to the event-log contract:
+
+=====================================================  =========================================
+mail                                                   event
+=====================================================  =========================================
+message without ``In-Reply-To`` and ``References``     ``post`` (starts a thread)
+message with them                                      ``reply`` to the ``In-Reply-To`` message,
+                                                       or to the last of ``References``
+thread                                                 the root of the reply chain; a chain whose
+                                                       root is not in the archive shares that
+                                                       root's id
+=====================================================  =========================================
+
+Members are their normalized ``From`` address (lower case; ``alice at example.org`` as list
+archives obfuscate it is read as ``alice@example.org``). An address is personal data: reports
+show members under pseudonyms and e-mail addresses are redacted. The event id is the
+``Message-ID`` without angle brackets; a message without one gets an id derived from its headers
+(counted). ``Date`` is converted to UTC from its offset; a date without offset is taken as UTC
+(counted). A message without a readable ``From`` or ``Date`` is damaged: counted and skipped.
+
+Hosts: the ``hosts`` given, as addresses (``alice@project.org``) or whole domains
+(``@project.org``). A mailing list has no built-in host rule; without ``hosts`` nobody is a host.
+"""
+
+from __future__ import annotations
+
+import email
+import email.parser
+import email.policy
+import email.utils
+import hashlib
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from communitylab.community import HostRule
+from communitylab.loaders._export import (
+    EventBuilder,
+    ExportFiles,
+    RawExport,
+    assign_threads,
+    count_excluded,
+    finish,
+    make_loader,
+    safe_record,
+    split_hosts,
+)
+from communitylab.schema import DataValidationError, LoadReport
+
+__all__ = ["read_mbox", "load_mbox", "normalize_address", "looks_like_mbox"]
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_OBFUSCATED = re.compile(r"^\s*([^\s@]+)\s+at\s+([^\s@]+\.[^\s@]+)\s*$", re.IGNORECASE)
+_parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+
+
+def looks_like_mbox(head: bytes) -> bool:
+    """An mbox begins with a ``From `` separator line."""
+    return head.lstrip(b"\r\n").startswith(b"From ")
+
+
+def normalize_address(value: str | None) -> str | None:
+    """The bare, lower-case address of a ``From`` header (None when there is none)."""
+    if not value:
+        return None
+    name, addr = email.utils.parseaddr(str(value))
+    if not addr or "@" not in addr:
+        m = _OBFUSCATED.match(addr or "") or _OBFUSCATED.match(str(value).split("(")[0])
+        if not m:
+            return None
+        addr = f"{m.group(1)}@{m.group(2)}"
+    return addr.strip().lower()
+
+
+def _split_messages(fh) -> Iterator[tuple[int, bytes]]:
+    """``(line number of the From line, raw message bytes)`` for each message of an mbox stream."""
+    buf: list[bytes] = []
+    start, lineno, prev_blank = 0, 0, True
+    for line in fh:
+        lineno += 1
+        if line.startswith(b"From ") and prev_blank:
+            if buf:
+                yield start, b"".join(buf)
+            buf, start = [], lineno
+            prev_blank = False
+            continue
+        if start:
+            buf.append(line[1:] if line.startswith(b">From ") else line)
+        prev_blank = line.strip() == b""
+    if buf or start:
+        yield start, b"".join(buf)
+
+
+def _ids(header: str | None) -> list[str]:
+    return _MSGID.findall(str(header)) if header else []
+
+
+def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: bool = False) -> RawExport:
+    """Read an mbox archive (or a folder of them) into raw events (see the module docstring).
+
+    Raises
+    ------
+    DataValidationError
+        A file that does not start like an mbox (``From `` line), or an archive in which no
+        message has readable headers.
+    """
+    files = ExportFiles(path)
+    report = LoadReport(source=str(path))
+    names = [n for n in files.names() if files.path.is_file() or n.lower().endswith((".mbox", ".mbox.gz", ".mbx"))]
+    if not names:
+        raise DataValidationError(str(path), "(file)", [], "mbox files (.mbox)", 0)
+    given = split_hosts(hosts) or []
+    host_addresses = {h.strip().lower() for h in given if not h.startswith("@")}
+    host_domains = {h.strip().lower() for h in given if h.startswith("@")}
+    b = EventBuilder(include_text=include_text)
+    excluded: dict[str, list[Any]] = defaultdict(list)
+    counts = {"derived_id": 0, "naive_date": 0}
+    display: dict[str, str] = {}
+    for name in names:
+        with files.open(name) as fh:
+            try:
+                head = fh.peek(64)[:64] if hasattr(fh, "peek") else b""
+            except (OSError, EOFError) as exc:
+                raise DataValidationError(files.label(name), "(file)", [], f"a readable mbox file ({exc})", 0) from exc
+            if head and not looks_like_mbox(head):
+                raise DataValidationError(files.label(name), "line 1", [], "an mbox archive: a first line starting with 'From '", 0)
+            channel = Path(name).name.split(".")[0]
+            try:
+                for line, raw in _split_messages(fh):
+                    where = f"{name} line {line}"
+                    safe_record(b, excluded, where, lambda raw=raw, where=where, channel=channel: _add_message(
+                        b, raw, where, channel, excluded, counts, display, include_text))
+            except (OSError, EOFError) as exc:
+                raise DataValidationError(files.label(name), "(file)", [], f"a readable mbox file ({exc})", 0) from exc
+    if not len(b):
+        raise DataValidationError(str(path), "(messages)", [], f"at least one message with readable From and Date headers; damaged: {sum(map(len, excluded.values()))}", 0)
+    count_excluded(report, excluded, "headers")
+    report.add("no Message-ID (an id was derived from the headers)", counts["derived_id"], "repaired", "Message-ID")
+    report.add("Date without a time zone (taken as UTC)", counts["naive_date"], "repaired", "Date")
+    authors = sorted({m for m in b.cols["member_id"] if m})
+    found = {a for a in authors if a in host_addresses or any(a.endswith(d) for d in host_domains)}
+    members = pd.DataFrame({"member_id": authors, "display_name": [display.get(a) for a in authors]})
+    rule = (f"the addresses and domains given ({', '.join(sorted(host_domains)) or 'addresses only'})" if given
+            else "none: a mailing list has no host rule; pass hosts=['@project.org'] or addresses")
+    raw_export = finish(b, members, found, rule, report, "mbox")
+    assign_threads(raw_export.events)
+    return raw_export
+
+
+def _add_message(b: EventBuilder, raw: bytes, where: str, channel: str, excluded: dict[str, list[Any]],
+                 counts: dict[str, int], display: dict[str, str], include_text: bool) -> None:
+    try:
+        msg = _parser.parsebytes(raw)
+    except Exception:  # the email package raises assorted errors on garbage
+        excluded["damaged message (headers cannot be parsed)"].append(where)
+        return
+    author = normalize_address(msg.get("From"))
+    if author is None:
+        excluded["damaged message (no readable From address)"].append(where)
+        return
+    try:
+        date = email.utils.parsedate_to_datetime(str(msg.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        date = None
+    if date is None:
+        excluded["damaged message (no readable Date)"].append(where)
+        return
+    created = pd.Timestamp(date)
+    if created.tzinfo is None:
+        counts["naive_date"] += 1
+        created = created.tz_localize("UTC")
+    created = created.tz_convert("UTC")
+    own = _ids(msg.get("Message-ID"))
+    if own:
+        eid = own[0]
+    else:
+        counts["derived_id"] += 1
+        eid = "derived-" + hashlib.sha256(raw[:4096]).hexdigest()[:16]
+    name = email.utils.parseaddr(str(msg.get("From")))[0]
+    if name:
+        display.setdefault(author, name)
+    parent = (_ids(msg.get("In-Reply-To")) or _ids(msg.get("References"))[-1:] or [None])[0]
+    text = None
+    if include_text:
+        full = email.message_from_bytes(raw, policy=email.policy.default)
+        part = full.get_body(preferencelist=("plain",)) if hasattr(full, "get_body") else None
+        text = part.get_content() if part is not None else None
+    if parent and parent != eid:
+        b.add(eid, author, "reply", created, parent_id=parent, channel=channel, text=text)
+    else:
+        b.add(eid, author, "post", created, thread_id=eid, channel=channel, text=text)
+
+
+load_mbox = make_loader(read_mbox, "an mbox archive (or a folder of them)", hosts_in_read=True)

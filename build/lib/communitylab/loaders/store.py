@@ -1,0 +1,78 @@
+"""A partitioned Parquet store of events: write once, then query without loading into memory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from communitylab.community import Community, HostRule
+from communitylab.engine import Engine, _naive_utc, default_engine
+from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
+
+__all__ = ["write_store", "open_store"]
+
+
+def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str = "month") -> Path:
+    """Write validated events to ``path/month=YYYY-MM/*.parquet`` (hive partitioning).
+
+    Appending is safe: each call writes new files. Timestamps are stored as naive UTC.
+    """
+    path = Path(path)
+    frame = _naive_utc(events)
+    if partition == "month":
+        frame["month"] = frame["created_at"].dt.strftime("%Y-%m")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_to_dataset(table, root_path=str(path), partition_cols=["month"] if partition == "month" else None)
+    return path
+
+
+def open_store(
+    path: str | os.PathLike,
+    *,
+    hosts: HostRule = None,
+    members: pd.DataFrame | None = None,
+    name: str | None = None,
+    engine: Engine | None = None,
+    materialize: bool = False,
+) -> Community:
+    """Register a Parquet store (never through pandas) and check its schema.
+
+    By default the store stays a lazy Parquet scan (memory stays small at any size); with
+    ``materialize=True`` DuckDB reads it once into an engine table, so that each metric scans
+    memory instead of files (faster when it fits; beyond the engine's memory limit DuckDB spills
+    to disk).
+
+    Row-level checks run as aggregate queries on the engine: kinds outside the contract and
+    repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
+    """
+    engine = engine or default_engine()
+    table = engine.read_parquet(path)
+    missing = [c for c in EVENT_COLUMNS[:6] if c not in table.columns]
+    if missing:
+        raise DataValidationError(str(path), ", ".join(missing), [], "the event-log contract's columns", 0)
+    for optional in ("to_member_id", "channel"):
+        if optional not in table.columns:
+            table = table.mutate(**{optional: ibis.null("string")})
+    table = table.select([c for c in table.columns if c != "month"])
+    if materialize and engine.backend == "duckdb":
+        # read the Parquet once into the engine (beyond its memory limit DuckDB spills to disk):
+        # every metric then scans memory, not files
+        table = engine.materialize(table)
+    bad = table.filter(~table.kind.isin(list(EVENT_KINDS)))
+    n_bad = engine.execute(bad.count())
+    if n_bad:
+        ids = engine.execute(bad.select("event_id").limit(5))["event_id"]
+        raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(n_bad))
+    dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
+    n_dup = engine.execute(dups.count())
+    if n_dup:
+        ids = engine.execute(dups.select("event_id").limit(5))["event_id"]
+        raise DataValidationError(str(path), "event_id", list(ids), "each event id once", int(n_dup))
+    n_rows = int(engine.execute(table.count()))
+    report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
+    return Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name, report=report)

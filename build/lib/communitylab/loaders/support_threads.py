@@ -1,0 +1,113 @@
+"""Brand customer-support threads (the "Customer Support on Twitter" export format).
+
+Columns read: ``tweet_id``, ``author_id``, ``inbound`` (True = written by a customer, False = by
+the brand), ``created_at`` (``Tue Oct 31 22:10:47 +0000 2017``), ``text``,
+``in_response_to_tweet_id`` (the parent; empty for a thread start).
+
+Rules: authors of outbound tweets (``inbound`` False) are the hosts. A tweet without a parent is a
+``post``; with one, a ``reply``. A parent outside the file is kept and counted. A record whose
+field count is wrong (for instance a line break inside an unquoted text splits it) or whose
+``inbound`` is not True/False is reported with its line number and excluded.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from communitylab.community import Community, HostRule
+from communitylab.engine import Engine
+from communitylab.loaders._export import assign_threads
+from communitylab.loaders._io import open_text, reading
+from communitylab.schema import DataValidationError, LoadReport
+
+__all__ = ["read_support_threads", "load_support_threads"]
+
+_NEEDED = ("tweet_id", "author_id", "inbound", "created_at", "in_response_to_tweet_id")
+
+
+def read_support_threads(
+    path: str | os.PathLike, *, include_text: bool = False
+) -> tuple[pd.DataFrame, frozenset[str], LoadReport]:
+    """Parse the export into raw events, the set of brand (host) ids, and a load report."""
+    path = Path(path)
+    report = LoadReport(source=str(path))
+    with reading(path), open_text(path) as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise DataValidationError(str(path), "header", [1], "a header row", 1)
+        missing = [c for c in _NEEDED if c not in header]
+        if missing:
+            raise DataValidationError(str(path), ", ".join(missing), [1], f"columns {list(_NEEDED)}", 1)
+        pos = {c: header.index(c) for c in header}
+        records, broken, bad_inbound = [], [], []
+        for rec in reader:
+            line = reader.line_num
+            if not rec:
+                broken.append(line)
+                continue
+            if len(rec) != len(header):
+                broken.append(line)
+                continue
+            inbound = rec[pos["inbound"]].strip()
+            if inbound not in ("True", "False"):
+                bad_inbound.append(line)
+                continue
+            records.append(
+                (
+                    rec[pos["tweet_id"]],
+                    rec[pos["author_id"]],
+                    inbound == "True",
+                    rec[pos["created_at"]],
+                    rec[pos["in_response_to_tweet_id"]],
+                    rec[pos["text"]] if include_text and "text" in pos else None,
+                    line,
+                )
+            )
+    report.rows_read = len(records) + len(broken) + len(bad_inbound)
+    report.add("malformed record (wrong number of fields or blank line)", len(broken), "excluded", "line", broken)
+    report.add("inbound is not True/False", len(bad_inbound), "excluded", "inbound", bad_inbound)
+    raw = pd.DataFrame(records, columns=["tweet_id", "author_id", "inbound", "created_at", "parent", "text", "_line"])
+    created = pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y", errors="coerce")
+    bad_time = created.isna()
+    if bad_time.any():
+        raise DataValidationError(str(path), "created_at", raw.loc[bad_time, "_line"].head().tolist(), "'Tue Oct 31 22:10:47 +0000 2017'",
+                                  int(bad_time.sum()), ids=raw.loc[bad_time, "tweet_id"].head().tolist(), unit="lines")
+    parent = raw["parent"].str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
+    events = pd.DataFrame(
+        {
+            "event_id": raw["tweet_id"],
+            "member_id": raw["author_id"],
+            "kind": parent.isna().map({True: "post", False: "reply"}),
+            "created_at": created,
+            "thread_id": pd.Series(pd.NA, index=raw.index, dtype="string"),
+            "parent_id": parent,
+            "channel": "twitter",
+        }
+    )
+    if include_text:
+        events["text"] = raw["text"]
+    hosts = frozenset(raw.loc[~raw["inbound"], "author_id"])
+    assign_threads(events)  # a reply's thread is the root of its parent chain (the first post, or the outside parent)
+    return events, hosts, report
+
+
+def load_support_threads(
+    path: str | os.PathLike,
+    *,
+    hosts: HostRule = None,
+    name: str | None = None,
+    include_text: bool = False,
+    engine: Engine | None = None,
+    now: pd.Timestamp | None = None,
+) -> Community:
+    """Load the export as a :class:`~communitylab.Community`; brands are the hosts unless ``hosts`` says otherwise."""
+    events, brands, report = read_support_threads(path, include_text=include_text)
+    return Community.from_frames(
+        events, hosts=brands if hosts is None else hosts, name=name or Path(path).name.split(".")[0],
+        source=str(path), engine=engine, now=now, report=report,
+    )

@@ -1,0 +1,15 @@
+"""Plots: tidy DataFrames in, matplotlib Axes out; every function accepts ``ax=``."""
+
+from communitylab.plots.engagement import (
+    plot_activity,
+    plot_comparison,
+    plot_direction_matrix,
+    plot_lorenz,
+    plot_reply_network,
+    plot_reply_survival,
+)
+from communitylab.plots.intervention import plot_interrupted_series
+from communitylab.plots.retention import plot_cohort_retention, plot_tenure_survival
+from communitylab.plots.survey import plot_likert, plot_shares
+
+__all__ = ["plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "plot_reply_survival"]

@@ -1,0 +1,131 @@
+"""Figures of the community-health study: DataFrames in, matplotlib Axes out (``ax=`` accepted)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from communitylab.plots.theme import PALETTE, date_axis, new_axes
+
+__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "plot_comparison"]
+
+
+def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per period"):
+    """Active members per period (bars: new / returning / resurrected), host posts marked."""
+    ax = new_axes(ax)
+    x = activity["period"].dt.tz_localize(None)
+    width = (x.diff().median() if len(x) > 1 else pd.Timedelta(days=30)) * 0.8
+    bottom = np.zeros(len(activity))
+    for col, color in (("new", PALETTE["accent"]), ("returning", PALETTE["member"]), ("resurrected", PALETTE["neutral"])):
+        ax.bar(x, activity[col], width=width, bottom=bottom, color=color, label=f"{col} members", align="edge")
+        bottom += activity[col].to_numpy()
+    if activity.get("host_posts") is not None and activity["host_posts"].sum() > 0:
+        ax2 = ax.twinx()
+        ax2.plot(x + width / 2, activity["host_posts"], color=PALETTE["host"], marker="o", ms=3, label="host posts")
+        ax2.set_ylabel("host posts", color=PALETTE["host"])
+        ax2.spines[["top"]].set_visible(False)
+    ax.set_ylabel("active members")
+    ax.set_title(title)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    date_axis(ax)
+    return ax
+
+
+
+def plot_direction_matrix(directions: pd.DataFrame, ax=None):
+    """2×2 heat map of replies by direction (author kind → replied-to kind), counts and shares."""
+    ax = new_axes(ax, figsize=(4.5, 4))
+    d = directions.set_index("direction")
+    m = np.array([[d.loc["member->member", "replies"], d.loc["member->host", "replies"]],
+                  [d.loc["host->member", "replies"], d.loc["host->host", "replies"]]], dtype=float)
+    total = m.sum() or 1.0
+    ax.imshow(m / total, cmap="Blues", vmin=0, vmax=1)
+    for i in range(2):
+        for j in range(2):
+            ax.text(j, i, f"{int(m[i, j]):,}\n{m[i, j] / total:.0%}", ha="center", va="center",
+                    color="white" if m[i, j] / total > 0.5 else "black")
+    ax.set_xticks([0, 1], ["to member", "to host"])
+    ax.set_yticks([0, 1], ["member", "host"])
+    ax.set_xlabel("replied to")
+    ax.set_ylabel("reply written by")
+    unknown = int(d.loc["unknown", "replies"]) if "unknown" in d.index else 0
+    ax.set_title("Who replies to whom" + (f"\n({unknown:,} replies to unknown parents not shown)" if unknown else ""), fontsize=10)
+    return ax
+
+
+def plot_lorenz(lorenz: pd.DataFrame, ax=None, *, gini: float | None = None, label: str = "members"):
+    """Lorenz curve of contributions, with the equality line."""
+    ax = new_axes(ax, figsize=(4.5, 4))
+    ax.plot([0, 1], [0, 1], color=PALETTE["neutral"], ls="--", lw=1, label="perfect equality")
+    ax.plot(lorenz["share_of_members"], lorenz["share_of_contributions"], color=PALETTE["member"], label=label)
+    ax.set_xlabel("share of members (fewest contributions first)")
+    ax.set_ylabel("share of contributions")
+    ax.set_title("Participation inequality" + (f" (Gini {gini:.2f})" if gini is not None else ""))
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_reply_survival(curve: pd.DataFrame, ax=None, *, max_hours: float = 24 * 14):
+    """Kaplan–Meier share of threads still waiting for a first reply, with its band."""
+    ax = new_axes(ax)
+    c = curve[curve["hours"] <= max_hours]
+    ax.step(np.r_[0, c["hours"]], np.r_[1, c["waiting"]], where="post", color=PALETTE["member"], label="still waiting")
+    ax.fill_between(np.r_[0, c["hours"]], np.r_[1, c["ci_low"]], np.r_[1, c["ci_high"]], step="post", alpha=0.25, color=PALETTE["member"], label="95% CI")
+    for h, lab in ((1, "1 h"), (24, "1 day"), (168, "1 week")):
+        if h <= max_hours:
+            ax.axvline(h, color=PALETTE["neutral"], lw=0.8, ls=":")
+            ax.text(h, 1.0, lab, fontsize=7, va="bottom")
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, max(float(c["hours"].max()) if len(c) else 1.0, 1.0))  # time to reply starts at 0: no negative hours
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("hours since the thread was posted")
+    ax.set_ylabel("share still unanswered")
+    ax.set_title("Time to first reply (unanswered threads censored)")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, seed: int = 0, title: str = "Reply network"):
+    """Reply network drawn from its ``max_edges`` heaviest edges (hosts in red); seeded spring layout.
+
+    Keeping whole edges (not the most connected nodes) keeps each hub with its spokes, so a
+    hub-and-spoke audience looks like one.
+    """
+    import networkx as nx
+
+    ax = new_axes(ax, figsize=(5, 5))
+    e = edges[edges["src"] != edges["dst"]].sort_values(["n", "src", "dst"], ascending=[False, True, True]).head(max_edges)
+    g = nx.Graph()
+    for s, d, n in e[["src", "dst", "n"]].itertuples(index=False):
+        g.add_edge(s, d, weight=g.get_edge_data(s, d, {"weight": 0})["weight"] + n)
+    hosts = set(edges.loc[edges["src_is_host"], "src"]) | set(edges.loc[edges["dst_is_host"], "dst"])
+    if g.number_of_nodes() == 0:
+        ax.text(0.5, 0.5, "no replies between members", ha="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    pos = nx.spring_layout(g, seed=seed, k=1.5 / np.sqrt(g.number_of_nodes()))
+    deg = dict(g.degree())
+    nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.35, width=0.6, edge_color="#555555")
+    for group, color in ((False, PALETTE["member"]), (True, PALETTE["host"])):  # hosts drawn on top
+        nodes = [n for n in g.nodes if (n in hosts) == group]
+        sizes = np.clip([12 + 4 * deg[n] for n in nodes], 12, 300)
+        nx.draw_networkx_nodes(g, pos, nodelist=nodes, ax=ax, node_color=color, node_size=sizes, linewidths=0)
+    ax.set_title(f"{title}\n({g.number_of_edges()} heaviest of {len(edges):,} reply pairs)", fontsize=10)
+    ax.set_axis_off()
+    return ax
+
+
+def plot_comparison(table: pd.DataFrame, metric: str = "reply_earning_share", ax=None):
+    """Dot-and-interval chart of one metric across communities (``ci_low``/``ci_high`` if present)."""
+    ax = new_axes(ax)
+    t = table.sort_values(metric)
+    y = np.arange(len(t))
+    ax.scatter(t[metric], y, color=PALETTE["member"], zorder=3)
+    if metric == "reply_earning_share" and {"ci_low", "ci_high"} <= set(t.columns):
+        ax.hlines(y, t["ci_low"], t["ci_high"], color=PALETTE["member"])
+    ax.set_yticks(y, t["community"])
+    ax.set_xlabel(metric.replace("_", " "))
+    ax.set_title("Communities side by side")
+    return ax
+
+

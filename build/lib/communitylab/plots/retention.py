@@ -1,0 +1,51 @@
+"""Retention figures: cohort matrix and tenure survival curves (``ax=`` accepted)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from communitylab.plots.theme import PALETTE, new_axes
+
+__all__ = ["plot_cohort_retention", "plot_tenure_survival"]
+
+
+def plot_cohort_retention(table: pd.DataFrame, ax=None, *, max_periods: int = 12):
+    """Heat map of the share of each cohort active k periods later (unobserved cells blank)."""
+    ax = new_axes(ax, figsize=(8, 4.5))
+    shares = table.drop(columns="size").iloc[:, : max_periods + 1].astype(float)
+    im = ax.imshow(np.ma.masked_invalid(shares.to_numpy()), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(shares.shape[1]), [str(c) for c in shares.columns])
+    labels = [f"{d:%Y-%m} (n={n})" for d, n in zip(table.index, table["size"])]
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlabel("periods since the cohort's first period")
+    ax.set_title("Cohort retention (share active)")
+    ax.figure.colorbar(im, ax=ax, fraction=0.03)
+    return ax
+
+
+def plot_tenure_survival(km: pd.DataFrame, ax=None, *, labels=None):
+    """Kaplan–Meier tenure curves with 95 % bands, one per group.
+
+    ``labels`` maps group values to legend text (``{True: "first post answered", ...}``); 0/1
+    and True/False groups without labels read "yes" / "no", never "0" / "1".
+    """
+    ax = new_axes(ax)
+    colors = [PALETTE["member"], PALETTE["host"], PALETTE["accent"], PALETTE["good"], PALETTE["neutral"]]
+    for (group, g), color in zip(km.groupby("group"), colors * 5):
+        if labels is not None and group in labels:
+            name = labels[group]
+        elif str(group) in ("True", "1", "1.0"):
+            name = "yes"
+        elif str(group) in ("False", "0", "0.0"):
+            name = "no"
+        else:
+            name = str(group)
+        ax.step(np.r_[0, g["days"]], np.r_[1, g["survival"]], where="post", color=color, label=name)
+        ax.fill_between(np.r_[0, g["days"]], np.r_[1, g["ci_low"]], np.r_[1, g["ci_high"]], step="post", color=color, alpha=0.2)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("days since first contribution")
+    ax.set_ylabel("share still a member")
+    ax.set_title("Member tenure (Kaplan–Meier, 95% band)")
+    ax.legend(frameon=False, fontsize=8)
+    return ax

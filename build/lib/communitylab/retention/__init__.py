@@ -1,0 +1,1 @@
+"""Membership retention: cohorts, survival and customer-value models."""

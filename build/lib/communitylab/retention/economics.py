@@ -1,0 +1,171 @@
+"""Community economics: churn statements, lifetime value, and acquiring versus keeping members.
+
+Conventions: a *period* is whatever unit the retention rate refers to (year, month); the margin
+of a period is earned at its start by every member still there (the first period included), and
+cash flows are discounted at ``discount_rate`` per period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "retention_from_statement",
+    "expected_lifetime",
+    "lifetime_value",
+    "break_even_retention",
+    "project_member_base",
+    "value_concentration",
+    "equivalent_retention_draws",
+    "community_revenue_share",
+]
+
+
+def retention_from_statement(lost_share: float, over_periods: float) -> float:
+    """Per-period retention implied by "we lose ``lost_share`` of members every ``over_periods``".
+
+    "Half every five years" (seed 003): ``retention_from_statement(0.5, 5)`` = 0.5 ** (1/5) =
+    0.8706 per year. Assumes a constant rate (no sorting by tenure; see the sBG model for that).
+    """
+    if not 0 < lost_share < 1 or over_periods <= 0:
+        raise ValueError("lost_share must be in (0, 1) and over_periods > 0")
+    return float((1 - lost_share) ** (1 / over_periods))
+
+
+def expected_lifetime(retention: float, discount_rate: float = 0.0) -> float:
+    """Expected (discounted) number of periods a new member stays: sum of (r/(1+d))^t, t >= 0."""
+    _check_rate(retention)
+    return float(1 / (1 - retention / (1 + discount_rate)))
+
+
+def lifetime_value(margin: float, retention: float, discount_rate: float = 0.0, acquisition_cost: float = 0.0) -> float:
+    """Discounted lifetime value of a new member, net of what acquiring them cost.
+
+    ``margin * (1 + d) / (1 + d - r) - acquisition_cost``.
+    """
+    return float(margin * expected_lifetime(retention, discount_rate) - acquisition_cost)
+
+
+def break_even_retention(margin: float, retention: float, programme_cost_per_member: float, discount_rate: float = 0.0) -> dict[str, float]:
+    """The retention a programme costing ``programme_cost_per_member`` each period must reach to pay.
+
+    Solves ``(m - c)(1+d)/(1+d-r') = m(1+d)/(1+d-r)`` for ``r'``: with the programme, each member
+    nets ``m - c`` a period but stays longer. Returns ``retention_needed``, ``improvement``
+    (percentage points), ``lifetime_periods_needed`` and ``feasible`` (``r' < 1``).
+    """
+    _check_rate(retention)
+    if programme_cost_per_member >= margin:
+        return {"retention_needed": np.nan, "improvement": np.nan, "lifetime_periods_needed": np.inf, "feasible": False}
+    d = discount_rate
+    needed = 1 + d - (margin - programme_cost_per_member) * (1 + d - retention) / margin
+    return {
+        "retention_needed": float(needed),
+        "improvement": float(needed - retention),
+        "lifetime_periods_needed": float(1 / (1 - needed / (1 + d))) if needed < 1 + d else np.inf,
+        "feasible": bool(needed < 1),
+    }
+
+
+def project_member_base(
+    members: float,
+    retention: float | np.ndarray,
+    *,
+    margin: float,
+    budget: float,
+    acquisition_cost: float,
+    retention_with_programme: float | np.ndarray,
+    horizon: int = 10,
+    discount_rate: float = 0.0,
+) -> pd.DataFrame:
+    """Project the member base and its value under "acquire" versus "retain" with the same budget.
+
+    Each period, *acquire* spends ``budget`` on ``budget / acquisition_cost`` new members at the
+    base retention; *retain* spends it on a programme that lifts retention to
+    ``retention_with_programme``. ``retention`` and ``retention_with_programme`` may be arrays of
+    draws (e.g. from a fitted model's parameter uncertainty, paired draw by draw): the result then
+    carries the median and a 90 % band.
+
+    Returns
+    -------
+    DataFrame ``period, strategy, members, cumulative_value, members_low, members_high, value_low,
+    value_high`` (value = discounted margin minus spend).
+    """
+    r0 = np.atleast_1d(np.asarray(retention, float))
+    r1 = np.atleast_1d(np.asarray(retention_with_programme, float))
+    n_draws = max(len(r0), len(r1))
+    r0, r1 = np.broadcast_to(r0, n_draws), np.broadcast_to(r1, n_draws)
+    rows = []
+    for strategy, r, new in (("acquire", r0, budget / acquisition_cost), ("retain", r1, 0.0)):
+        base = np.full(n_draws, float(members))
+        value = np.zeros(n_draws)
+        for t in range(horizon + 1):
+            if t > 0:
+                base = base * r + new
+            value = value + (base * margin - (budget if t > 0 else 0.0)) / (1 + discount_rate) ** t
+            q = np.quantile(np.c_[base, value], [0.5, 0.05, 0.95], axis=0)
+            rows.append({"period": t, "strategy": strategy, "members": q[0, 0], "cumulative_value": q[0, 1],
+                         "members_low": q[1, 0], "members_high": q[2, 0], "value_low": q[1, 1], "value_high": q[2, 1]})
+    return pd.DataFrame(rows)
+
+
+def equivalent_retention_draws(model, horizon: int, n_draws: int = 1000, *, seed: int = 0) -> np.ndarray:
+    """Constant per-period retention matching a fitted sBG model over ``horizon`` periods, per draw.
+
+    For each parameter draw of a :class:`~communitylab.retention.models.ShiftedBetaGeometricFitter`
+    (asymptotic normal on the log scale), solve ``sum_{t<H} r^t = sum_{t<H} S(t)``: the constant
+    rate under which a new member stays as many of the next ``H`` periods as the model says. A
+    finite horizon is needed because with ``alpha < 1`` the sBG expected lifetime is unbounded.
+    """
+    from scipy.optimize import brentq
+
+    from communitylab.retention.models import ShiftedBetaGeometricFitter
+
+    t = np.arange(horizon)
+    draws = model.sample_params(n_draws, seed=seed)
+    out = np.empty(n_draws)
+    for i, (a, b) in enumerate(draws[["alpha", "beta"]].to_numpy()):
+        m = ShiftedBetaGeometricFitter()
+        m.params_ = pd.Series([a, b], index=["alpha", "beta"])
+        target = m.survival_function(t).sum()
+        out[i] = brentq(lambda r, s=target: np.sum(r**t) - s, 0.0, 1.0 - 1e-12) if target < horizon else 1.0 - 1e-12
+    return out
+
+
+def value_concentration(values: pd.Series | np.ndarray, top: tuple[float, ...] = (0.01, 0.025, 0.05, 0.10, 0.20), *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Share of total value from the top k % of members ("2.5 % of lead users make 80 % of sales").
+
+    Returns ``metric, estimate, ci_low, ci_high, n, method`` (bootstrap over members, seeded).
+    """
+    from communitylab.bootstrap import bootstrap_ci, estimate_row
+    from communitylab.engagement.inequality import top_share
+
+    v = np.asarray(values, float)
+    return pd.DataFrame([
+        estimate_row(f"top_{f * 100:g}pct_value_share", *bootstrap_ci(v, lambda x, f=f: top_share(x, f), n_boot=n_boot, seed=seed), len(v), "bootstrap over members")
+        for f in top
+    ])
+
+
+def community_revenue_share(
+    transactions: pd.DataFrame, community_members, *, customer_id_col: str = "customer_id", value_col: str = "value",
+    n_boot: int = 1000, seed: int = 0,
+) -> pd.DataFrame:
+    """Share of revenue from customers who belong to the community ("a fan club brought 15 % of sales").
+
+    Returns one row ``metric, estimate, ci_low, ci_high, n, method`` plus ``member_customers``;
+    the interval resamples customers (seeded bootstrap).
+    """
+    from communitylab.bootstrap import bootstrap_ci, estimate_row
+
+    per = transactions.groupby(customer_id_col)[value_col].sum()
+    is_member = per.index.isin(set(map(str, community_members)) | set(community_members))
+    arr = np.c_[per.to_numpy(float), is_member.astype(float)]
+    est, lo, hi = bootstrap_ci(arr, lambda a: a[a[:, 1] == 1, 0].sum() / a[:, 0].sum(), n_boot=n_boot, seed=seed)
+    row = estimate_row("community_revenue_share", est, lo, hi, len(per), "bootstrap over customers", member_customers=int(is_member.sum()))
+    return pd.DataFrame([row])
+
+
+def _check_rate(r: float) -> None:
+    if not 0 <= r < 1:
+        raise ValueError(f"retention must be in [0, 1), got {r}")

@@ -1,0 +1,182 @@
+"""Shared maximum-likelihood machinery: positive parameters fitted on the log scale, standard
+errors from the observed information (numerical Hessian), summaries in the lifelines manner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+
+class NotFittedError(RuntimeError):
+    """The model has not been fitted yet: call ``fit(...)`` first."""
+
+
+def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of ``f`` at ``x``."""
+    n = len(x)
+    h = rel_step * np.maximum(np.abs(x), 1.0)
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            ei, ej = np.zeros(n), np.zeros(n)
+            ei[i], ej[j] = h[i], h[j]
+            v = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h[i] * h[j])
+            H[i, j] = H[j, i] = v
+    return H
+
+
+def _jacobian_of_gradient(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray, rel_step: float = 1e-5) -> np.ndarray:
+    """Hessian as the central-difference Jacobian of an analytic gradient (symmetrized)."""
+    n = len(x)
+    H = np.empty((n, n))
+    for i in range(n):
+        h = rel_step * max(abs(x[i]), 1.0)
+        e = np.zeros(n)
+        e[i] = h
+        H[:, i] = (grad(x + e) - grad(x - e)) / (2 * h)
+    return (H + H.T) / 2
+
+
+def compress(data: dict) -> dict:
+    """Identical members (same ``x, t_x, T``) merged into one row with their weights summed: the
+    likelihood is unchanged and day-resolution summaries shrink a lot. Adds ``ux, ux_inv``: the
+    distinct repeat counts and each row's index into them."""
+    if "ux" in data or not {"x", "tx", "T", "w"} <= set(data):
+        return data
+    keys = np.column_stack([data["x"], data["tx"], data["T"]])
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    w = np.bincount(inv, weights=data["w"], minlength=len(uniq))
+    out = {**data, "x": uniq[:, 0], "tx": uniq[:, 1], "T": uniq[:, 2], "w": w}
+    out["ux"], out["ux_inv"] = np.unique(out["x"], return_inverse=True)
+    return out
+
+
+class PositiveMLE:
+    """Base class: subclasses define ``_param_names`` and ``_negll(params, data)``.
+
+    Fitted attributes end in ``_``: ``params_`` (Series), ``se_`` (Series), ``log_likelihood_``,
+    ``converged_``, ``n_``. ``summary`` is a DataFrame ``estimate, se, ci_low, ci_high`` (Wald
+    intervals on the log scale, so they stay positive).
+    """
+
+    _param_names: Sequence[str] = ()
+
+    def __init__(self, *, level: float = 0.95, initial: Sequence[float] | None = None) -> None:
+        self.level = level
+        self.initial = initial
+
+    def _negll(self, params: np.ndarray, data: dict) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _fit_data(self, data: dict, n: int):
+        data = compress(data)
+        x0 = np.log(np.asarray(self.initial if self.initial is not None else [1.0] * len(self._param_names), dtype=float))
+
+        def f(logp: np.ndarray) -> float:
+            with np.errstate(all="ignore"):
+                v = self._negll(np.exp(logp), data)
+            return v if np.isfinite(v) else 1e300
+
+        analytic = hasattr(self, "_negll_grad")
+
+        def fg(logp: np.ndarray) -> tuple[float, np.ndarray]:
+            p = np.exp(logp)
+            with np.errstate(all="ignore"):
+                v, g = self._negll_grad(p, data)
+            if not np.isfinite(v) or not np.all(np.isfinite(g)):
+                return 1e300, np.zeros_like(logp)
+            return v, g * p  # chain rule to the log scale
+
+        if analytic:
+            best = optimize.minimize(fg, x0, jac=True, method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-9})
+        else:
+            best = optimize.minimize(f, x0, method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-9})
+        if not best.success:  # fall back to a derivative-free search from where it stopped
+            nm = optimize.minimize(f, best.x, method="Nelder-Mead", options={"maxiter": 20_000, "xatol": 1e-9, "fatol": 1e-11})
+            if nm.fun <= best.fun:
+                best = nm
+        logp = best.x
+        H = _jacobian_of_gradient(lambda v: fg(v)[1], logp) if analytic else _hessian(f, logp)
+        try:
+            cov_log = np.linalg.inv(H)
+            se_log = np.sqrt(np.clip(np.diag(cov_log), 0, None))
+        except np.linalg.LinAlgError:
+            cov_log = np.full((len(logp), len(logp)), np.nan)
+            se_log = np.full(len(logp), np.nan)
+        p = np.exp(logp)
+        self.params_ = pd.Series(p, index=list(self._param_names), name="estimate")
+        self.se_ = pd.Series(p * se_log, index=list(self._param_names), name="se")  # delta method
+        self._cov_log = cov_log
+        self.log_likelihood_ = -float(best.fun)
+        self.converged_ = bool(best.success)
+        self.optimizer_message_ = str(best.message)
+        self.n_ = int(n)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(...) first")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """``estimate, se, ci_low, ci_high`` per parameter; log-likelihood and n in ``attrs``."""
+        self._check_fitted()
+        z = stats.norm.ppf(0.5 + self.level / 2)
+        se_log = self.se_ / self.params_
+        out = pd.DataFrame({
+            "estimate": self.params_, "se": self.se_,
+            "ci_low": self.params_ * np.exp(-z * se_log), "ci_high": self.params_ * np.exp(z * se_log),
+        })
+        out.index.name = "param"
+        out.attrs.update(log_likelihood=self.log_likelihood_, n=self.n_, converged=self.converged_, model=type(self).__name__)
+        return out
+
+    def print_summary(self) -> None:
+        """Print the summary for people."""
+        s = self.summary
+        print(f"{s.attrs['model']}: n = {s.attrs['n']:,}, log-likelihood = {s.attrs['log_likelihood']:.2f}, converged = {s.attrs['converged']}")
+        print(s.to_string(float_format=lambda v: f"{v:.4f}"))
+
+    def sample_params(self, size: int, seed: int = 0) -> pd.DataFrame:
+        """Parameter draws from the asymptotic normal on the log scale (for uncertainty bands)."""
+        self._check_fitted()
+        rng = np.random.default_rng(seed)
+        draws = rng.multivariate_normal(np.log(self.params_.to_numpy()), self._cov_log, size=size)
+        return pd.DataFrame(np.exp(draws), columns=list(self._param_names))
+
+
+def check_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
+    from communitylab.schema import DataValidationError
+
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataValidationError(source, ", ".join(missing), [], f"columns {list(columns)}", 0)
+
+
+def check_rfm(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray, source: str = "summary") -> None:
+    """Bad input for the buy-till-you-die models gets a clear error naming the rows."""
+    from communitylab.schema import DataValidationError
+
+    for name, bad, expected in (
+        ("frequency", (frequency < 0) | ~np.isfinite(frequency), "a count of repeat transactions >= 0"),
+        ("recency", (recency < 0) | ~np.isfinite(recency), "recency >= 0"),
+        ("T", (T <= 0) | ~np.isfinite(T), "an age T > 0"),
+        ("recency", recency > T + 1e-9, "recency no later than the age T"),
+        ("recency", (frequency == 0) & (recency > 0), "recency 0 when frequency is 0"),
+    ):
+        if np.any(bad):
+            rows = np.flatnonzero(bad)
+            raise DataValidationError(source, name, rows[:5].tolist(), expected, len(rows))
+
+
+def rfm_arrays(df: pd.DataFrame, frequency_col: str, recency_col: str, T_col: str, weights_col: str | None, source: str):
+    """Checked ``x, t_x, T, weights`` arrays from a per-member summary (BG/NBD, Pareto/NBD)."""
+    check_columns(df, [frequency_col, recency_col, T_col], source)
+    x, tx, T = (df[c].to_numpy(float) for c in (frequency_col, recency_col, T_col))
+    check_rfm(x, tx, T, source)
+    w = df[weights_col].to_numpy(float) if weights_col else np.ones_like(x)
+    return {"x": x, "tx": tx, "T": T, "w": w}

@@ -1,0 +1,429 @@
+"""Run a study notebook safely and render it as a shareable report.
+
+``run_study("community_health", {"source": "twcs-sample"})`` executes ``notebooks/<study>.ipynb``
+with papermill, then writes, for a run id like ``20261123T101500Z-4242-9f3a`` (time, process, random)::
+
+    reports/<study>/<run id>/report.html     code hidden (nbconvert, no input, no prompts)
+    reports/<study>/<run id>/executed.ipynb  the executed notebook
+    reports/<study>/<run id>/summary.json    headline figures the study recorded (schema: communitylab/schemas/summary-1.schema.json)
+    reports/<study>/<run id>/manifest.json   parameters, input hashes, package versions, times
+    reports/<study>/latest.html              copy of the newest *good* report
+    reports/<study>/latest.json              which run that is
+
+Safety for scheduled runs: everything is written in a staging folder and moved into place with
+one rename; ``latest.html`` is replaced atomically (``os.replace``) only after a successful run.
+A failing run raises :class:`StudyFailed` and leaves ``reports/<study>/failed-<run id>/`` with
+the executed notebook (traceback included) and ``error.txt`` beside, never over, the last good
+report.
+
+Two runs of one study never interleave: each holds ``reports/<study>/.lock`` (an operating-system
+lock, released even when the process is killed) and the second waits (``wait`` seconds) or stops
+with :class:`StudyBusy`. A run killed mid-way leaves its staging folder, which the next run moves
+aside as ``failed-<run id>``; ``latest.html`` stays the last good report. A reports folder that
+cannot be written raises :class:`OutputError` before the kernel starts, or, if the disk fills
+while writing, after removing what it had staged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from communitylab.privacy import key_fingerprint, redact_text
+from communitylab.summary import MIME, read_summary
+
+__all__ = ["StudyFailed", "StudyBusy", "OutputError", "new_run_id", "study_lock", "RunResult", "notebook_dir", "list_studies", "run_study", "render_html"]
+
+SUMMARY_SCHEMA = "communitylab.summary/1"  # communitylab/schemas/summary-1.schema.json
+PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
+            "matplotlib", "seaborn", "papermill", "nbconvert")
+
+
+class StudyBusy(RuntimeError):
+    """Another run of the same study holds its lock (two cron jobs overlapping)."""
+
+    def __init__(self, study: str, study_root: Path, holder: str, wait: float | None):
+        self.study, self.study_root = study, study_root
+        super().__init__(
+            f"another run of {study!r} is writing to {study_root} ({holder or 'holder unknown'}); waited {wait or 0:g} s. "
+            "Nothing was written; run again later or give --wait SECONDS"
+        )
+
+
+class OutputError(RuntimeError):
+    """The reports folder cannot be written (read-only, full disk, not a folder)."""
+
+    def __init__(self, study_root: Path, exc: OSError):
+        self.study_root = study_root
+        super().__init__(
+            f"cannot write reports to {study_root}: {exc.strerror or exc}. Nothing was published; the last good report is untouched"
+        )
+
+
+class StudyFailed(RuntimeError):
+    """A study raised; ``failed_dir`` holds the executed notebook with the traceback."""
+
+    def __init__(self, study: str, failed_dir: Path, reason: str):
+        self.study, self.failed_dir, self.reason = study, failed_dir, reason
+        super().__init__(f"study {study!r} failed: {reason}\n  executed notebook and error: {failed_dir}\n  the last good report was left untouched")
+
+
+@dataclass
+class RunResult:
+    study: str
+    run_id: str
+    run_dir: Path
+    report: Path
+    summary: dict[str, Any] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def notebook_dir() -> Path:
+    """Where studies live (``COMMUNITYLAB_NOTEBOOKS`` overrides the repository's ``notebooks/``)."""
+    env = os.environ.get("COMMUNITYLAB_NOTEBOOKS")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _study_path(study: str, nb_dir: Path) -> Path:
+    path = nb_dir / f"{study}.ipynb"
+    if not path.exists():
+        available = sorted(p.stem for p in nb_dir.glob("*.ipynb"))
+        raise FileNotFoundError(f"no study {study!r} in {nb_dir}; available: {available}")
+    return path
+
+
+def list_studies(nb_dir: Path | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{study: {parameter: {"type", "default", "help"}}}`` read from each parameters cell."""
+    import papermill as pm
+
+    nb_dir = nb_dir or notebook_dir()
+    out = {}
+    for path in sorted(nb_dir.glob("*.ipynb")):
+        params = pm.inspect_notebook(str(path))
+        out[path.stem] = {
+            name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]} for name, p in params.items()
+        }
+    return out
+
+
+def _file_hashes(parameters: Mapping[str, Any]) -> dict[str, str]:
+    from communitylab.datasets import DATASETS, dataset_path
+
+    hashes: dict[str, str] = {}
+    for value in parameters.values():
+        if not isinstance(value, str) or value.strip() in ("", ".", ".."):
+            continue
+        path = dataset_path(value) if value in DATASETS else Path(value)
+        if not path.exists():
+            continue
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h = hashlib.sha256()
+            with open(f, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            hashes[str(f)] = h.hexdigest()
+    return hashes
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[str, int]:
+    """HTML with code, prompts and cells tagged ``remove_cell`` hidden; e-mails redacted.
+
+    Returns the HTML and the number of e-mail addresses redacted (0 when personal data is shown).
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    tag_remover = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
+    exporter.register_preprocessor(tag_remover, enabled=True)
+    html, _ = exporter.from_notebook_node(nb)
+    # a shared report loads nothing from the network: no require.js or MathJax from a CDN (the
+    # reports use neither), so it opens offline without errors and tells no third party it was opened
+    html = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
+    if show_personal_data:
+        return html, 0
+    return redact_text(html)
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def _atomic_copy(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """``YYYYmmddTHHMMSSZ-<pid>-<4 random hex>``: sorts by time, unique across processes and within a second."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+@contextmanager
+def study_lock(study_root: Path, study: str, wait: float | None) -> Iterator[None]:
+    """Hold ``<study_root>/.lock`` for one run, so that two runs of a study never interleave.
+
+    ``wait``: seconds to wait for a running study to finish (None: no limit; 0: fail at once).
+    The lock is the operating system's (``flock``): a killed run releases it by dying. Holding it,
+    leftovers of killed runs (``.staging-*``) are moved aside as ``failed-<run id>`` folders.
+
+    Raises
+    ------
+    StudyBusy
+        Another run still holds the lock after ``wait`` seconds.
+    OutputError
+        The reports folder cannot be written.
+    """
+    import fcntl
+
+    try:
+        study_root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(study_root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(study_root, exc) from exc
+    try:
+        deadline = None if wait is None else time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                    raise StudyBusy(study, study_root, holder, wait) from None
+                time.sleep(0.2)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}".encode(), 0)
+            for stale in study_root.glob(".staging-*"):
+                failed = study_root / f"failed-{stale.name.removeprefix('.staging-')}"
+                (stale / "error.txt").write_text("interrupted: the run was killed before it finished; nothing was published\n")
+                os.rename(stale, failed)
+        except OSError as exc:
+            raise OutputError(study_root, exc) from exc
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def run_study(
+    study: str,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    out_dir: str | os.PathLike = "reports",
+    run_id: str | None = None,
+    nb_dir: Path | None = None,
+    kernel_name: str = "python3",
+    progress: bool = True,
+    execution_timeout: int | None = 1800,
+    raw_parameters: Mapping[str, str] | None = None,
+    wait: float | None = 0,
+) -> RunResult:
+    """Execute one study and publish its report atomically (see the module docstring).
+
+    Parameters
+    ----------
+    study : str
+        Notebook name without ``.ipynb``.
+    parameters : mapping, optional
+        Values for the notebook's parameters cell; an unknown name is an error (papermill only
+        warns), so a typo cannot silently run the defaults; each value is checked against the
+        cell's type before any kernel starts (:func:`check_parameters`).
+    out_dir : path
+        Reports root.
+    run_id : str, optional
+        Folder name of this run; default :func:`new_run_id` (unique even for runs started in the
+        same second).
+    wait : float or None
+        Seconds to wait while another run of the same study holds its lock (None: no limit).
+
+    Raises
+    ------
+    StudyFailed
+        The notebook raised; see ``failed_dir``.
+    StudyBusy
+        Another run of the study is still running after ``wait`` seconds; nothing was written.
+    OutputError
+        The reports folder cannot be written (read-only, full, ...); nothing was published and the
+        last good report is untouched.
+    """
+    import papermill as pm
+
+    nb_dir = nb_dir or notebook_dir()
+    path = _study_path(study, nb_dir)
+    parameters = dict(parameters or {})
+    known = pm.inspect_notebook(str(path))
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise ValueError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
+    parameters = check_parameters(study, known, parameters, raw_parameters)
+    study_root = Path(out_dir) / study
+    with study_lock(study_root, study, wait):
+        started = dt.datetime.now(dt.UTC)
+        run_id = run_id or new_run_id(started)
+        final = study_root / run_id
+        if final.exists():
+            raise FileExistsError(f"{final} exists already; pass another run_id")
+        staging = study_root / f".staging-{run_id}"
+        try:
+            staging.mkdir()
+        except OSError as exc:
+            raise OutputError(study_root, exc) from exc
+        try:
+            return _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run_id, staging, final, started,
+                                        kernel_name, progress, execution_timeout)
+        except OSError as exc:  # read-only or full disk while writing: publish nothing, keep the last good report
+            shutil.rmtree(staging, ignore_errors=True)
+            raise OutputError(study_root, exc) from exc
+
+
+def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run_id, staging, final, started,
+                         kernel_name, progress, execution_timeout) -> RunResult:
+    import papermill as pm
+
+    executed = staging / "executed.ipynb"
+    manifest: dict[str, Any] = {
+        "study": study,
+        "run_id": run_id,
+        "notebook": str(path),
+        "parameters": parameters,
+        "defaults": {k: v["default"] for k, v in known.items()},
+        "inputs_sha256": _file_hashes({**{k: _literal(v["default"]) for k, v in known.items()}, **parameters}),
+        "versions": _versions(),
+        "platform": platform.platform(),
+        "privacy_key": key_fingerprint(),
+        "started_utc": started.isoformat(),
+    }
+    t0 = time.perf_counter()
+    if progress:
+        print(f"[communitylab] {study}: executing {path.name} (run {run_id})", file=sys.stderr, flush=True)
+    try:
+        pm.execute_notebook(
+            str(path), str(executed), parameters=parameters, kernel_name=kernel_name,
+            progress_bar=progress, cwd=str(nb_dir.parent), execution_timeout=execution_timeout,
+            # the kernel's own log lines (e.g. its warning about TCP transport) stay out of a
+            # scheduled run's terminal; the notebook's errors still fail the run
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    except Exception as exc:  # papermill wraps the notebook's error; keep everything for diagnosis
+        manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}", seconds=round(time.perf_counter() - t0, 2))
+        (staging / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n")
+        _write_json(staging / "manifest.json", manifest)
+        failed = study_root / f"failed-{run_id}"
+        os.rename(staging, failed)
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise StudyFailed(study, failed, reason) from exc
+    if progress:
+        print(f"[communitylab] {study}: rendering the report", file=sys.stderr, flush=True)
+    show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
+    html, redacted = render_html(executed, show_personal_data=show_personal)
+    (staging / "report.html").write_text(html, encoding="utf-8")
+    summary = read_summary(executed)
+    envelope = {"_schema": SUMMARY_SCHEMA, "_study": study, "_run_id": run_id, "_finished_utc": dt.datetime.now(dt.UTC).isoformat()}
+    _write_json(staging / "summary.json", {**envelope, **summary})
+    manifest.update(
+        status="ok", seconds=round(time.perf_counter() - t0, 2), finished_utc=dt.datetime.now(dt.UTC).isoformat(),
+        show_personal_data=show_personal, emails_redacted=redacted,
+    )
+    _write_json(staging / "manifest.json", manifest)
+    os.rename(staging, final)  # atomic publish of the run folder
+    _atomic_copy(final / "report.html", study_root / "latest.html")
+    _write_json(study_root / ".latest.json.tmp", {"run_id": run_id, "report": str(final / "report.html")})
+    os.replace(study_root / ".latest.json.tmp", study_root / "latest.json")
+    if progress:
+        print(f"[communitylab] {study}: report at {final / 'report.html'} ({manifest['seconds']} s)", file=sys.stderr, flush=True)
+    return RunResult(study, run_id, final, final / "report.html", summary, manifest)
+
+
+_EXAMPLES = {"str": "some text", "int": "3", "float": "0.5", "bool": "true or false", "list": "[a, b] (or one value)", "dict": "{key: value}"}
+
+
+def check_parameters(
+    study: str, known: Mapping[str, Mapping[str, Any]], parameters: Mapping[str, Any], raw: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Check each value against the type in the study's parameters cell, before any kernel starts.
+
+    Rules: a ``str`` parameter takes the text as typed (``-p calibration_end 1997-09-30`` stays a
+    string); a ``float`` takes an integer; an ``int`` takes a whole float (``3.0``); a ``list``
+    given one bare value takes it as a one-element list (``-p hosts alice`` is ``["alice"]``).
+    Anything else is refused with the parameter, what was given and what is expected.
+
+    Raises
+    ------
+    ValueError
+        A value of the wrong type.
+    """
+    raw = raw or {}
+    out: dict[str, Any] = {}
+    for name, value in parameters.items():
+        expected = str(known.get(name, {}).get("inferred_type_name", "None"))
+        given = raw.get(name, repr(value))
+        ok, v = True, value
+        if expected == "str":
+            v = raw.get(name, value if isinstance(value, str) else str(value))
+        elif expected == "list":
+            if isinstance(value, dict):
+                ok = False
+            elif not isinstance(value, list):
+                v = [] if value is None else [value]
+        elif expected == "dict":
+            ok = isinstance(value, dict) or value is None
+            v = value or {}
+        elif expected == "bool":
+            ok = isinstance(value, bool)
+        elif expected == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, float) and value.is_integer())
+            v = int(value) if ok else value
+        elif expected == "float":
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            v = float(value) if ok else value
+        if not ok:
+            raise ValueError(
+                f"study {study!r}: parameter {name!r} expects {expected} (e.g. -p {name} {_EXAMPLES.get(expected, '...')}); got {given!r}"
+            )
+        out[name] = v
+    return out
+
+
+def _literal(text: Any) -> Any:
+    """papermill gives defaults as source text; turn literals back into values."""
+    import ast
+
+    if not isinstance(text, str):
+        return text
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text

@@ -1,0 +1,136 @@
+# %% tags=["remove_cell"]
+# %matplotlib inline
+import warnings
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+warnings.filterwarnings("ignore", category=FutureWarning)
+pd.set_option("display.precision", 3)
+
+# %% tags=["parameters"]
+responses: str = "seed-survey"  # "seed-survey" (reconstruction), "simulated", or a CSV/XLSX export path
+codebook: str = ""  # YAML codebook path; empty: the bundled survey's
+population: int = 0  # members invited; 0: the codebook's
+confidence_level: float = 0.95  # of every interval
+method: str = "wilson"  # proportion interval: wilson, clopper-pearson, jeffreys
+compare_a: str = "Publish relevant content"  # two options of a multi-select question to compare
+compare_b: str = "Encourage conversation between members"  # (same respondents: exact McNemar)
+crosstab_row: str = "q4_role"  # question for the rows of a cross-tabulation (skipped if absent)
+crosstab_col: str = "q1_pertinence"  # question for its columns
+scale_items: list = ["trust_1", "trust_2", "trust_3"]  # items of one scale for Cronbach's alpha (skipped if absent)
+design_ids: list = []  # sample design: cluster column of each stage (e.g. ["chapter"]); empty: members sampled directly
+design_strata: str = ""  # sample design: stratum column
+design_fpc: list = []  # sample design: population size (or sampling fraction) column of each stage
+design_weights: str = ""  # sample design: sampling weight column
+segment: str = ""  # compare this column's groups as domains of the design; empty: the codebook's segment column
+show_personal_data: bool = False  # True lists open answers verbatim with respondent ids
+seed: int = 0  # seed of bootstrap and permutation draws
+
+# %%
+from communitylab import datasets, plots, report, summary
+from communitylab.survey import items, proportions
+from communitylab.survey import weighting as wt
+survey = datasets.load_survey(responses, codebook or None, seed=seed)
+r, cb = survey["responses"], survey["codebook"]
+N = population or cb.population
+display(Markdown(f"# Member survey: {cb.title}\n\n" + report.run_header("Member survey", {"responses": report.source_label(responses), "population": N, "level": confidence_level, "method": method})))
+
+# %% [markdown]
+# ## What this survey can and cannot tell
+
+# %%
+display(Markdown(report.survey_capability(len(r), N, confidence_level)))
+summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N else None,
+               margin_of_error=proportions.margin_of_error(len(r), N or None, level=confidence_level))
+
+# %% [markdown]
+# ## Question by question
+#
+# Shares of those who answered each question, with intervals (finite population corrected).
+
+# %%
+tables = {qid: items.question_summary(r, q, population=N or None, method=method, level=confidence_level) for qid, q in cb.questions.items() if q.type != "text"}
+for qid, q in cb.questions.items():
+    if q.type == "text":
+        continue
+    display(Markdown(f"**{qid}** — {q.text}"))
+    display(tables[qid])
+    if q.type == "likert":
+        plots.plot_likert({qid: tables[qid]}, midpoint=q.midpoint); plt.show()
+summary.record(questions={k: v for k, v in tables.items()})
+
+# %% [markdown]
+# ## Under the sample design
+#
+# When the sample design is given (clusters, strata, fpc, weights), every share is estimated on it, with a logit interval on the design's degrees of freedom (R `svyciprop`), and segments are compared as domains of the full design with a Rao–Scott test (R `svychisq`).
+
+# %%
+from communitylab.survey import domains
+design = domains.design_spec(design_ids, design_strata, design_fpc, design_weights)
+under = domains.analyse_design(r, cb, design, segment or cb.segment_column, level=confidence_level)
+if not design:
+    display(Markdown("_No sample design was given (parameters `design_*`): the shares above treat respondents as a simple random sample of the members._"))
+for qid, table in under["shares"].items():
+    display(Markdown(f"**{qid}** — design-based shares")); display(table)
+for qid, compared in under["segments"].items():
+    display(Markdown(report.segment_test(qid, segment or cb.segment_column, compared["test"]))); display(compared["table"])
+if design:
+    summary.record(design=design, design_shares=under["shares"])
+if under["segments"]:
+    summary.record(segments=under["segments"])
+
+# %% [markdown]
+# ## Nonresponse bounds for the top answer of each Likert question
+
+# %%
+likert = [q for q in cb.questions.values() if q.type == "likert"]
+bounds = pd.DataFrame({q.id: proportions.nonresponse_bounds(int(items.top_box(r, q)["k"]), int(items.top_box(r, q)["n"]), N) for q in likert}).T if N else pd.DataFrame()
+display(bounds)
+
+# %% [markdown]
+# ## Comparing two options chosen by the same respondents
+
+# %%
+multi = [q for q in cb.questions.values() if q.type == "multi" and {compare_a, compare_b} <= set(q.levels)]
+if multi:
+    mc = items.compare_options(r, multi[0], compare_a, compare_b)
+    display(mc.to_frame("value"))
+    display(Markdown(f"Only the {mc['only_a'] + mc['only_b']} respondents who chose one option but not the other carry information; exact McNemar p = {mc['p_value']:.2f}."))
+    summary.record(comparison=mc.to_dict())
+
+# %% [markdown]
+# ## Cross-tabulation and scale reliability
+
+# %%
+if {crosstab_row, crosstab_col} <= set(r.columns):
+    table, test = items.crosstab_test(r, crosstab_row, crosstab_col, seed=seed)
+    display(table); display(test.to_frame("value"))
+    summary.record(crosstab=test.to_dict())
+if scale_items and set(scale_items) <= set(r.columns):
+    alpha = items.cronbach_alpha(r[scale_items], seed=seed)
+    display(Markdown(f"Cronbach's alpha of {', '.join(scale_items)}: {alpha['alpha']:.2f} (95% CI {alpha['ci_low']:.2f} to {alpha['ci_high']:.2f}, n = {int(alpha['n'])})."))
+    summary.record(cronbach_alpha=alpha.to_dict())
+
+# %% [markdown]
+# ## Weighting to the member base
+
+# %%
+if survey["margins"]:
+    likert_q = likert[0]
+    top = r[likert_q.id].isin(likert_q.levels[-2:]).astype(float).where(r[likert_q.id].notna())
+    weighted = wt.weighting_comparison(top, r, survey["margins"], population=N, level=confidence_level)
+    display(Markdown(f"Top-two-box share of **{likert_q.id}** under each weighting. Standard errors account for the calibration (as R `survey` does after `postStratify`/`rake`); the design effect is the precision unequal weights cost."))
+    display(weighted)
+    summary.record(weighting=weighted.reset_index())
+else:
+    display(Markdown("_No member-base margins are known for this survey, so no weighting was applied._"))
+
+# %% [markdown]
+# ## Open answers
+#
+# Under pseudonymous labels; e-mail addresses redacted.
+
+# %%
+for q in [q for q in cb.questions.values() if q.type == "text"]:
+    display(Markdown(f"**{q.id}** — {q.text}"))
+    display(items.open_answers(r, q, survey["id_col"], show_personal_data=show_personal_data))

@@ -1,0 +1,198 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["remove_cell"]
+# %matplotlib inline
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from communitylab import report
+
+report.setup()
+
+# %% tags=["parameters"]
+source: str = "twcs-sample"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
+format: str = ""  # export format: slack, discord, discourse, mbox, github, reddit, facebook, twitter, twcs, events, ...; empty: sniffed
+columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
+kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
+hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule (admins, staff, brands, ...)
+community_name: str = ""  # name shown in the report; empty: the source
+start: str = ""  # judge events from this date (UTC, e.g. "2024-01-01"); empty: the start of the active period
+end: str = ""  # ...until this date (exclusive); empty: the end of the data
+period: str = "month"  # activity period: day, week or month
+compare_sources: list = ["stackexchange-beer", "stackexchange-quantumcomputing", "twcs-sample"]  # side by side
+min_weekly_contributions: float = 3.0  # below: dormant
+brand_m2m_max: float = 0.2  # member-to-member share of replies below this: brand-centric audience
+fragile_silence_ratio: float = 0.5  # activity during host silences / outside below this: fragile
+fragile_answered_share: float = 0.5  # share of threads answered below this: fragile
+fragile_top1_share: float = 0.5  # top 1% of members making more than this share: fragile
+silence_days: float = 14.0  # a host silence lasts at least this many days
+crowd_reciprocity_max: float = 0.05  # reciprocity below this, with repeated ties below the next: a transient crowd
+crowd_repeat_max: float = 0.05  # share of pairs that exchange more than once (its interval) below this: a transient crowd
+trajectory_weeks: float = 13.0  # the recent period judged against the same length before it
+min_linked_share: float = 0.5  # below this share of replies with a known addressee: cannot judge
+n_boot: int = 1000  # bootstrap replicates for intervals
+seed: int = 0  # seed of every random draw
+show_personal_data: bool = False  # True shows real member ids in tables (never in shared reports)
+
+# %%
+from communitylab import datasets, engagement as eng, plots, summary, tables
+community = datasets.load_community(source, hosts=hosts or None, name=community_name or None, format=format or None,
+                                    columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
+thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio, fragile_answered_share,
+                                  fragile_top1_share, silence_days, crowd_reciprocity_max, crowd_repeat_max, trajectory_weeks,
+                                  min_linked_share)
+verdict = eng.health_verdict(community, thresholds)
+display(Markdown("# Is this community alive?\n\n" + report.run_header(
+    "Community health", {"source": report.source_label(source, show_personal_data), "format": community.format or "built in",
+                         "window judged": verdict.window, "period": period, "hosts": len(community.hosts)},
+    {community.name: community})))
+
+# %%
+report.executive_summary(f"**{community.name}: {verdict.label}.**\n\n" + "\n".join(f"- {r}" for r in verdict.reasons),
+                         verdict.key_figures())
+summary.record(community=community.name, verdict=verdict.label, reasons=verdict.reasons, window=verdict.window,
+               signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded)
+
+# %% [markdown]
+# ## The signals behind the verdict
+#
+# Each signal with its 95% interval where it has one, the threshold it is judged against (a parameter of this study) and the n it is computed from. A verdict summarizes these signals; it does not replace them.
+
+# %%
+display(tables.table(verdict.signal_table()))
+
+# %% [markdown]
+# ## Where it is heading
+#
+# The last weeks of the active period against the same number of weeks before them: rate ratios with exact 95% intervals. *Declining* means the interval lies below 1.
+
+# %%
+display(tables.table(verdict.trajectory))
+
+# %% [markdown]
+# ## Activity over time
+
+# %%
+activity = eng.activity_by_period(community, period, active_period_only=True)
+plots.plot_activity(activity, title=f"Active members per {period}")
+report.show_figure(f"Members active each {period} of the active period, split into new, returning and resurrected members; "
+                   "the line counts the host's posts and replies (right axis).")
+display(tables.table(activity.tail(6), title=f"The last six {period}s"))
+
+# %% [markdown]
+# ## Who talks to whom
+#
+# A reply's direction is read from the author of what it replies to. Replies to parents outside the data, with no addressee, are counted as unknown.
+
+# %%
+directions = eng.reply_direction_matrix(community)
+plots.plot_direction_matrix(directions)
+report.show_figure("Share of replies (with a known addressee) by who replies to whom: members and hosts.")
+structure = eng.conversation_structure(community)
+display(tables.table(structure, title="Conversation structure, with and without the host"))
+summary.record(directions=directions, structure=structure)
+
+# %%
+edges = eng.reply_edges(community)
+fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
+plots.plot_reply_network(edges, ax=axes[0], seed=seed, title="With the host (hosts in orange)")
+plots.plot_reply_network(edges[~edges.src_is_host & ~edges.dst_is_host], ax=axes[1], seed=seed, title="Without the host")
+report.show_figure("The reply network: members (blue) linked by who replies to whom. Right: what remains when the host's "
+                   "accounts and their replies are taken out.")
+
+# %% [markdown]
+# ## Conversation or passive reactions?
+
+# %%
+display(tables.table(eng.engagement_mix(community)))
+
+# %% [markdown]
+# ## Participation inequality
+#
+# Hosts excluded. Intervals resample members (seeded bootstrap).
+
+# %%
+inequality = eng.participation_inequality(community, n_boot=n_boot, seed=seed)
+display(tables.table(inequality))
+counts = eng.contributions_per_member(community)["contributions"]
+plots.plot_lorenz(eng.lorenz_curve(counts), gini=eng.gini(counts))
+report.show_figure("Lorenz curve of contributions per member: the further below the diagonal, the more a few members "
+                   f"carry the community ({len(counts):,} members).")
+summary.record(inequality=inequality)
+
+# %% [markdown]
+# ## How fast do members get an answer?
+#
+# First reply by someone other than the thread's author; threads still unanswered when the data ends are censored (Kaplan–Meier), not dropped.
+
+# %%
+responsiveness = eng.time_to_first_reply(community)
+if len(responsiveness):
+    display(tables.table(responsiveness))
+    plots.plot_reply_survival(eng.reply_survival_curve(eng.first_replies(community)))
+    report.show_figure("Share of threads still waiting for a first reply by hours since they were opened "
+                       f"(Kaplan–Meier, 95% band; {int(responsiveness['n'].iloc[0]):,} threads).")
+else:
+    display(Markdown("_This source has no threads (an edge list): time to first reply does not apply._"))
+summary.record(responsiveness=responsiveness)
+
+# %% [markdown]
+# ## The host's cadence
+
+# %%
+if community.hosts:
+    display(tables.table(eng.host_regularity(community), title="Weekly host activity"))
+    display(tables.table(eng.activity_during_silences(community, silence_days),
+                         title=f"Member activity during host silences of {silence_days:g} days or more"))
+else:
+    display(Markdown("_No host is known for this community: cadence does not apply._"))
+
+# %% [markdown]
+# ## Join, ask, leave?
+#
+# Members whose first contribution is a question: do they leave once answered? Askers answered too close to the end of the data are excluded and counted. Wilson 95% intervals.
+
+# %%
+jal = eng.join_ask_leave(community)
+display(tables.table(jal))
+retention = eng.newcomer_retention(community)
+display(Markdown("Does a reply to a newcomer's first post bring them back (within 90 days)? "
+                 "Observational: an association, not an effect."))
+display(tables.table(retention))
+summary.record(join_ask_leave=jal, newcomer_retention=retention)
+
+# %% [markdown]
+# ## Engagement levels and how members move between them
+
+# %%
+levels = eng.engagement_levels(community, period)
+display(tables.table(eng.level_counts(levels, last=6), title=f"Members at each level, the last six {period}s"))
+display(tables.table(eng.level_transitions(levels), title="From one period's level (rows) to the next (columns)"))
+
+# %% [markdown]
+# ## Where does the conversation really happen?
+#
+# The same panel for this community, each of its channels (or sources, for a community.yml), and the communities named in `compare_sources`, ranked by the share of contributions that earn a reply from someone else (Wilson 95% interval).
+
+# %%
+panel = eng.comparison_panel(community, {name: datasets.load_community(name) for name in compare_sources})
+comparison = eng.compare_communities(panel)
+display(tables.table(comparison))
+plots.plot_comparison(comparison)
+report.show_figure("Share of contributions that earn a reply from someone else, with 95% Wilson intervals, "
+                   "for this community beside the others.")
+summary.record(comparison=comparison[["community", "reply_earning_share", "rank"]])
+
+# %% [markdown]
+# ## Load report
+#
+# What was read, what was excluded and why.
+
+# %%
+display(community.report)
