@@ -77,6 +77,6 @@ def finish(html: str) -> str:
     first = sections[0][0]
     # the contents go before the cell that holds the first section after the summary
     at = html.find(f'id="{first}"')
-    cell = html.rfind('<div class="jp-Cell', 0, at)
-    cell = cell if cell >= 0 else html.rfind("<h2", 0, at)
+    cells = [m.start() for m in re.finditer(r'<div\b[^>]*\bclass="jp-Cell\b[^"-][^"]*"', html[:at])]
+    cell = cells[-1] if cells else html.rfind("<h2", 0, at)
     return html[:cell] + nav + html[cell:]

@@ -358,6 +358,8 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     if progress:
         print(f"[communitylab] {study}: rendering the report", file=sys.stderr, flush=True)
     show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
+    if not show_personal:
+        manifest["parameters"] = _scrub_personal_parameters(executed, parameters)
     html, redacted = render_html(executed, show_personal_data=show_personal)
     (staging / "report.html").write_text(html, encoding="utf-8")
     summary = read_summary(executed)
@@ -375,6 +377,34 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     if progress:
         print(f"[communitylab] {study}: report at {final / 'report.html'} ({manifest['seconds']} s)", file=sys.stderr, flush=True)
     return RunResult(study, run_id, final, final / "report.html", summary, manifest)
+
+
+#: Parameters whose values name people (host accounts are staff members): pseudonymized in the
+#: manifest and in the executed notebook unless personal data are shown.
+PERSONAL_PARAMETERS = ("hosts",)
+
+
+def _scrub_personal_parameters(executed: Path, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace the values of :data:`PERSONAL_PARAMETERS` by their pseudonyms in the executed
+    notebook (papermill's injected cell and metadata); return the parameters as the manifest keeps them."""
+    import nbformat
+
+    from communitylab.privacy import pseudonym
+
+    names = {str(v): pseudonym(v) for key in PERSONAL_PARAMETERS for v in (parameters.get(key) or [])}
+    if not names:
+        return dict(parameters)
+    kept = {k: ([names.get(str(x), x) for x in v] if k in PERSONAL_PARAMETERS and isinstance(v, list) else v) for k, v in parameters.items()}
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            for real, label in names.items():
+                cell.source = cell.source.replace(repr(real), repr(label)).replace(f'"{real}"', f'"{label}"')
+    papermill = nb.metadata.get("papermill", {})
+    if "parameters" in papermill:
+        papermill["parameters"] = {**papermill["parameters"], **{k: kept[k] for k in PERSONAL_PARAMETERS if k in kept}}
+    nbformat.write(nb, str(executed))
+    return kept
 
 
 _EXAMPLES = {"str": "some text", "int": "3", "float": "0.5", "bool": "true or false", "list": "[a, b] (or one value)", "dict": "{key: value}"}

@@ -57,7 +57,7 @@ LABELS: dict[str, str] = {
 }
 
 _SHARE = re.compile(r"((^|_)(share|shares|proportion|prop|pct|percent|reciprocity|retention|retained|"
-                    r"response_rate|retention_rate|churn_rate|reply_rate|answered|p_alive|prob|probability)$)"
+                    r"response_rate|retention_rate|churn_rate|reply_rate|answered|p_alive|prob|probability|survival)$)"
                     r"|^reciprocity|^answered_within_|^share_")
 _NOT_SHARE = re.compile(r"(ratio|count|n|members|days|hours|weeks|value)$")
 _PVALUE = re.compile(r"(^p$|^p_value$|^pvalue$|_p$|_p_value$|^p_)")
@@ -119,7 +119,8 @@ def as_number(x: Any, *, sigfig: int = 3) -> str:
     if abs(v) < 1e-3 or abs(v) >= 1e9:  # far from 1: scientific notation, not a row of zeros or digits
         return f"{v:.{sigfig - 1}e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
     decimals = max(0, sigfig - 1 - math.floor(math.log10(abs(v))))
-    return f"{v:,.{decimals}f}"
+    text = f"{v:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if decimals else text
 
 
 def as_pvalue(x: Any) -> str:
@@ -179,10 +180,23 @@ def _interval_columns(columns: list[str]) -> dict[str, tuple[str, str]]:
                 found[c] = (f"{c}{lo}", f"{c}{hi}")
                 break
     taken = {x for pair in found.values() for x in pair}
+    # "level_change", "level_ci_low", "level_ci_high": the estimate is the column just before its interval
+    bare = {lo for lo, _ in _BARE}
+    for i, c in enumerate(columns):
+        if c in bare:
+            continue
+        for lo_suffix, hi_suffix in (("_ci_low", "_ci_high"), ("_low", "_high")):
+            if c.endswith(lo_suffix) and c not in taken and i > 0:
+                hi = c[: -len(lo_suffix)] + hi_suffix
+                estimate = columns[i - 1]
+                if hi in names and estimate not in found and estimate not in taken:
+                    found[estimate] = (c, hi)
+                    taken |= {c, hi}
+                break
     for lo, hi in _BARE:
         if lo in names and hi in names and lo not in taken:
             # the estimate is named so, or it is the column just before the interval (the kit's convention)
-            estimate = next((c for c in ("estimate", "value", "mean", "share", "ratio", "median", "proportion", "rate_ratio")
+            estimate = next((c for c in ("estimate", "value", "coef", "mean", "share", "ratio", "median", "proportion", "rate_ratio")
                              if c in names and c not in found), None)
             before = columns.index(lo) - 1
             if estimate is None and before >= 0 and columns[before] not in taken:

@@ -8,12 +8,12 @@
 
 # %% tags=["remove_cell"]
 # %matplotlib inline
-import warnings
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
-warnings.filterwarnings("ignore", category=FutureWarning)
-pd.set_option("display.precision", 3)
+
+from communitylab import report
+
+report.setup()
 
 # %% tags=["parameters"]
 survivors: list = [1000, 631, 468, 382, 326, 289, 262, 241]  # members still active at the start of each period (one cohort)
@@ -31,26 +31,22 @@ transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW 
 calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
 source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>", or a path to your export
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
+columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
+kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
 start: str = ""  # use events from this date (UTC); empty: all
 end: str = ""  # ...until this date (exclusive); empty: all
 n_draws: int = 1000  # parameter draws carried into the projection
 seed: int = 0  # seed of every random draw
 
 # %%
-from communitylab import datasets, plots, report, summary
+import numpy as np
+from communitylab import datasets, plots, summary, tables
 from communitylab.retention import economics as econ
 from communitylab.retention.models import BetaGeoFitter, GammaGammaFitter, ShiftedBetaGeometricFitter
 from communitylab.retention.summary import rfm_summary
 sbg = ShiftedBetaGeometricFitter().fit(survivors)
 r_draws = econ.equivalent_retention_draws(sbg, horizon, n_draws, seed=seed)
-r0 = float(pd.Series(r_draws).median())
-display(Markdown("# Acquire members or keep them?\n\n" + report.run_header("Churn versus acquisition",
-    {"members": members, "margin": margin_per_period, "acquisition cost": acquisition_cost, "budget": budget_per_period, "lift": retention_lift})))
-
-# %% [markdown]
-# ## The answer
-
-# %%
+r0, r_low, r_high = (float(np.quantile(r_draws, q)) for q in (0.5, 0.05, 0.95))
 per_member_programme = budget_per_period / members
 proj = econ.project_member_base(members, r_draws, margin=margin_per_period, budget=budget_per_period,
                                 acquisition_cost=acquisition_cost, retention_with_programme=r_draws + retention_lift,
@@ -58,7 +54,25 @@ proj = econ.project_member_base(members, r_draws, margin=margin_per_period, budg
 at_horizon = proj[proj.period == horizon].set_index("strategy")
 wins = "keeping members" if at_horizon.loc["retain", "cumulative_value"] > at_horizon.loc["acquire", "cumulative_value"] else "acquiring members"
 be = econ.break_even_retention(margin_per_period, r0, per_member_programme, discount_rate)
-display(Markdown(report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency)))
+stated = econ.retention_from_statement(lost_share, lost_over_periods)
+display(Markdown("# Acquire members or keep them?\n\n" + report.run_header("Churn versus acquisition",
+    {"members": members, "margin": report.money(margin_per_period, currency), "acquisition cost": report.money(acquisition_cost, currency),
+     "budget": report.money(budget_per_period, currency), "lift": retention_lift})))
+
+# %%
+keep, acquire = at_horizon.loc["retain"], at_horizon.loc["acquire"]
+report.executive_summary(report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency), [
+    report.key_figure(f"Cumulative value after {horizon} periods, keeping members", keep["cumulative_value"], keep["value_low"],
+                      keep["value_high"], n_draws, currency=currency, note="90% band over parameter draws"),
+    report.key_figure(f"Cumulative value after {horizon} periods, acquiring members", acquire["cumulative_value"], acquire["value_low"],
+                      acquire["value_high"], n_draws, currency=currency, note="90% band over parameter draws"),
+    report.key_figure("Retention a period, from the cohort", r0, r_low, r_high, survivors[0], share=True,
+                      note=f"equivalent constant rate over {horizon} periods; 90% band"),
+    report.key_figure("Retention the programme must reach to pay for itself", be["retention_needed"] if be["feasible"] else np.nan,
+                      share=True, note=f"assumed lift +{retention_lift * 100:.1f} points" if be["feasible"] else "cannot pay for itself"),
+    report.key_figure("Retention the statement implies", stated, share=True,
+                      note=f"losing {lost_share:.0%} over {lost_over_periods:g} periods"),
+], level=0.90)
 summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0)
 
 # %% [markdown]
@@ -67,32 +81,30 @@ summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=
 # Shifted-beta-geometric model fitted to the survivor counts (maximum likelihood; Wald intervals on the log scale).
 
 # %%
-display(sbg.summary)
-periods = list(range(len(survivors) + horizon))
-curve = pd.DataFrame({"period": periods, "projected": sbg.survival_function(periods) * survivors[0]})
-ax = curve.plot(x="period", y="projected", label="sBG projection")
-ax.scatter(range(len(survivors)), survivors, color="black", zorder=3, label="observed")
-ax.set_ylabel("members still active"); ax.legend(frameon=False); plt.show()
-display(pd.DataFrame({"period": periods[1:8], "retention_rate": sbg.retention_rate(periods[1:8])}))
+display(tables.table(sbg.summary))
+plots.plot_cohort_fit(sbg, survivors, horizon)
+report.show_figure(f"Members of the cohort still active each period (points, {survivors[0]:,} at the start) and the "
+                   "shifted-beta-geometric projection (line).")
+display(tables.table(sbg.retention_table(7), title="Retention rate by period: churn slows as the least loyal leave"))
 
 # %% [markdown]
 # ## The statement
 
 # %%
-stated = econ.retention_from_statement(lost_share, lost_over_periods)
 display(Markdown(f"Losing {lost_share:.0%} every {lost_over_periods:g} periods means keeping **{stated:.1%}** a period "
                  f"(expected stay {econ.expected_lifetime(stated):.1f} periods). The cohort above keeps {r0:.1%} a period on average over the next {horizon} periods "
-                 f"(equivalent constant rate; 90% band {pd.Series(r_draws).quantile(0.05):.1%} to {pd.Series(r_draws).quantile(0.95):.1%})."))
+                 f"(equivalent constant rate; 90% band {r_low:.1%} to {r_high:.1%})."))
 
 # %% [markdown]
-# ## Projection under both strategies (median and 90% band over parameter draws)
+# ## Projection under both strategies
+#
+# Median and 90% band over draws of the retention model's parameters.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-for strategy, g in proj.groupby("strategy"):
-    axes[0].plot(g.period, g.members, label=strategy); axes[0].fill_between(g.period, g.members_low, g.members_high, alpha=0.2)
-    axes[1].plot(g.period, g.cumulative_value, label=strategy); axes[1].fill_between(g.period, g.value_low, g.value_high, alpha=0.2)
-axes[0].set_title("members"); axes[1].set_title(f"cumulative discounted value ({currency})"); axes[0].legend(frameon=False); plt.show()
+plots.plot_projection(proj, currency)
+report.show_figure(f"Members (left) and cumulative discounted value (right) over {horizon} periods when the budget goes to "
+                   f"acquisition or to a programme that lifts retention by {retention_lift * 100:.1f} points; bands: 90% over "
+                   f"{n_draws:,} parameter draws.")
 
 # %% [markdown]
 # ## Retention in the community's own event log
@@ -101,19 +113,20 @@ axes[0].set_title("members"); axes[1].set_title(f"cumulative discounted value ({
 
 # %%
 from communitylab.retention import cohorts, survival
-community = datasets.load_community(source, format=format or None, start=start or None, end=end or None)
+community = datasets.load_community(source, format=format or None, columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
 cohort_table = cohorts.cohort_retention(community, "month")
 plots.plot_cohort_retention(cohort_table)
-plt.show()
+report.show_figure("Share of each monthly cohort (rows, by first contribution) still active k months later (columns).")
 tenure = survival.member_tenure(community)
 plots.plot_tenure_survival(survival.kaplan_meier(tenure, "first_post_got_reply"),
                            labels={True: "first post answered", False: "first post not answered", 1: "first post answered", 0: "first post not answered"})
-plt.show()
+report.show_figure(f"Share of members still active by days since their first contribution (Kaplan–Meier, 95% bands; "
+                   f"{len(tenure):,} members), by whether their first post was answered.")
 
 # %%
 hazards = survival.proportional_hazards(tenure, "first_post_got_reply")
 display(Markdown("Cox proportional hazards of churn (a ratio below 1: members with the feature stay longer; observational)."))
-display(hazards)
+display(tables.table(hazards))
 summary.record(cohort_sizes=cohort_table["size"].tolist(), hazards=hazards)
 
 # %% [markdown]
@@ -126,15 +139,14 @@ tx = datasets.load_transactions(transactions)
 rfm = rfm_summary(tx, "customer_id", "date", monetary_value_col="value", observation_period_end=calibration_end, time_scaler=7)
 bgnbd = BetaGeoFitter().fit(rfm)
 gg = GammaGammaFitter().fit(rfm[rfm.frequency > 0])
-display(bgnbd.summary); display(gg.summary)
+display(tables.table(bgnbd.summary, title=f"BG/NBD purchase model ({len(rfm):,} customers)"))
+display(tables.table(gg.summary, title=f"Gamma-Gamma spend model ({int((rfm.frequency > 0).sum()):,} repeat customers)"))
 summary.record(bgnbd=bgnbd.summary.reset_index(), gamma_gamma=gg.summary.reset_index())
 
 # %%
-rfm["p_alive"] = bgnbd.conditional_probability_alive(rfm.frequency, rfm.recency, rfm["T"])
-rfm["expected_52w"] = bgnbd.predict(52, rfm.frequency, rfm.recency, rfm["T"])
-rfm["expected_value"] = rfm.expected_52w * gg.predict(rfm.frequency, rfm.monetary_value)
-concentration = econ.value_concentration(rfm.expected_value, seed=seed)
-display(report.format_estimates(concentration, percent=True))
+expected_value = bgnbd.predict(52, rfm.frequency, rfm.recency, rfm["T"]) * gg.predict(rfm.frequency, rfm.monetary_value)
+concentration = econ.value_concentration(expected_value, seed=seed)
+display(tables.table(concentration, title="Share of the next 52 weeks' expected value held by the top customers"))
 summary.record(value_concentration=concentration)
 
 # %% [markdown]

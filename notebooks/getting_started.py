@@ -8,12 +8,12 @@
 
 # %% tags=["remove_cell"]
 # %matplotlib inline
-import warnings
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
-warnings.filterwarnings("ignore", category=FutureWarning)
-pd.set_option("display.precision", 3)
+
+from communitylab import report
+
+report.setup()
 
 # %% tags=["parameters"]
 scenario: str = "brand_centric"  # simulator scenario: living, brand_centric, lapsing_host, dormant, revitalized
@@ -21,25 +21,25 @@ seed: int = 0  # seed of the simulator
 your_export: str = ""  # path to your own export (Slack zip, Discord JSON, mbox, ...); empty: a bundled export file
 
 # %%
-from communitylab import datasets, engagement as eng, report, simulate, summary
+from communitylab import datasets, engagement as eng, simulate, summary, tables
 sim = simulate.simulate(scenario, seed=seed)
 community = sim.community()
+verdict = eng.health_verdict(community)
 display(Markdown("# Getting started with communitylab\n\n" + report.run_header("Getting started", {"scenario": scenario, "seed": seed}, {scenario: community})))
 
-# %% [markdown]
-# The simulator builds a community whose truth is known. Here is what the kit concludes about it:
-
 # %%
-verdict = eng.health_verdict(community)
-display(Markdown(verdict._repr_markdown_()))
-display(Markdown(f"The scenario was built to be judged **{sim.truth['expected_verdict']}**."))
+report.executive_summary(f"The simulator built a **{scenario.replace('_', ' ')}** community whose truth is known: it was made to be judged "
+                         f"**{sim.truth['expected_verdict']}**. The kit judges it **{verdict.label}**.\n\n"
+                         + "\n".join(f"- {r}" for r in verdict.reasons), verdict.key_figures())
 summary.record(scenario=scenario, verdict=verdict.label, expected=sim.truth["expected_verdict"])
 
 # %% [markdown]
-# Bundled real data sets, each with a README giving provenance and licence:
+# ## Bundled data
+#
+# Real public data sets that ship with the kit, each with a README giving provenance and licence.
 
 # %%
-display(datasets.describe_datasets()[['name', 'description', 'licence']])
+display(tables.table(datasets.describe_datasets()[["name", "description", "licence"]]))
 
 # %% [markdown]
 # ## Your own community
@@ -48,7 +48,7 @@ display(datasets.describe_datasets()[['name', 'description', 'licence']])
 
 # %%
 from communitylab import loaders
-display(loaders.describe_formats())
+display(tables.table(loaders.describe_formats()))
 
 # %%
 path = your_export or str(datasets.dataset_path("twcs-sample"))  # a customer-support export, loaded by its path
@@ -57,5 +57,6 @@ display(Markdown(f"**{report.source_label(path)}**: recognized as `{own.format}`
                  f"{own.report.rows_loaded:,} events loaded, {own.report.excluded:,} excluded by stated rules."))
 own_verdict = eng.health_verdict(own)
 display(Markdown(own_verdict._repr_markdown_()))
+display(tables.table(own_verdict.signal_table()))
 display(Markdown("Next: `communitylab run community_health -p source PATH` renders the full health report for it."))
 summary.record(own_export_format=own.format, own_export_verdict=own_verdict.label)

@@ -8,12 +8,12 @@
 
 # %% tags=["remove_cell"]
 # %matplotlib inline
-import warnings
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
-warnings.filterwarnings("ignore", category=FutureWarning)
-pd.set_option("display.precision", 3)
+
+from communitylab import report
+
+report.setup()
 
 # %% tags=["parameters"]
 responses: str = "seed-survey"  # "seed-survey" (reconstruction), "simulated", or a CSV/XLSX export path
@@ -35,7 +35,7 @@ show_personal_data: bool = False  # True lists open answers verbatim with respon
 seed: int = 0  # seed of bootstrap and permutation draws
 
 # %%
-from communitylab import datasets, plots, report, summary
+from communitylab import datasets, plots, summary, tables
 from communitylab.survey import items, proportions
 from communitylab.survey import weighting as wt
 survey = datasets.load_survey(responses, codebook or None, seed=seed)
@@ -43,11 +43,9 @@ r, cb = survey["responses"], survey["codebook"]
 N = population or cb.population
 display(Markdown(f"# Member survey: {cb.title}\n\n" + report.run_header("Member survey", {"responses": report.source_label(responses), "population": N, "level": confidence_level, "method": method})))
 
-# %% [markdown]
-# ## What this survey can and cannot tell
-
 # %%
-display(Markdown(report.survey_capability(len(r), N, confidence_level)))
+report.executive_summary(report.survey_capability(len(r), N, confidence_level),
+                         report.survey_key_figures(r, cb, N, method=method, level=confidence_level), level=confidence_level)
 summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N else None,
                margin_of_error=proportions.margin_of_error(len(r), N or None, level=confidence_level))
 
@@ -57,15 +55,16 @@ summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N e
 # Shares of those who answered each question, with intervals (finite population corrected).
 
 # %%
-tables = {qid: items.question_summary(r, q, population=N or None, method=method, level=confidence_level) for qid, q in cb.questions.items() if q.type != "text"}
+answers = {qid: items.question_summary(r, q, population=N or None, method=method, level=confidence_level) for qid, q in cb.questions.items() if q.type != "text"}
 for qid, q in cb.questions.items():
     if q.type == "text":
         continue
-    display(Markdown(f"**{qid}** — {q.text}"))
-    display(tables[qid])
+    display(tables.table(answers[qid], title=f"{qid}: {q.text}"))
     if q.type == "likert":
-        plots.plot_likert({qid: tables[qid]}, midpoint=q.midpoint); plt.show()
-summary.record(questions={k: v for k, v in tables.items()})
+        plots.plot_likert({qid: answers[qid]}, midpoint=q.midpoint)
+        report.show_figure(f"{qid}: share of respondents at each level, disagreeing to the left of the midpoint and agreeing to "
+                           f"the right ({int(answers[qid]['n'].iloc[0]):,} answers).")
+summary.record(questions=answers)
 
 # %% [markdown]
 # ## Under the sample design
@@ -79,9 +78,10 @@ under = domains.analyse_design(r, cb, design, segment or cb.segment_column, leve
 if not design:
     display(Markdown("_No sample design was given (parameters `design_*`): the shares above treat respondents as a simple random sample of the members._"))
 for qid, table in under["shares"].items():
-    display(Markdown(f"**{qid}** — design-based shares")); display(table)
+    display(tables.table(table, title=f"{qid}: design-based shares"))
 for qid, compared in under["segments"].items():
-    display(Markdown(report.segment_test(qid, segment or cb.segment_column, compared["test"]))); display(compared["table"])
+    display(Markdown(report.segment_test(qid, segment or cb.segment_column, compared["test"])))
+    display(tables.table(compared["table"]))
 if design:
     summary.record(design=design, design_shares=under["shares"])
 if under["segments"]:
@@ -89,11 +89,15 @@ if under["segments"]:
 
 # %% [markdown]
 # ## Nonresponse bounds for the top answer of each Likert question
+#
+# If every member who did not answer had answered the other way, the share among all members would lie between these bounds.
 
 # %%
 likert = [q for q in cb.questions.values() if q.type == "likert"]
-bounds = pd.DataFrame({q.id: proportions.nonresponse_bounds(int(items.top_box(r, q)["k"]), int(items.top_box(r, q)["n"]), N) for q in likert}).T if N else pd.DataFrame()
-display(bounds)
+if N:
+    display(tables.table(items.nonresponse_table(r, likert, N)))
+else:
+    display(Markdown("_The number of members invited is not known (parameter `population`): no bounds._"))
 
 # %% [markdown]
 # ## Comparing two options chosen by the same respondents
@@ -102,7 +106,7 @@ display(bounds)
 multi = [q for q in cb.questions.values() if q.type == "multi" and {compare_a, compare_b} <= set(q.levels)]
 if multi:
     mc = items.compare_options(r, multi[0], compare_a, compare_b)
-    display(mc.to_frame("value"))
+    display(tables.table(mc.to_frame("value")))
     display(Markdown(f"Only the {mc['only_a'] + mc['only_b']} respondents who chose one option but not the other carry information; exact McNemar p = {mc['p_value']:.2f}."))
     summary.record(comparison=mc.to_dict())
 
@@ -112,7 +116,8 @@ if multi:
 # %%
 if {crosstab_row, crosstab_col} <= set(r.columns):
     table, test = items.crosstab_test(r, crosstab_row, crosstab_col, seed=seed)
-    display(table); display(test.to_frame("value"))
+    display(tables.table(table, title=f"{crosstab_row} by {crosstab_col}"))
+    display(tables.table(test.to_frame("value")))
     summary.record(crosstab=test.to_dict())
 if scale_items and set(scale_items) <= set(r.columns):
     alpha = items.cronbach_alpha(r[scale_items], seed=seed)
@@ -125,10 +130,9 @@ if scale_items and set(scale_items) <= set(r.columns):
 # %%
 if survey["margins"]:
     likert_q = likert[0]
-    top = r[likert_q.id].isin(likert_q.levels[-2:]).astype(float).where(r[likert_q.id].notna())
-    weighted = wt.weighting_comparison(top, r, survey["margins"], population=N, level=confidence_level)
+    weighted = wt.weighting_comparison(items.top_box_indicator(r, likert_q), r, survey["margins"], population=N, level=confidence_level)
     display(Markdown(f"Top-two-box share of **{likert_q.id}** under each weighting. Standard errors account for the calibration (as R `survey` does after `postStratify`/`rake`); the design effect is the precision unequal weights cost."))
-    display(weighted)
+    display(tables.table(weighted))
     summary.record(weighting=weighted.reset_index())
 else:
     display(Markdown("_No member-base margins are known for this survey, so no weighting was applied._"))
@@ -136,9 +140,12 @@ else:
 # %% [markdown]
 # ## Open answers
 #
-# Under pseudonymous labels; e-mail addresses redacted.
+# Verbatim answers can name people, so a shared report does not quote them: it lists the words that at least three respondents used (a name or a detail only one respondent wrote never appears). With `show_personal_data` the answers are listed verbatim, under pseudonymous labels.
 
 # %%
 for q in [q for q in cb.questions.values() if q.type == "text"]:
-    display(Markdown(f"**{q.id}** — {q.text}"))
-    display(items.open_answers(r, q, survey["id_col"], show_personal_data=show_personal_data))
+    if show_personal_data:
+        display(tables.table(items.open_answers(r, q, survey["id_col"], show_personal_data=True), title=f"{q.id}: {q.text}"))
+    else:
+        terms = items.open_answer_terms(r, q, min_answers=3)
+        display(tables.table(terms, title=f"{q.id}: {q.text}", note=f"{terms.attrs['answered']:,} respondents answered; words used by at least 3 of them."))

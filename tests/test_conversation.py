@@ -71,3 +71,35 @@ def test_support_threads_are_hub_and_spoke():
     assert d.loc["host->member", "share"] > 0.5
     edges = reply_edges(c, without_hosts=True)
     assert not edges["src_is_host"].any() and not edges["dst_is_host"].any()
+
+
+def _ratio_community():
+    """Six replying members (ids 1..6) with m_i replies of known addressee, y_i of them to another
+    member (the rest to the host ``h``), under one host post."""
+    from communitylab.community import Community
+
+    m, y = [10, 3, 7, 1, 4, 6], [8, 0, 6, 1, 1, 3]
+    rows = [("p0", "h", "post", "2024-01-01 00:00", "p0", None), ("p1", "z", "post", "2024-01-01 00:01", "p1", None)]
+    k = 0
+    for member, (mi, yi) in enumerate(zip(m, y), start=1):
+        for j in range(mi):
+            k += 1
+            rows.append((f"r{k}", str(member), "reply", f"2024-01-02 {k // 60:02d}:{k % 60:02d}", *(("p1", "p1") if j < yi else ("p0", "p0"))))
+    df = pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"])
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+    return Community.from_frames(df, hosts=["h"], name="ratio")
+
+
+def test_member_to_member_share_matches_r_svyratio_clustered_by_member():
+    """R 4.2, survey 4.1.1: d <- data.frame(id=1:6, m=c(10,3,7,1,4,6), y=c(8,0,6,1,1,3));
+    svyratio(~y, ~m, svydesign(ids=~id, data=d, weights=~1)) -> 0.612903225806, SE 0.125036309548."""
+    from scipy import stats
+
+    from communitylab.engagement import member_to_member_share
+
+    out = member_to_member_share(_ratio_community())
+    assert out["share"] == pytest.approx(0.612903225806, abs=1e-12)
+    assert out["replies"] == 31 and out["members"] == 6
+    half = stats.t.ppf(0.975, 5) * 0.125036309548
+    assert out["ci_low"] == pytest.approx(0.612903225806 - half, abs=1e-9)
+    assert out["ci_high"] == pytest.approx(min(1.0, 0.612903225806 + half), abs=1e-9)

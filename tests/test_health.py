@@ -20,7 +20,7 @@ def test_scenarios_get_their_verdict(scenario, seed):
     sim = simulate(scenario, seed=seed)
     verdict = health_verdict(sim.community())
     assert verdict.label == sim.truth["expected_verdict"], verdict.summary()
-    assert list(verdict.signals.columns) == ["signal", "value", "ci_low", "ci_high", "threshold", "flag"]
+    assert list(verdict.signals.columns) == ["signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share"]
 
 
 def test_revitalized_is_thriving_after_the_seventh_milestone():
@@ -96,6 +96,14 @@ def test_stray_events_do_not_stretch_the_window():
     assert c.report.count(next(i["rule"] for i in c.report.issues if i["rule"].startswith("isolated stray event"))) == 3
     v = health_verdict(c)
     assert "2017-08-08 to 2017-12-03" in v.window and "327 weeks" not in v.summary()
+    # the host's cadence is read within the active period too: no silence starts before it, and the
+    # days outside silences are a part of the active period, never negative
+    from communitylab.engagement import activity_during_silences
+
+    sil = host_silences(c, 14)
+    assert (sil["start"] >= lo).all() and (sil["end"] <= hi).all()
+    during = activity_during_silences(c, 14).iloc[0]
+    assert 0 < during["days_other"] and during["days_silent"] + during["days_other"] == pytest.approx((hi - lo).total_seconds() / 86_400)
 
 
 def test_unlinked_replies_cannot_be_judged(tmp_path):

@@ -26,7 +26,30 @@ def test_study_runs_and_reports(study, tmp_path):
     assert json.loads((result.run_dir / "manifest.json").read_text())["status"] == "ok"
     schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-1.schema.json").read_text())
     jsonschema.validate(json.loads((result.run_dir / "summary.json").read_text()), schema)  # the documented, versioned schema
+    check_reads_as_a_report(html, study)
     check_in_a_browser(result.report, study)
+
+
+def check_reads_as_a_report(html: str, name: str) -> None:
+    """The report opens with its summary and the figures that matter, then the contents; every table
+    is formatted for people (no raw DataFrame HTML) and every figure has a caption under it."""
+    import html as html_lib
+    import re
+
+    from communitylab.rendering import headings
+
+    assert 'class="dataframe"' not in html, f"{name}: a raw DataFrame in the report"
+    sections = [text for _, text in headings(html)]
+    assert sections[0] == "Summary", f"{name}: the report does not open with its summary: {sections[:3]}"
+    assert "The figures that matter" in html
+    nav = html.index('<nav class="cl-toc"')
+    assert html.index(">Summary<") < nav, f"{name}: the contents come before the summary"
+    contents = html_lib.unescape(html[nav:html.index("</nav>", nav)])
+    assert all(f">{t}</a>" in contents for t in sections[1:]), f"{name}: a section missing from the contents"
+    images = [m.start() for m in re.finditer(r"<img ", html)]
+    captions = [m.start() for m in re.finditer(r'<p class="cl-caption">', html)]
+    assert len(images) == len(captions), f"{name}: {len(images)} figures, {len(captions)} captions"
+    assert all(c > i for i, c in zip(images, captions)), f"{name}: a caption above its figure"
 
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -219,4 +242,47 @@ def test_other_studies_leak_nothing_from_an_export_full_of_names(tmp_path):
     start = run_study("getting_started", {"your_export": str(EXPORTS / "slack")}, out_dir=tmp_path / "out", run_id="g", progress=False)
     assert start.summary["own_export_format"] == "slack"
     for result in (churn, start):
+        assert personal_data_in(result.run_dir) == [], result.study
+
+
+@pytest.mark.notebooks
+def test_survey_and_revitalization_studies_leak_nothing(tmp_path):
+    """Open answers naming people, respondents identified by e-mail, an event log whose members are
+    real names with message texts: none of it reaches any output of the survey or revitalization study."""
+    import numpy as np
+    import pandas as pd
+
+    from communitylab.datasets import data_dir
+
+    seed = data_dir() / "seed-survey"
+    responses = pd.read_csv(seed / "responses.csv")
+    responses["respondent"] = [f"member{i}.lovelace@example.org" for i in range(len(responses))]
+    responses.loc[0, "q7_suggestions"] = "Zelda Quixote SECRET-TEXT should run the meetups; call +1 555 0100"
+    responses.loc[1, "q7_suggestions"] = "write to zelda.q@example.org about Yilmaz"
+    survey_csv = tmp_path / "responses.csv"
+    responses.to_csv(survey_csv, index=False)
+    survey = run_study("member_survey", {"responses": str(survey_csv), "codebook": str(seed / "codebook.yml")},
+                       out_dir=tmp_path / "out", run_id="s", progress=False)
+
+    rng = np.random.default_rng(0)
+    names = ["Zelda Quixote", "Ada Lovelace", "Yusuf Yilmaz", "Xena Warrior", "Olga Owner"] + [f"Member {i}" for i in range(25)]
+    rows, k = [], 0
+    for week in range(40):
+        for _ in range(int(rng.poisson(6 if week < 20 else 14))):
+            k += 1
+            when = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(days=7 * week + int(rng.integers(0, 7)), hours=int(rng.integers(0, 24)))
+            rows.append({"id": f"e{k}", "author": names[int(rng.integers(0, len(names)))], "type": "post", "time": when.isoformat(),
+                         "reply_to": "", "topic": f"e{k}", "body": "SECRET-TEXT from Zelda"})
+            for _ in range(int(rng.integers(0, 3))):
+                k += 1
+                rows.append({"id": f"e{k}", "author": names[int(rng.integers(0, len(names)))], "type": "reply",
+                             "time": (when + pd.Timedelta(hours=1 + k % 5)).isoformat(), "reply_to": rows[-1]["id"] if rows[-1]["type"] == "post" else rows[-1]["reply_to"],
+                             "topic": rows[-1]["topic"], "body": "SECRET-TEXT reply by Lovelace"})
+    log = tmp_path / "forum.csv"
+    pd.DataFrame(rows).to_csv(log, index=False)
+    revival = run_study("revitalization_study", {
+        "source": str(log), "format": "events", "hosts": ["Olga Owner"], "milestones": {"relaunch": "2024-05-20"},
+        "columns": {"event_id": "id", "member_id": "author", "kind": "type", "created_at": "time", "parent_id": "reply_to",
+                    "thread_id": "topic"}}, out_dir=tmp_path / "out", run_id="r", progress=False)
+    for result in (survey, revival):
         assert personal_data_in(result.run_dir) == [], result.study

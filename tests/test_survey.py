@@ -229,3 +229,19 @@ def test_xlsx_export_is_read_like_csv(tmp_path):
     pd.read_csv(SEED / "responses.csv", dtype=str).to_excel(path, index=False)
     r = read_responses(path, cb)
     assert len(r) == 15 and (r["q1_pertinence"] == "Very pertinent").sum() == 4
+
+
+def test_open_answer_terms_never_quote_one_respondent():
+    import pandas as pd
+
+    from communitylab.survey.codebook import Question
+    from communitylab.survey.items import open_answer_terms
+
+    q = Question(id="q7", text="Suggestions", type="text", levels=[])
+    r = pd.DataFrame({"q7": ["More case studies please", "case studies and events", "Zelda Quixote should host events",
+                             "events, case studies", None, "  ", "mail zelda.q@example.org about events"]})
+    terms = open_answer_terms(r, q, min_answers=3)
+    assert terms.attrs["answered"] == 5
+    assert terms.set_index("term")["answers"].to_dict() == {"events": 4, "case": 3, "studies": 3}
+    assert terms.set_index("term")["share"]["events"] == pytest.approx(4 / 5)
+    assert not terms["term"].str.contains("zelda|quixote|example").any()

@@ -35,7 +35,13 @@ from communitylab.engagement.inequality import (
     participation_inequality,
     top_share,
 )
-from communitylab.engagement.levels import LEVELS, LevelRules, engagement_levels, level_counts, level_transitions
+from communitylab.engagement.levels import (
+    LEVELS,
+    LevelRules,
+    engagement_levels,
+    level_counts,
+    level_transitions,
+)
 from communitylab.engagement.newcomers import first_contributions, join_ask_leave, newcomer_retention
 from communitylab.engagement.responsiveness import (
     answered_within,

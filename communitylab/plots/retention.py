@@ -7,7 +7,7 @@ import pandas as pd
 
 from communitylab.plots.theme import PALETTE, new_axes
 
-__all__ = ["plot_cohort_retention", "plot_tenure_survival"]
+__all__ = ["plot_cohort_retention", "plot_tenure_survival", "plot_cohort_fit", "plot_projection"]
 
 
 def plot_cohort_retention(table: pd.DataFrame, ax=None, *, max_periods: int = 12):
@@ -49,3 +49,47 @@ def plot_tenure_survival(km: pd.DataFrame, ax=None, *, labels=None):
     ax.set_title("Member tenure (Kaplan–Meier, 95% band)")
     ax.legend(frameon=False, fontsize=8)
     return ax
+
+
+def plot_cohort_fit(model, survivors, horizon: int = 10, ax=None):
+    """Observed survivors of one cohort (points) and a fitted retention model's projection (line).
+
+    ``model`` has ``survival_function(periods)`` (e.g. the shifted-beta-geometric fit).
+    """
+    ax = new_axes(ax)
+    periods = np.arange(len(survivors) + horizon)
+    ax.plot(periods, model.survival_function(periods) * survivors[0], color=PALETTE["member"], label="model projection")
+    ax.scatter(np.arange(len(survivors)), survivors, color="black", zorder=3, s=18, label="observed")
+    ax.set_xlabel("period")
+    ax.set_ylabel("members still active")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_projection(projection: pd.DataFrame, currency: str = "$", axes=None):
+    """Members and cumulative discounted value under each strategy, median with its band.
+
+    ``projection`` as returned by :func:`communitylab.retention.economics.project_member_base`.
+    Returns the two Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    names = {"retain": "keep members (programme)", "acquire": "acquire members"}
+    colors = {"retain": PALETTE["good"], "acquire": PALETTE["accent"]}
+    for strategy, g in projection.groupby("strategy"):
+        color = colors.get(strategy, PALETTE["neutral"])
+        axes[0].plot(g["period"], g["members"], color=color, label=names.get(strategy, strategy))
+        axes[0].fill_between(g["period"], g["members_low"], g["members_high"], color=color, alpha=0.2, lw=0)
+        axes[1].plot(g["period"], g["cumulative_value"], color=color, label=names.get(strategy, strategy))
+        axes[1].fill_between(g["period"], g["value_low"], g["value_high"], color=color, alpha=0.2, lw=0)
+    axes[0].set_title("members")
+    axes[1].set_title(f"cumulative discounted value ({currency})")
+    for ax in axes:
+        ax.set_xlabel("period")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].legend(frameon=False)
+    return axes
+

@@ -34,9 +34,16 @@ DATASETS: dict[str, Dataset] = {
 
 
 def data_dir() -> Path:
-    """The bundled data folder (``COMMUNITYLAB_DATA`` overrides)."""
+    """The bundled data folder (``COMMUNITYLAB_DATA`` overrides).
+
+    Installed from a wheel, the data ship inside the package (``communitylab/bundled_data``); in a
+    source checkout (editable install) they are the repository's ``data/``.
+    """
     env = os.environ.get("COMMUNITYLAB_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    return here / "bundled_data" if (here / "bundled_data").is_dir() else here.parent / "data"
 
 
 def dataset_path(name: str) -> Path:

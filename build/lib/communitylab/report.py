@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["segment_test", "money", "source_label", "run_header", "format_estimates", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -48,20 +49,6 @@ def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, 
         r = community.report
         lines.append(f"\nData `{name}`: {r.rows_read:,} rows read, {r.rows_loaded:,} loaded, {r.excluded:,} excluded by stated rules (load report below).")
     return "\n".join(lines)
-
-
-def format_estimates(table: pd.DataFrame, *, percent: bool = False, digits: int = 2) -> pd.DataFrame:
-    """``metric, estimate, ci_low, ci_high, n, method`` → one readable column ``estimate (95% CI)``."""
-    def fmt(v: float) -> str:
-        if pd.isna(v):
-            return "–"
-        return f"{v:.{digits - 2 if digits > 2 else 0}%}" if percent else f"{v:,.{digits}f}"
-
-    out = table.copy()
-    out["estimate (95% CI)"] = [
-        f"{fmt(e)} ({fmt(lo)} to {fmt(hi)})" if pd.notna(lo) else fmt(e) for e, lo, hi in zip(out["estimate"], out["ci_low"], out["ci_high"])
-    ]
-    return out[["metric", "estimate (95% CI)", "n", "method"]]
 
 
 def segment_test(question: str, segment: str, test: Mapping[str, Any]) -> str:
@@ -118,6 +105,33 @@ def survey_capability(n: int, population: int | None, level: float = 0.95) -> st
     return "\n\n".join(lines)
 
 
+def survey_key_figures(responses: pd.DataFrame, codebook, population: int | None, *, method: str = "wilson",
+                       level: float = 0.95, limit: int = 5) -> list[dict[str, Any]]:
+    """The survey's headline figures: the response rate, then the top-two-box share of each Likert
+    question and the most chosen option of each multi-select question, each with its interval and n."""
+    from communitylab.survey import items, proportions
+
+    out = []
+    n = len(responses)
+    if population:
+        out.append(key_figure("Members who answered", n / population, n=n, share=True,
+                              note=f"of {population:,} invited; margin of error ±"
+                                   f"{proportions.margin_of_error(n, population, level=level):.0%}"))
+    for q in codebook.questions.values():
+        if len(out) >= limit:
+            break
+        if q.type == "likert":
+            top = items.top_box(responses, q, boxes=2, population=population or None, method=method, level=level)
+            out.append(key_figure(f"{q.id}: {' or '.join(q.levels[-2:])}", top["estimate"], top["ci_low"], top["ci_high"],
+                                  top["n"], share=True, note=q.text))
+        elif q.type == "multi":
+            table = items.question_summary(responses, q, population=population or None, method=method, level=level)
+            best = table.sort_values("share", ascending=False).iloc[0]
+            out.append(key_figure(f"{q.id}: {best['option']}", best["share"], best["ci_low"], best["ci_high"], best["n"],
+                                  share=True, note=f"most chosen option of: {q.text}"))
+    return out
+
+
 def intervention_answer(
     effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str, level: float = 0.95, *, no_change: float = 1.0
 ) -> str:
@@ -163,6 +177,53 @@ def intervention_answer(
     return "\n\n".join(lines)
 
 
+def intervention_key_figures(effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str,
+                             limit: int = 5) -> list[dict[str, Any]]:
+    """The revitalization study's headline figures: the outcome against the world without the
+    interventions, then each phase's change of level with its placebo p-value."""
+    what = outcome.replace("_", " ")
+    n = impact["periods"]
+    out = [
+        key_figure(f"{what.capitalize()} after the interventions, observed / expected without them", impact["ratio"],
+                   impact["ratio_low"], impact["ratio_high"], n, unit="×", note=f"over the {int(n)} {period}s after the first milestone"),
+        key_figure(f"Extra {what} over those {period}s", impact["difference"], impact["observed"] - impact["counterfactual_high"],
+                   impact["observed"] - impact["counterfactual_low"], n,
+                   note=f"{impact['observed']:,.0f} observed against {impact['counterfactual']:,.0f} expected"),
+    ]
+    p_values = placebo.attrs.get("p_values", {})
+    for _, e in effects.iterrows():
+        p = p_values.get(e["phase"])
+        out.append(key_figure(f"Change of level at: {e['phase']}", e["level_change"], e["level_ci_low"], e["level_ci_high"],
+                              e["periods_after"], unit="×",
+                              note=f"p = {e['level_p_value']:.3f}" + (f"; placebo p = {p:.2f}" if p is not None else "")))
+    return out[:limit]
+
+
+def before_after_table(panel: pd.DataFrame) -> pd.DataFrame:
+    """The before/after health panel (:func:`communitylab.intervention.before_after`) as a table for
+    people: one row per measure, the reply-earning share with its interval."""
+    from communitylab import tables
+
+    panel = panel.reset_index() if "community" not in panel.columns else panel
+    rows = []
+    for column in panel.columns:
+        if column in ("community", "ci_low", "ci_high", "reasons"):
+            continue
+        cells = []
+        for _, row in panel.iterrows():
+            v = row[column]
+            if column == "reply_earning_share":
+                cells.append(tables.as_interval(v, row.get("ci_low"), row.get("ci_high"), share=True))
+            elif isinstance(v, str):
+                cells.append(v)
+            elif tables.is_share(column):
+                cells.append(tables.as_percent(v))
+            else:
+                cells.append(tables.as_number(v))
+        rows.append([tables.label(column), *cells])
+    return pd.DataFrame(rows, columns=["Measure", *[str(c) for c in panel["community"]]])
+
+
 def its_diagnostics(model) -> str:
     """Plain-words checks of a fitted :class:`~communitylab.intervention.InterruptedTimeSeries`:
     overdispersion, residual autocorrelation, and how many periods each side carries."""
@@ -181,3 +242,73 @@ def its_diagnostics(model) -> str:
     else:
         lines.append("No clear residual autocorrelation (Ljung-Box p ≥ 0.05 up to lag 6).")
     return " ".join(lines)
+
+
+def setup() -> None:
+    """Prepare a study's kernel: the house theme for figures, every table through
+    :func:`communitylab.tables.table`, and no warnings in the report (they go to the run's log)."""
+    import logging
+    import warnings
+
+    from communitylab import tables
+    from communitylab.plots import theme
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("py4j").setLevel(logging.ERROR)
+    theme.use()
+    tables.use_in_notebook()
+
+
+def caption(text: str):
+    """A caption to show under a figure (numbered "Figure n." in the rendered report)."""
+    import html
+
+    from IPython.display import HTML
+
+    return HTML(f'<p class="cl-caption">{html.escape(text)}</p>')
+
+
+def show_figure(text: str) -> None:
+    """Show the current figure with its caption underneath."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    plt.show()
+    display(caption(text))
+
+
+def key_figure(figure: str, estimate: float, low: float = np.nan, high: float = np.nan, n: float | None = None, *,
+               share: bool = False, unit: str = "", currency: str = "", note: str = "") -> dict[str, Any]:
+    """One figure that matters, for :func:`key_figures`: an estimate, its interval and its n.
+
+    ``share`` formats it as a percentage, ``currency`` as money (:func:`money`), ``unit`` follows the number.
+    """
+    return {"figure": figure, "estimate": estimate, "low": low, "high": high, "n": n, "share": share, "unit": unit,
+            "currency": currency, "note": note}
+
+
+def key_figures(figures: list[dict[str, Any]], level: float = 0.95) -> pd.DataFrame:
+    """The figures that matter as a table for people: "Figure", "Estimate (95% interval)", "n", "Note"."""
+    from communitylab import tables
+
+    rows = pd.DataFrame(figures, columns=["figure", "estimate", "low", "high", "n", "share", "unit", "currency", "note"])
+    out = tables.estimates(rows, label_column="figure", low="low", high="high", unit="unit", level=level, keep=["note"])
+    column = out.columns[1]
+    for i, f in rows.iterrows():
+        if isinstance(f["currency"], str) and f["currency"]:
+            text = money(f["estimate"], f["currency"])
+            if pd.notna(f["low"]) and pd.notna(f["high"]):
+                text += f" ({money(f['low'], f['currency'])} to {money(f['high'], f['currency'])})"
+            out.loc[i, column] = text
+    return out
+
+
+def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: float | None = None) -> None:
+    """Show a report's opening: the answer in words, then the 3–5 figures that matter, each with its
+    interval and n (the contents follow it in the rendered report)."""
+    from IPython.display import Markdown, display
+
+    from communitylab import tables
+
+    display(Markdown("## Summary\n\n" + answer))
+    display(tables.table(key_figures(figures, level or 0.95), title="The figures that matter"))

@@ -93,9 +93,16 @@ class RunResult:
 
 
 def notebook_dir() -> Path:
-    """Where studies live (``COMMUNITYLAB_NOTEBOOKS`` overrides the repository's ``notebooks/``)."""
+    """Where studies live (``COMMUNITYLAB_NOTEBOOKS`` overrides).
+
+    Installed from a wheel, the studies ship inside the package (``communitylab/studies``); in a
+    source checkout (editable install) they are the repository's ``notebooks/``.
+    """
     env = os.environ.get("COMMUNITYLAB_NOTEBOOKS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "notebooks"
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    return here / "studies" if (here / "studies").is_dir() else here.parent / "notebooks"
 
 
 def _study_path(study: str, nb_dir: Path) -> Path:
@@ -159,6 +166,8 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from communitylab import rendering
+
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
@@ -170,6 +179,7 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     # a shared report loads nothing from the network: no require.js or MathJax from a CDN (the
     # reports use neither), so it opens offline without errors and tells no third party it was opened
     html = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
+    html = rendering.finish(html)
     if show_personal_data:
         return html, 0
     return redact_text(html)
@@ -348,6 +358,8 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     if progress:
         print(f"[communitylab] {study}: rendering the report", file=sys.stderr, flush=True)
     show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
+    if not show_personal:
+        manifest["parameters"] = _scrub_personal_parameters(executed, parameters)
     html, redacted = render_html(executed, show_personal_data=show_personal)
     (staging / "report.html").write_text(html, encoding="utf-8")
     summary = read_summary(executed)
@@ -365,6 +377,34 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     if progress:
         print(f"[communitylab] {study}: report at {final / 'report.html'} ({manifest['seconds']} s)", file=sys.stderr, flush=True)
     return RunResult(study, run_id, final, final / "report.html", summary, manifest)
+
+
+#: Parameters whose values name people (host accounts are staff members): pseudonymized in the
+#: manifest and in the executed notebook unless personal data are shown.
+PERSONAL_PARAMETERS = ("hosts",)
+
+
+def _scrub_personal_parameters(executed: Path, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace the values of :data:`PERSONAL_PARAMETERS` by their pseudonyms in the executed
+    notebook (papermill's injected cell and metadata); return the parameters as the manifest keeps them."""
+    import nbformat
+
+    from communitylab.privacy import pseudonym
+
+    names = {str(v): pseudonym(v) for key in PERSONAL_PARAMETERS for v in (parameters.get(key) or [])}
+    if not names:
+        return dict(parameters)
+    kept = {k: ([names.get(str(x), x) for x in v] if k in PERSONAL_PARAMETERS and isinstance(v, list) else v) for k, v in parameters.items()}
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            for real, label in names.items():
+                cell.source = cell.source.replace(repr(real), repr(label)).replace(f'"{real}"', f'"{label}"')
+    papermill = nb.metadata.get("papermill", {})
+    if "parameters" in papermill:
+        papermill["parameters"] = {**papermill["parameters"], **{k: kept[k] for k in PERSONAL_PARAMETERS if k in kept}}
+    nbformat.write(nb, str(executed))
+    return kept
 
 
 _EXAMPLES = {"str": "some text", "int": "3", "float": "0.5", "bool": "true or false", "list": "[a, b] (or one value)", "dict": "{key: value}"}

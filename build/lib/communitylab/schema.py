@@ -199,7 +199,9 @@ class LoadReport:
             f"<p><b>Load report</b> — {self.rows_read:,} rows read, {self.rows_loaded:,} loaded, "
             f"{self.excluded:,} excluded.</p>"
         )
-        body = self.to_frame().drop(columns="first_rows").to_html(index=False) if self.issues else ""
+        from communitylab.tables import table
+
+        body = table(self.to_frame().drop(columns="first_rows")).as_raw_html() if self.issues else ""
         notes = "".join(f"<p><i>{n}</i></p>" for n in self.notes)
         return head + body + notes
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["LABELS", "table", "label", "is_share", "as_percent", "as_number", "as_pvalue", "as_interval", "use_in_notebook"]
+__all__ = ["LABELS", "table", "estimates", "label", "is_share", "as_percent", "as_number", "as_pvalue", "as_interval", "use_in_notebook"]
 
 #: Column names that read better spelled out than mechanically de-snake-cased.
 LABELS: dict[str, str] = {
@@ -56,10 +56,14 @@ LABELS: dict[str, str] = {
     "utc": "UTC",
 }
 
-_SHARE = re.compile(r"(^|_)(share|shares|proportion|prop|pct|percent|reciprocity|retention|retained|"
-                    r"response_rate|retention_rate|churn_rate|reply_rate|answered|p_alive|prob|probability)$")
+_SHARE = re.compile(r"((^|_)(share|shares|proportion|prop|pct|percent|reciprocity|retention|retained|"
+                    r"response_rate|retention_rate|churn_rate|reply_rate|answered|p_alive|prob|probability|survival)$)"
+                    r"|^reciprocity|^answered_within_|^share_")
 _NOT_SHARE = re.compile(r"(ratio|count|n|members|days|hours|weeks|value)$")
 _PVALUE = re.compile(r"(^p$|^p_value$|^pvalue$|_p$|_p_value$|^p_)")
+#: First columns that name what each row measures; such a table is formatted row by row.
+ROW_LABELS = ("metric", "measure", "signal", "statistic", "quantity", "figure")
+_COUNTS = ("n", "count", "k", "events", "replies", "members", "pairs", "weeks")
 _SUFFIXES = (("_low", "_high"), ("_lo", "_hi"), ("_lower", "_upper"), ("_ci_low", "_ci_high"))
 _BARE = (("ci_low", "ci_high"), ("low", "high"), ("lower", "upper"), ("lo", "hi"))
 
@@ -71,7 +75,9 @@ def label(name: Any) -> str:
         return LABELS[text]
     words = text.replace("_", " ").strip()
     words = re.sub(r"\bm2m\b", "member-to-member", words)
+    words = re.sub(r"(\d)\s?pct\b", r"\1%", words)
     words = re.sub(r"\bpct\b", "%", words)
+    words = re.sub(r"\bmember to member\b", "member-to-member", words)
     return words[:1].upper() + words[1:] if words and not words[:1].isupper() else words
 
 
@@ -92,7 +98,8 @@ def as_percent(x: Any, *, sign: bool = False) -> str:
     v = 100 * float(x)
     a = abs(v)
     decimals = 0 if a >= 9.95 or a == 0 else 1 if a >= 0.995 else 2
-    text = f"{v:,.{decimals}f}%"
+    text = f"{v:,.{decimals}f}"
+    text = (text[:-2] if decimals == 1 and text.endswith(".0") else text) + "%"
     return ("+" + text) if sign and v > 0 else text
 
 
@@ -105,12 +112,15 @@ def as_number(x: Any, *, sigfig: int = 3) -> str:
     v = float(x)
     if not math.isfinite(v):
         return "∞" if v > 0 else "−∞" if v < 0 else "–"
-    if float(v).is_integer() and abs(v) >= 1:
+    if float(v).is_integer() and 1 <= abs(v) < 1e9:
         return f"{int(v):,}"
     if v == 0:
         return "0"
+    if abs(v) < 1e-3 or abs(v) >= 1e9:  # far from 1: scientific notation, not a row of zeros or digits
+        return f"{v:.{sigfig - 1}e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
     decimals = max(0, sigfig - 1 - math.floor(math.log10(abs(v))))
-    return f"{v:,.{decimals}f}"
+    text = f"{v:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if decimals else text
 
 
 def as_pvalue(x: Any) -> str:
@@ -123,15 +133,41 @@ def as_pvalue(x: Any) -> str:
 
 def as_interval(estimate: Any, low: Any, high: Any, *, share: bool = False) -> str:
     """An estimate with its interval in one cell: "42% (35–49%)" or "1.8 (1.2–2.6)"."""
-    if share:
-        head = as_percent(estimate)
-        if _is_missing(low) or _is_missing(high):
-            return head
-        return f"{head} ({as_percent(low)[:-1]}–{as_percent(high)})"
-    head = as_number(estimate)
+    fmt = as_percent if share else as_number
+    head = fmt(estimate)
     if _is_missing(low) or _is_missing(high):
         return head
-    return f"{head} ({as_number(low)}–{as_number(high)})"
+    lo, hi = fmt(low), fmt(high)
+    if float(low) < 0:  # "−66% to 66%" reads better than "-66–66%"
+        return f"{head} ({lo.replace('-', '−')} to {hi.replace('-', '−')})"
+    return f"{head} ({lo[:-1] if share else lo}–{hi})"
+
+
+def estimates(rows: pd.DataFrame, *, label_column: str, estimate: str = "estimate", low: str = "ci_low", high: str = "ci_high",
+              n: str | None = "n", share: str | None = "share", unit: str | None = None, level: float = 0.95,
+              keep: Iterable[str] = ()) -> pd.DataFrame:
+    """Rows of mixed estimates (a share here, a rate there) as text for people, one per row.
+
+    Each row's estimate and interval become one cell ("42% (35–49%)" for a share, "1.8 (1.2–2.6)"
+    otherwise; ``unit`` names a column whose text follows the number); ``keep`` columns are carried
+    over as they are.
+    """
+    out = pd.DataFrame({label(label_column): rows[label_column].astype(str).to_numpy()})
+    texts = []
+    for _, r in rows.iterrows():
+        is_share_row = bool(r[share]) if share and share in rows else False
+        text = as_interval(r[estimate], r.get(low, np.nan), r.get(high, np.nan), share=is_share_row)
+        u = str(r[unit]) if unit and unit in rows and not _is_missing(r[unit]) else ""
+        if u and not is_share_row:
+            text = text.replace(" (", f" {u} (", 1) if "(" in text else f"{text} {u}"
+        texts.append(text)
+    out[f"Estimate ({level:.0%} interval)"] = texts
+    if n and n in rows:
+        out["n"] = [("–" if _is_missing(v) else f"{int(v):,}") for v in rows[n]]
+    for c in keep:
+        if c in rows:
+            out[label(c)] = rows[c].to_numpy()
+    return out
 
 
 def _interval_columns(columns: list[str]) -> dict[str, tuple[str, str]]:
@@ -144,10 +180,27 @@ def _interval_columns(columns: list[str]) -> dict[str, tuple[str, str]]:
                 found[c] = (f"{c}{lo}", f"{c}{hi}")
                 break
     taken = {x for pair in found.values() for x in pair}
+    # "level_change", "level_ci_low", "level_ci_high": the estimate is the column just before its interval
+    bare = {lo for lo, _ in _BARE}
+    for i, c in enumerate(columns):
+        if c in bare:
+            continue
+        for lo_suffix, hi_suffix in (("_ci_low", "_ci_high"), ("_low", "_high")):
+            if c.endswith(lo_suffix) and c not in taken and i > 0:
+                hi = c[: -len(lo_suffix)] + hi_suffix
+                estimate = columns[i - 1]
+                if hi in names and estimate not in found and estimate not in taken:
+                    found[estimate] = (c, hi)
+                    taken |= {c, hi}
+                break
     for lo, hi in _BARE:
         if lo in names and hi in names and lo not in taken:
-            estimate = next((c for c in ("estimate", "value", "mean", "share", "ratio", "median", "proportion", "rate_ratio")
+            # the estimate is named so, or it is the column just before the interval (the kit's convention)
+            estimate = next((c for c in ("estimate", "value", "coef", "mean", "share", "ratio", "median", "proportion", "rate_ratio")
                              if c in names and c not in found), None)
+            before = columns.index(lo) - 1
+            if estimate is None and before >= 0 and columns[before] not in taken:
+                estimate = columns[before]
             if estimate is not None:
                 found[estimate] = (lo, hi)
                 break
@@ -214,15 +267,25 @@ def table(
     shown: dict[str, pd.Series] = {}
     numeric_cols: list[str] = []
     consumed = {x for pair in merged.values() for x in pair}
+    # a metric/value table ("metric": "top_1pct_share", "estimate": 0.08): the row says whether it is a share
+    first = columns[0] if columns else None
+    by_row = first in ROW_LABELS and not pd.api.types.is_numeric_dtype(data[first])
+    row_share = data[first].map(is_share).to_numpy(bool) if by_row else np.zeros(len(data), bool)
+    if by_row:
+        data[first] = data[first].map(lambda v: label(v) if isinstance(v, str) else v)
     for c in columns:
         if c in consumed:
             continue
         s = data[c]
         as_pct = c in declared or (is_share(c) and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s))
+        rowwise = by_row and not as_pct and pd.api.types.is_float_dtype(s) and c not in _COUNTS
         if c in merged:
             lo, hi = merged[c]
-            as_pct = as_pct or lo in declared
-            shown[c] = pd.Series([as_interval(e, a, b, share=as_pct) for e, a, b in zip(s, data[lo], data[hi])], dtype=object)
+            pct = [as_pct or lo in declared or (rowwise and r) for r in row_share]
+            shown[c] = pd.Series([as_interval(e, a, b, share=p) for e, a, b, p in zip(s, data[lo], data[hi], pct)], dtype=object)
+            numeric_cols.append(c)
+        elif rowwise and row_share.any():
+            shown[c] = pd.Series([as_percent(v) if r else as_number(v) for v, r in zip(s, row_share)], dtype=object)
             numeric_cols.append(c)
         elif pd.api.types.is_bool_dtype(s):
             shown[c] = s.map(lambda v: "–" if _is_missing(v) else "yes" if v else "no").astype(object)
@@ -253,7 +316,7 @@ def table(
     if numeric_labels:
         t = t.cols_align("right", columns=numeric_labels)
     t = t.opt_row_striping().tab_options(table_font_size="14px", column_labels_font_weight="bold", table_width="auto",
-                                         table_margin_left="0px", container_overflow_x=True)
+                                         table_margin_left="0px")
     if len(out) > searchable_from:
         t = t.opt_interactive(use_search=True, use_pagination=True, page_size_default=15, use_compact_mode=True)
     return t

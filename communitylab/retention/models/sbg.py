@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import betaln
 
 from communitylab.retention.models._mle import PositiveMLE
@@ -73,6 +74,11 @@ class ShiftedBetaGeometricFitter(PositiveMLE):
         a, b = self.params_
         t = np.asarray(periods, float)
         return (b + t - 1) / (a + b + t - 1)
+
+    def retention_table(self, periods: int = 7) -> pd.DataFrame:
+        """``period, retention_rate, survival`` for periods 1..``periods``."""
+        t = np.arange(1, periods + 1)
+        return pd.DataFrame({"period": t, "retention_rate": self.retention_rate(t), "survival": self.survival_function(t)})
 
     def expected_lifetime(self, discount_rate: float = 0.0, horizon: int = 10_000) -> float:
         """Expected number of periods a new member pays (discounted when ``discount_rate`` > 0)."""

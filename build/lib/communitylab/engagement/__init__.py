@@ -18,7 +18,9 @@ from communitylab.engagement.conversation import (
     conversation_structure,
     degree_centralization,
     engagement_mix,
+    member_to_member_share,
     reciprocity,
+    reciprocity_counts,
     repeated_ties,
     reply_direction_matrix,
     reply_edges,
@@ -33,7 +35,13 @@ from communitylab.engagement.inequality import (
     participation_inequality,
     top_share,
 )
-from communitylab.engagement.levels import LEVELS, LevelRules, engagement_levels, level_transitions
+from communitylab.engagement.levels import (
+    LEVELS,
+    LevelRules,
+    engagement_levels,
+    level_counts,
+    level_transitions,
+)
 from communitylab.engagement.newcomers import first_contributions, join_ask_leave, newcomer_retention
 from communitylab.engagement.responsiveness import (
     answered_within,
@@ -44,12 +52,12 @@ from communitylab.engagement.responsiveness import (
 from communitylab.engagement.trajectory import TRAJECTORY_LABELS, trajectory
 
 __all__ = [
-    "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "first_contributions", "join_ask_leave", "newcomer_retention",
+    "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "level_counts", "first_contributions", "join_ask_leave", "newcomer_retention",
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
     "answered_within", "compare_communities", "comparison_panel", "contributions_per_member", "conversation_structure",
     "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",
     "host_regularity", "host_silences", "lorenz_curve", "member_periods", "observation_window",
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",
     "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share",
-    "repeated_ties", "host_dependence", "trajectory", "TRAJECTORY_LABELS",
+    "repeated_ties", "member_to_member_share", "reciprocity_counts", "host_dependence", "trajectory", "TRAJECTORY_LABELS",
 ]

@@ -23,6 +23,8 @@ __all__ = [
     "engagement_mix",
     "thread_depth",
     "repeated_ties",
+    "member_to_member_share",
+    "reciprocity_counts",
 ]
 
 DIRECTIONS = ("member->member", "member->host", "host->member", "host->host")
@@ -66,6 +68,38 @@ def reply_direction_matrix(community: Community) -> pd.DataFrame:
     return df
 
 
+@cached
+def member_to_member_share(community: Community, *, level: float = 0.95) -> pd.Series:
+    """Share of replies with a known addressee that go from one member to another, with an interval
+    clustered by replying member.
+
+    Replies by the same member are not independent, so the interval treats each replying member as
+    a cluster: the share is a ratio of totals, its variance the linearized (sandwich) variance over
+    clusters with the small-sample factor c/(c-1), as R ``survey::svyratio`` computes for a
+    one-stage cluster sample; the interval uses the t distribution on c-1 degrees of freedom.
+
+    Returns
+    -------
+    Series ``share, ci_low, ci_high, replies, members`` (NaN without replies of known direction).
+    """
+    from scipy import stats
+
+    r = _replies(community)
+    r = r.filter(r.to_member_id.notnull())
+    per = r.group_by("member_id").aggregate(m=r.count(), y=(~r.is_host & ~r.to_host).cast("int64").sum())
+    df = community.execute(per.select("m", "y"))
+    c, total = len(df), float(df["m"].sum()) if len(df) else 0.0
+    if not total:
+        return pd.Series({"share": np.nan, "ci_low": np.nan, "ci_high": np.nan, "replies": 0, "members": c})
+    p = float(df["y"].sum()) / total
+    if c < 2:
+        return pd.Series({"share": p, "ci_low": np.nan, "ci_high": np.nan, "replies": int(total), "members": c})
+    resid = df["y"].to_numpy(float) - p * df["m"].to_numpy(float)
+    se = float(np.sqrt(c / (c - 1) * np.sum(resid**2)) / total)
+    q = stats.t.ppf(0.5 + level / 2, c - 1)
+    return pd.Series({"share": p, "ci_low": max(0.0, p - q * se), "ci_high": min(1.0, p + q * se), "replies": int(total), "members": c})
+
+
 def _direction(r):
     return ibis.cases(
         (~r.is_host & ~r.to_host, "member->member"),
@@ -88,6 +122,13 @@ def reciprocity(community: Community, *, self_loops: str = "konect", without_hos
     without_hosts : bool
         Compute it on member-to-member edges only.
     """
+    matched, pairs = reciprocity_counts(community, self_loops=self_loops, without_hosts=without_hosts)
+    return float(matched / pairs) if pairs else float("nan")
+
+
+@cached
+def reciprocity_counts(community: Community, *, self_loops: str = "konect", without_hosts: bool = False) -> tuple[int, int]:
+    """(reciprocated pairs, distinct directed pairs) behind :func:`reciprocity` (same options)."""
     if self_loops not in ("konect", "exclude"):
         raise ValueError("self_loops must be 'konect' or 'exclude'")
     r = _replies(community)
@@ -99,9 +140,7 @@ def reciprocity(community: Community, *, self_loops: str = "konect", without_hos
         pairs = pairs.filter(pairs.u != pairs.v)
     rev = pairs.select(ru=pairs.v, rv=pairs.u)
     matched = pairs.join(rev, (pairs.u == rev.ru) & (pairs.v == rev.rv))
-    n_pairs = community.execute(pairs.count())
-    n_matched = community.execute(matched.count())
-    return float(n_matched / n_pairs) if n_pairs else float("nan")
+    return int(community.execute(matched.count())), int(community.execute(pairs.count()))
 
 
 def degree_centralization(edges: pd.DataFrame) -> float:

@@ -15,6 +15,7 @@ from communitylab.engagement.responsiveness import time_to_first_reply
 
 __all__ = ["HealthThresholds", "HealthVerdict", "health_verdict", "VERDICTS"]
 
+SIGNAL_COLUMNS = ["signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share"]
 VERDICTS = ("thriving conversation", "brand-centric audience", "transient crowd", "declining", "fragile", "dormant", "cannot judge")
 
 
@@ -89,9 +90,49 @@ class HealthVerdict:
     def _repr_markdown_(self) -> str:
         return f"**Verdict: {self.label}.**\n\n" + "\n".join(f"- {r}" for r in self.reasons)
 
+    def signal_table(self) -> pd.DataFrame:
+        """The signals as a table for people: each with its interval, threshold, n and whether it is flagged."""
+        from communitylab import tables
+
+        s = self.signals
+        out = tables.estimates(s, label_column="signal", estimate="value")
+        out["Threshold"] = [tables.as_percent(v) if sh else tables.as_number(v) for v, sh in zip(s["threshold"], s["share"])]
+        out["Flagged"] = np.where(s["flag"], "yes", "")
+        return out
+
+    def key_figures(self, limit: int = 5) -> list[dict]:
+        """The figures an executive summary quotes (for :func:`communitylab.report.executive_summary`)."""
+        wanted = ["member-to-member share of replies", "pairs that exchange more than once", "trend of active members",
+                  "share of threads answered", "member activity after host silences / expected", "reciprocity",
+                  "share of replies with a known addressee"]
+        out = []
+        for name in wanted:
+            hit = self.signals[self.signals["signal"].str.startswith(name)]
+            for _, r in hit.iterrows():
+                out.append({"figure": r["signal"][:1].upper() + r["signal"][1:], "estimate": r["value"], "low": r["ci_low"],
+                            "high": r["ci_high"], "n": r["n"], "share": bool(r["share"]), "unit": "",
+                            "note": _flag_note(r) or self._trend_label(r["signal"])})
+        return out[:limit]
+
+    def _trend_label(self, signal: str) -> str:
+        if not signal.startswith("trend of") or self.trajectory.empty:
+            return ""
+        hit = self.trajectory[[signal.startswith(f"trend of {m} ") for m in self.trajectory["measure"]]]
+        return str(hit["label"].iloc[0]) if len(hit) else ""
+
     def to_dict(self) -> dict:
         return {"label": self.label, "reasons": self.reasons, "thresholds": asdict(self.thresholds), "window": self.window,
                 "signals": self.signals.replace({np.nan: None}).to_dict("records")}
+
+
+def _flag_note(signal: pd.Series) -> str:
+    if not signal["flag"]:
+        return ""
+    if str(signal["signal"]).startswith("trend of"):
+        return "declining: the interval lies below 1"
+    side = "above" if signal["signal"] == "top 1% share of contributions" else "below"
+    limit = f"{signal['threshold']:.0%}" if signal["share"] else f"{signal['threshold']:g}"
+    return f"flagged: {side} the threshold of {limit}"
 
 
 def health_verdict(community: Community, thresholds: HealthThresholds | None = None) -> HealthVerdict:
@@ -118,10 +159,16 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     Returns
     -------
     HealthVerdict
-        ``signals`` has ``signal, value, ci_low, ci_high, threshold, flag``; ``window`` and
+        ``signals`` has ``signal, value, ci_low, ci_high, threshold, flag, n, share`` (``n``: what the
+        figure is computed from; ``share``: a share in [0, 1]); ``window`` and
         ``trajectory`` the period judged and the recent trend.
     """
-    from communitylab.engagement.conversation import reciprocity, repeated_ties
+    from communitylab.engagement.conversation import (
+        member_to_member_share,
+        reciprocity,
+        reciprocity_counts,
+        repeated_ties,
+    )
     from communitylab.engagement.trajectory import trajectory
 
     th = thresholds or HealthThresholds()
@@ -144,8 +191,8 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
         why = ("There are no replies: the conversation structure cannot be assessed." if not n_replies else
                f"Only {linked:.0%} of {n_replies:,} replies have a known addressee: the parent of the others is not in the data "
                "(check the mapping of parent ids, or load the whole export), so who answers whom cannot be read.")
-        signals = pd.DataFrame([("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, True)],
-                               columns=["signal", "value", "ci_low", "ci_high", "threshold", "flag"])
+        signals = pd.DataFrame([("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, True, n_replies, True)],
+                               columns=SIGNAL_COLUMNS)
         return HealthVerdict("cannot judge", signals, [*reasons, why], th, window, pd.DataFrame())
     ttfr = time_to_first_reply(community).set_index("metric") if n_member else pd.DataFrame()
     answered = ttfr.loc["answered_share"] if "answered_share" in ttfr.index else None
@@ -156,26 +203,32 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     traj = trajectory(community, th.trajectory_weeks)
     sil = host_dependence(community, th.silence_days) if has_hosts else None
 
+    m2m_ci = member_to_member_share(community)
+    n_pairs = reciprocity_counts(community)[1]
+    # (signal, value, ci_low, ci_high, threshold, flag, n, share): n is what the figure is computed from
     rows = [
-        ("member contributions per week", weekly, np.nan, np.nan, th.min_weekly_contributions, weekly < th.min_weekly_contributions),
-        ("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, False),
-        ("member-to-member share of replies", m2m, np.nan, np.nan, th.brand_m2m_max, bool(has_hosts and m2m < th.brand_m2m_max)),
-        ("reciprocity", recip, np.nan, np.nan, th.crowd_reciprocity_max, bool(recip < th.crowd_reciprocity_max)),
+        ("member contributions per week", weekly, np.nan, np.nan, th.min_weekly_contributions, weekly < th.min_weekly_contributions,
+         n_member, False),
+        ("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, False, n_replies, True),
+        ("member-to-member share of replies", m2m, m2m_ci["ci_low"], m2m_ci["ci_high"], th.brand_m2m_max,
+         bool(has_hosts and m2m < th.brand_m2m_max), m2m_ci["replies"], True),
+        ("reciprocity", recip, np.nan, np.nan, th.crowd_reciprocity_max, bool(recip < th.crowd_reciprocity_max), n_pairs, True),
         ("pairs that exchange more than once", ties["share"], ties["ci_low"], ties["ci_high"], th.crowd_repeat_max,
-         bool(ties["ci_high"] < th.crowd_repeat_max)),
+         bool(ties["ci_high"] < th.crowd_repeat_max), ties["pairs"], True),
     ]
     for _, tr in traj.iterrows():
         rows.append((f"trend of {tr['measure']} (last {th.trajectory_weeks:g} weeks / the {th.trajectory_weeks:g} before)",
-                     tr["rate_ratio"], tr["ci_low"], tr["ci_high"], 1.0, tr["label"] == "declining"))
+                     tr["rate_ratio"], tr["ci_low"], tr["ci_high"], 1.0, tr["label"] == "declining", tr["before"] + tr["recent"], False))
     if answered is not None:
         rows.append(("share of threads answered", answered["estimate"], answered["ci_low"], answered["ci_high"], th.fragile_answered_share,
-                     answered["estimate"] < th.fragile_answered_share))
-    rows.append(("top 1% share of contributions", top1, np.nan, np.nan, th.fragile_top1_share, bool(top1 > th.fragile_top1_share)))
+                     answered["estimate"] < th.fragile_answered_share, answered["n"], True))
+    rows.append(("top 1% share of contributions", top1, np.nan, np.nan, th.fragile_top1_share, bool(top1 > th.fragile_top1_share),
+                 int((contrib > 0).sum()), True))
     if sil is not None:
         rel = sil["rate_ratio"]
         rows.append(("member activity after host silences / expected", rel, sil["ci_low"], sil["ci_high"], th.fragile_silence_ratio,
-                     bool(np.isfinite(rel) and rel < th.fragile_silence_ratio and sil["ci_high"] < 1)))
-    signals = pd.DataFrame(rows, columns=["signal", "value", "ci_low", "ci_high", "threshold", "flag"])
+                     bool(np.isfinite(rel) and rel < th.fragile_silence_ratio and sil["ci_high"] < 1), sil["weeks"], False))
+    signals = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
     flag = dict(zip(signals["signal"], signals["flag"]))
     trend = {tr["measure"]: tr for _, tr in traj.iterrows()}
     declining = len(trend) == 2 and all(tr["label"] == "declining" for tr in trend.values())

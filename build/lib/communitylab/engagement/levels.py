@@ -9,7 +9,7 @@ import pandas as pd
 from communitylab.community import Community
 from communitylab.engagement.activity import _truncate
 
-__all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions"]
+__all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts"]
 
 LEVELS = ("lurker", "occasional", "regular", "core")
 
@@ -70,3 +70,11 @@ def level_transitions(levels: pd.DataFrame) -> pd.DataFrame:
     nxt = lv.groupby("member_id")["level"].shift(-1)
     moved = pd.DataFrame({"from": lv["level"], "to": nxt}).dropna()
     return pd.crosstab(moved["from"], moved["to"]).reindex(index=list(LEVELS), columns=list(LEVELS), fill_value=0)
+
+
+def level_counts(levels: pd.DataFrame, last: int | None = None) -> pd.DataFrame:
+    """Members at each level in each period (``period`` and one column per level), the last ``last`` periods."""
+    counts = pd.crosstab(levels["period"], levels["level"]).reindex(columns=list(LEVELS), fill_value=0)
+    counts.columns = [str(c) for c in counts.columns]
+    counts = counts.reset_index()
+    return counts.tail(last).reset_index(drop=True) if last else counts

@@ -9,7 +9,12 @@ from communitylab.plots.engagement import (
     plot_reply_survival,
 )
 from communitylab.plots.intervention import plot_interrupted_series
-from communitylab.plots.retention import plot_cohort_retention, plot_tenure_survival
+from communitylab.plots.retention import (
+    plot_cohort_fit,
+    plot_cohort_retention,
+    plot_projection,
+    plot_tenure_survival,
+)
 from communitylab.plots.survey import plot_likert, plot_shares
 
-__all__ = ["plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "plot_reply_survival"]
+__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "plot_reply_survival"]

@@ -1,10 +1,43 @@
-"""One shared look for every communitylab figure."""
+"""One shared look for every communitylab figure, with colour-blind-safe colours.
+
+The qualitative colours are the Okabe–Ito palette (distinguishable under the common forms of
+colour blindness); sequential maps are ``Blues`` and diverging ones ``RdBu`` (both ColorBrewer's
+colour-blind-safe schemes). :func:`use` applies the theme; every study calls it through
+:func:`communitylab.report.setup`.
+"""
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-PALETTE = {"member": "#2a6f97", "host": "#d1495b", "neutral": "#8d99ae", "accent": "#edae49", "good": "#00798c"}
+#: Okabe & Ito (2008), "Color universal design".
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+PALETTE = {"member": "#0072B2", "host": "#D55E00", "neutral": "#8C8C8C", "accent": "#E69F00", "good": "#009E73"}
+SEQUENTIAL = "Blues"
+DIVERGING = "RdBu"
+
+RC = {
+    "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "figure.figsize": (7.0, 4.0),
+    "figure.dpi": 100,
+    "image.cmap": SEQUENTIAL,
+    "font.family": "DejaVu Sans",
+}
+
+
+def use() -> None:
+    """Apply the communitylab theme to every figure drawn from now on in this process."""
+    mpl.rcParams.update(RC)
 
 
 def new_axes(ax=None, figsize=(7, 4)):

@@ -1,11 +1,19 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% tags=["remove_cell"]
 # %matplotlib inline
-import warnings
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
-warnings.filterwarnings("ignore", category=FutureWarning)
-pd.set_option("display.precision", 3)
+
+from communitylab import report
+
+report.setup()
 
 # %% tags=["parameters"]
 source: str = "twcs-sample"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
@@ -33,26 +41,31 @@ seed: int = 0  # seed of every random draw
 show_personal_data: bool = False  # True shows real member ids in tables (never in shared reports)
 
 # %%
-from communitylab import datasets, engagement as eng, plots, privacy, report, summary
+from communitylab import datasets, engagement as eng, plots, summary, tables
 community = datasets.load_community(source, hosts=hosts or None, name=community_name or None, format=format or None,
                                     columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
 thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio, fragile_answered_share,
                                   fragile_top1_share, silence_days, crowd_reciprocity_max, crowd_repeat_max, trajectory_weeks,
                                   min_linked_share)
+verdict = eng.health_verdict(community, thresholds)
 display(Markdown("# Is this community alive?\n\n" + report.run_header(
     "Community health", {"source": report.source_label(source, show_personal_data), "format": community.format or "built in",
-                         "window": f"{start or 'start'} to {end or 'end'}", "period": period, "hosts": len(community.hosts)},
+                         "window judged": verdict.window, "period": period, "hosts": len(community.hosts)},
     {community.name: community})))
 
-# %% [markdown]
-# ## The verdict
-
 # %%
-verdict = eng.health_verdict(community, thresholds)
-display(Markdown(verdict._repr_markdown_()))
-display(verdict.signals)
+report.executive_summary(f"**{community.name}: {verdict.label}.**\n\n" + "\n".join(f"- {r}" for r in verdict.reasons),
+                         verdict.key_figures())
 summary.record(community=community.name, verdict=verdict.label, reasons=verdict.reasons, window=verdict.window,
                signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded)
+
+# %% [markdown]
+# ## The signals behind the verdict
+#
+# Each signal with its 95% interval where it has one, the threshold it is judged against (a parameter of this study) and the n it is computed from. A verdict summarizes these signals; it does not replace them.
+
+# %%
+display(tables.table(verdict.signal_table()))
 
 # %% [markdown]
 # ## Where it is heading
@@ -60,19 +73,17 @@ summary.record(community=community.name, verdict=verdict.label, reasons=verdict.
 # The last weeks of the active period against the same number of weeks before them: rate ratios with exact 95% intervals. *Declining* means the interval lies below 1.
 
 # %%
-display(verdict.trajectory)
-
-# %% [markdown]
-# The thresholds are parameters of this study; each signal's interval (where given) is a 95% interval. A verdict is a summary of the signals below, not a substitute for them.
+display(tables.table(verdict.trajectory))
 
 # %% [markdown]
 # ## Activity over time
 
 # %%
 activity = eng.activity_by_period(community, period, active_period_only=True)
-plots.plot_activity(activity, title=f"Active members per {period} (host posts marked)")
-plt.show()
-display(activity.tail(6))
+plots.plot_activity(activity, title=f"Active members per {period}")
+report.show_figure(f"Members active each {period} of the active period, split into new, returning and resurrected members; "
+                   "the line counts the host's posts and replies (right axis).")
+display(tables.table(activity.tail(6), title=f"The last six {period}s"))
 
 # %% [markdown]
 # ## Who talks to whom
@@ -82,23 +93,24 @@ display(activity.tail(6))
 # %%
 directions = eng.reply_direction_matrix(community)
 plots.plot_direction_matrix(directions)
-plt.show()
+report.show_figure("Share of replies (with a known addressee) by who replies to whom: members and hosts.")
 structure = eng.conversation_structure(community)
-display(structure)
+display(tables.table(structure, title="Conversation structure, with and without the host"))
 summary.record(directions=directions, structure=structure)
 
 # %%
 edges = eng.reply_edges(community)
 fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
-plots.plot_reply_network(edges, ax=axes[0], seed=seed, title="With the host (hosts in red)")
+plots.plot_reply_network(edges, ax=axes[0], seed=seed, title="With the host (hosts in orange)")
 plots.plot_reply_network(edges[~edges.src_is_host & ~edges.dst_is_host], ax=axes[1], seed=seed, title="Without the host")
-plt.show()
+report.show_figure("The reply network: members (blue) linked by who replies to whom. Right: what remains when the host's "
+                   "accounts and their replies are taken out.")
 
 # %% [markdown]
 # ## Conversation or passive reactions?
 
 # %%
-display(eng.engagement_mix(community))
+display(tables.table(eng.engagement_mix(community)))
 
 # %% [markdown]
 # ## Participation inequality
@@ -107,10 +119,11 @@ display(eng.engagement_mix(community))
 
 # %%
 inequality = eng.participation_inequality(community, n_boot=n_boot, seed=seed)
-display(report.format_estimates(inequality))
+display(tables.table(inequality))
 counts = eng.contributions_per_member(community)["contributions"]
 plots.plot_lorenz(eng.lorenz_curve(counts), gini=eng.gini(counts))
-plt.show()
+report.show_figure("Lorenz curve of contributions per member: the further below the diagonal, the more a few members "
+                   f"carry the community ({len(counts):,} members).")
 summary.record(inequality=inequality)
 
 # %% [markdown]
@@ -121,9 +134,10 @@ summary.record(inequality=inequality)
 # %%
 responsiveness = eng.time_to_first_reply(community)
 if len(responsiveness):
-    display(report.format_estimates(responsiveness))
+    display(tables.table(responsiveness))
     plots.plot_reply_survival(eng.reply_survival_curve(eng.first_replies(community)))
-    plt.show()
+    report.show_figure("Share of threads still waiting for a first reply by hours since they were opened "
+                       f"(Kaplan–Meier, 95% band; {int(responsiveness['n'].iloc[0]):,} threads).")
 else:
     display(Markdown("_This source has no threads (an edge list): time to first reply does not apply._"))
 summary.record(responsiveness=responsiveness)
@@ -133,8 +147,9 @@ summary.record(responsiveness=responsiveness)
 
 # %%
 if community.hosts:
-    display(eng.host_regularity(community))
-    display(eng.activity_during_silences(community, silence_days))
+    display(tables.table(eng.host_regularity(community), title="Weekly host activity"))
+    display(tables.table(eng.activity_during_silences(community, silence_days),
+                         title=f"Member activity during host silences of {silence_days:g} days or more"))
 else:
     display(Markdown("_No host is known for this community: cadence does not apply._"))
 
@@ -145,11 +160,11 @@ else:
 
 # %%
 jal = eng.join_ask_leave(community)
-display(jal)
+display(tables.table(jal))
 retention = eng.newcomer_retention(community)
 display(Markdown("Does a reply to a newcomer's first post bring them back (within 90 days)? "
                  "Observational: an association, not an effect."))
-display(retention)
+display(tables.table(retention))
 summary.record(join_ask_leave=jal, newcomer_retention=retention)
 
 # %% [markdown]
@@ -157,8 +172,8 @@ summary.record(join_ask_leave=jal, newcomer_retention=retention)
 
 # %%
 levels = eng.engagement_levels(community, period)
-display(levels.groupby("period", observed=True)["level"].value_counts().unstack().fillna(0).astype(int).tail(6))
-display(eng.level_transitions(levels))
+display(tables.table(eng.level_counts(levels, last=6), title=f"Members at each level, the last six {period}s"))
+display(tables.table(eng.level_transitions(levels), title="From one period's level (rows) to the next (columns)"))
 
 # %% [markdown]
 # ## Where does the conversation really happen?
@@ -168,9 +183,10 @@ display(eng.level_transitions(levels))
 # %%
 panel = eng.comparison_panel(community, {name: datasets.load_community(name) for name in compare_sources})
 comparison = eng.compare_communities(panel)
-display(comparison)
+display(tables.table(comparison))
 plots.plot_comparison(comparison)
-plt.show()
+report.show_figure("Share of contributions that earn a reply from someone else, with 95% Wilson intervals, "
+                   "for this community beside the others.")
 summary.record(comparison=comparison[["community", "reply_earning_share", "rank"]])
 
 # %% [markdown]

@@ -1,15 +1,25 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% tags=["remove_cell"]
 # %matplotlib inline
-import warnings
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
-warnings.filterwarnings("ignore", category=FutureWarning)
-pd.set_option("display.precision", 3)
+
+from communitylab import report
+
+report.setup()
 
 # %% tags=["parameters"]
 source: str = "sim:revitalized"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
+columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
+kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
 start: str = ""  # use events from this date (UTC); empty: all
 end: str = ""  # ...until this date (exclusive); empty: all
 hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule
@@ -27,8 +37,8 @@ n_draws: int = 2000  # coefficient draws for the impact interval
 seed: int = 0  # seed of every random draw
 
 # %%
-from communitylab import datasets, intervention as iv, plots, report, summary
-community = datasets.load_community(source, hosts=hosts or None, format=format or None, start=start or None, end=end or None)
+from communitylab import datasets, intervention as iv, plots, summary, tables
+community = datasets.load_community(source, hosts=hosts or None, format=format or None, columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
 dates = datasets.load_milestones(source, milestones)
 series = iv.outcome_series(community, outcome, period, end=observation_end or None)
 model = iv.InterruptedTimeSeries(slope_change=slope_change, cov_type=cov_type, harmonics=harmonics,
@@ -37,25 +47,23 @@ effects, impact, placebo = model.effects(), model.impact(n_draws=n_draws, seed=s
 display(Markdown("# Did the interventions revive the community?\n\n" + report.run_header(
     "Revitalization study", {"source": report.source_label(source), "outcome": outcome, "period": period, "milestones": len(dates)}, {community.name: community})))
 
-# %% [markdown]
-# ## The answer
-
 # %%
-display(Markdown(report.intervention_answer(effects, impact, placebo, outcome, period, confidence_level)))
+report.executive_summary(report.intervention_answer(effects, impact, placebo, outcome, period, confidence_level),
+                         report.intervention_key_figures(effects, impact, placebo, outcome, period), level=confidence_level)
 summary.record(outcome=outcome, definition=series.attrs["definition"], impact=impact.to_dict(), effects=effects,
                placebo_p_values=placebo.attrs["p_values"], n_periods=len(series), excluded_periods=series.attrs["excluded_periods"])
 
 # %% [markdown]
 # ## The series, the model and the world without the interventions
-#
-# Points: the outcome per period. Orange: the segmented Poisson model with its interval. Grey dashed: the pre-intervention trend carried forward (the counterfactual) with its interval. Grey bars: segments of constant rate found *without* being told the dates.
 
 # %%
 changes = iv.poisson_changepoints(series["value"], index=series["period"])
 plots.plot_interrupted_series(model, changepoints=changes, ylabel=f"{outcome.replace('_', ' ')} per {period}")
-plt.show()
-display(Markdown(f"**Outcome**: {series.attrs['definition']}. {len(series)} {period}s analysed"
-                 + (f"; left out: {'; '.join(series.attrs['excluded_periods'])}." if series.attrs['excluded_periods'] else ".")))
+report.show_figure(f"Points: {series.attrs['definition']}, per {period} ({len(series)} {period}s"
+                   + (f"; left out: {'; '.join(series.attrs['excluded_periods'])}" if series.attrs['excluded_periods'] else "")
+                   + "). Orange: the segmented Poisson model with its interval. Grey dashed: the pre-intervention trend carried "
+                   "forward (the world without the interventions) with its interval. Grey bars: segments of constant rate found "
+                   "without being told the dates. Dotted lines: the milestones.")
 
 # %% [markdown]
 # ## The milestones and the phases they form
@@ -63,24 +71,24 @@ display(Markdown(f"**Outcome**: {series.attrs['definition']}. {len(series)} {per
 # Milestones less than `min_gap` periods apart cannot be separated by the data: they are estimated together as one phase.
 
 # %%
-display(dates.assign(date=dates["date"].dt.strftime("%Y-%m-%d")))
-display(effects)
+display(tables.table(dates, title="Milestones"))
+display(tables.table(effects, title="Change of level at each phase (rate ratio)"))
 
 # %% [markdown]
 # ## Model details
 #
-# Rate ratios per term (`ratio` = exp(coef)); the dispersion says how much noisier than Poisson the counts are; when the residuals are autocorrelated the effects are also shown with HAC intervals.
+# Rate ratios per term (`ratio` = exp(coef)); the dispersion says how much noisier than Poisson the counts are. When the residuals are autocorrelated the effects are also shown with HAC (autocorrelation-robust) intervals.
 
 # %%
-display(model.summary())
+display(tables.table(model.summary()))
 display(Markdown(report.its_diagnostics(model)))
 autocorr = model.residual_autocorrelation()
-display(autocorr)
+display(tables.table(autocorr, title="Residual autocorrelation"))
 if cov_type != "hac" and len(autocorr) and autocorr["ljung_box_p"].min() < 0.05:
     hac = iv.InterruptedTimeSeries(slope_change=slope_change, cov_type="hac", harmonics=harmonics,
                                    season_length=season_length if harmonics else None, min_gap=min_gap, level=confidence_level).fit(series, dates)
     display(Markdown("The residuals are autocorrelated, so here are the same effects with HAC (autocorrelation-robust) intervals:"))
-    display(hac.effects())
+    display(tables.table(hac.effects()))
     summary.record(effects_hac=hac.effects())
 
 # %% [markdown]
@@ -89,7 +97,7 @@ if cov_type != "hac" and len(autocorr) and autocorr["ljung_box_p"].min() < 0.05:
 # The same model fitted to the pre-intervention periods only, with a fake interruption at each date that leaves enough periods on both sides. Real changes should be larger than these.
 
 # %%
-display(placebo)
+display(tables.table(placebo))
 
 # %% [markdown]
 # ## Before and after: the health panel
@@ -98,5 +106,5 @@ display(placebo)
 
 # %%
 panel = iv.before_after(community, dates["date"].min(), dates["date"].max())
-display(panel.T)
+display(tables.table(report.before_after_table(panel)))
 summary.record(before_after=panel.reset_index())

@@ -10,7 +10,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from communitylab.survey.codebook import Question
 from communitylab.survey.proportions import proportion_ci
 
-__all__ = ["question_summary", "open_answers", "likert_distribution", "top_box", "multiselect_table", "multiselect_binary", "compare_options", "crosstab_test", "cronbach_alpha"]
+__all__ = ["question_summary", "open_answers", "likert_distribution", "top_box", "multiselect_table", "multiselect_binary", "compare_options", "crosstab_test", "cronbach_alpha", "top_box_indicator", "nonresponse_table", "open_answer_terms"]
 
 
 def likert_distribution(responses: pd.DataFrame, question: Question, *, population: int | None = None, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
@@ -30,6 +30,26 @@ def top_box(responses: pd.DataFrame, question: Question, boxes: int = 1, **kwarg
     col = responses[question.id].dropna().astype(str)
     k = int(col.isin(question.levels[-boxes:]).sum())
     return proportion_ci(k, len(col), **kwargs)
+
+
+def top_box_indicator(responses: pd.DataFrame, question: Question, boxes: int = 2) -> pd.Series:
+    """1.0 where a respondent chose one of the top ``boxes`` levels, 0.0 for another level, NaN unanswered."""
+    col = responses[question.id]
+    return col.astype(str).isin(question.levels[-boxes:]).astype(float).where(col.notna())
+
+
+def nonresponse_table(responses: pd.DataFrame, questions: list[Question], population: int) -> pd.DataFrame:
+    """Worst-case (Manski) bounds on the top-box share of each question if every member who did not
+    answer had answered the other way: ``question, observed, lower, upper, respondents, population``."""
+    from communitylab.survey.proportions import nonresponse_bounds
+
+    rows = []
+    for q in questions:
+        top = top_box(responses, q)
+        rows.append({"question": q.id, **nonresponse_bounds(int(top["k"]), int(top["n"]), population).to_dict()})
+    out = pd.DataFrame(rows, columns=["question", "observed", "lower", "upper", "respondents", "population"])
+    out.attrs["percent"] = ["observed", "lower", "upper"]
+    return out
 
 
 def multiselect_binary(responses: pd.DataFrame, question: Question) -> pd.DataFrame:
@@ -153,3 +173,36 @@ def open_answers(responses: pd.DataFrame, question: Question, id_col: str, *, sh
     for rid, text in zip(responses.loc[keep, id_col], col[keep]):
         rows.append({"respondent": rid if show_personal_data else pseudonym(rid, prefix="R"), "answer": text if show_personal_data else redact_text(str(text))[0]})
     return pd.DataFrame(rows, columns=["respondent", "answer"])
+
+
+_STOP = frozenset("""a about above after again all also am an and any are as at be because been before being below between both but by
+can could did do does doing down during each few for from further had has have having he her here hers him his how i if in into is
+it its itself just me more most my no nor not now of off on once only or other our ours out over own same she should so some such
+than that the their them then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours le la les de des du un une et en est pour que qui dans sur pas plus par avec""".split())
+
+
+def open_answer_terms(responses: pd.DataFrame, question: Question, *, min_answers: int = 3, top: int = 20) -> pd.DataFrame:
+    """The words respondents use in an open question, without quoting anyone.
+
+    A word is listed only when at least ``min_answers`` different respondents used it, so a name
+    or a detail that one respondent wrote never reaches a shared report (a k-anonymity threshold);
+    e-mail addresses and numbers are never words. Returns ``term, answers, share`` (share of the
+    non-empty answers), the ``top`` most used first; ``attrs["answered"]`` is the number of non-empty answers.
+    """
+    import re
+
+    from communitylab.privacy import EMAIL_RE
+
+    col = responses[question.id]
+    texts = [EMAIL_RE.sub(" ", str(t)) for t in col[col.notna() & (col.astype(str).str.strip() != "")]]
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word in set(re.findall(r"[^\W\d_]{3,}", text.lower())):
+            if word not in _STOP:
+                counts[word] = counts.get(word, 0) + 1
+    rows = sorted(((w, k) for w, k in counts.items() if k >= min_answers), key=lambda x: (-x[1], x[0]))[:top]
+    out = pd.DataFrame([{"term": w, "answers": k, "share": k / len(texts)} for w, k in rows], columns=["term", "answers", "share"])
+    out.attrs["answered"] = len(texts)
+    return out
+

@@ -1,0 +1,56 @@
+"""`pip install .` (not only editable) ships the studies and the bundled data: the demo works from
+the installed package alone, far from the repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+                   check=True, capture_output=True, cwd=out)
+    return next(out.glob("communitylab-*.whl"))
+
+
+def test_the_wheel_carries_the_studies_and_the_data(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    studies = {n for n in names if n.startswith("communitylab/studies/")}
+    for study in ("community_health", "churn_vs_acquisition", "member_survey", "revitalization_study", "getting_started"):
+        assert f"communitylab/studies/{study}.ipynb" in studies and f"communitylab/studies/{study}.py" in studies
+    data = {n.removeprefix("communitylab/bundled_data/") for n in names if n.startswith("communitylab/bundled_data/")}
+    for f in (ROOT / "data").rglob("*"):
+        if f.is_file():
+            assert f.relative_to(ROOT / "data").as_posix() in data, f"{f} is not in the wheel"
+    assert "communitylab/schemas/summary-1.schema.json" in names
+    assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
+
+
+@pytest.mark.notebooks
+def test_a_study_runs_from_the_installed_package_alone(wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)], check=True,
+                   capture_output=True)
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("COMMUNITYLAB_NOTEBOOKS", None)
+    env.pop("COMMUNITYLAB_DATA", None)
+    probe = subprocess.run([sys.executable, "-c", "import communitylab, communitylab.runner as r, communitylab.datasets as d;"
+                            "print(communitylab.__file__); print(r.notebook_dir()); print(d.dataset_path('twcs-sample'))"],
+                           check=True, capture_output=True, text=True, env=env, cwd=away)
+    where = probe.stdout.split()
+    assert all(w.startswith(str(site)) for w in where), where
+    run = subprocess.run([sys.executable, "-m", "communitylab.cli", "run", "getting_started", "--out", str(away / "reports"), "--quiet"],
+                         capture_output=True, text=True, env=env, cwd=away)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (away / "reports" / "getting_started" / "latest.html").stat().st_size > 10_000
