@@ -7,8 +7,17 @@ Usage::
 
 For each size a Parquet store of synthetic events (``simulate_large_log``) is written once under
 ``benchmarks/data/``; each (engine, size) then runs in a fresh subprocess so that its peak memory
-(``ru_maxrss``) is its own. Prints seconds and peak memory, and the ratio against the pandas
-baseline measured in the same run. DuckDB never loads the log into pandas: it reads the store.
+(``ru_maxrss``) is its own. One table, measured in one run:
+
+* ``pandas`` / ``core panel``: the baseline (``pandas_panel.py``), whole log in memory;
+* ``duckdb`` / ``core panel``: the same metrics through the kit, ratio to pandas and agreement;
+* ``duckdb`` / ``full panel``: every event-log metric the community_health study shows, plus the
+  verdict, signals computed once and shared (peak memory of the whole run);
+* ``duckdb (kit)`` against ``hand SQL``: six metrics, each on a fresh community, beside one
+  hand-written DuckDB query of the same definition (``hand_queries.py``), with the ratio;
+* ``spark local[2]``: the core panel on Spark, agreement with DuckDB.
+
+DuckDB never loads the log into pandas: it reads the store.
 """
 
 from __future__ import annotations
@@ -42,12 +51,24 @@ def make_store(n: int) -> Path:
     return path
 
 
-def run_duckdb(path: str, memory_limit: str) -> dict:
+CORE = ("activity_by_period", "reply_direction_matrix", "first_replies", "reciprocity", "degree_gini", "contributions_per_member")
+
+
+def _community(path: str, engine: str, memory_limit: str, spark_master: str = "local[2]", materialize: bool | str = "auto"):
     from communitylab import Engine
-    from communitylab import engagement as eng
     from communitylab.loaders import open_store
 
-    c = open_store(path, hosts=HOSTS, engine=Engine("duckdb", memory_limit=memory_limit))
+    if engine == "spark":
+        from communitylab.engine import spark_session
+
+        return open_store(path, hosts=HOSTS, engine=Engine("pyspark", session=spark_session(spark_master)))
+    return open_store(path, hosts=HOSTS, engine=Engine("duckdb", memory_limit=memory_limit), materialize=materialize)
+
+
+def core_result(c) -> dict:
+    """The core panel: the metrics the pandas baseline also computes, reduced to numbers to compare."""
+    from communitylab import engagement as eng
+
     act = eng.activity_by_period(c, "month")
     d = eng.reply_direction_matrix(c).set_index("direction")["replies"]
     first = eng.first_replies(c)
@@ -62,6 +83,81 @@ def run_duckdb(path: str, memory_limit: str) -> dict:
     }
 
 
+def health_panel_steps(c) -> list[tuple[str, object]]:
+    """Every event-log metric the community_health study shows, plus the verdict, in its order."""
+    from communitylab import engagement as eng
+
+    return [
+        ("health_verdict", lambda: eng.health_verdict(c)),
+        ("activity_by_period", lambda: eng.activity_by_period(c, "month", active_period_only=True)),
+        ("reply_direction_matrix", lambda: eng.reply_direction_matrix(c)),
+        ("conversation_structure", lambda: eng.conversation_structure(c)),
+        ("reply_edges", lambda: eng.reply_edges(c)),
+        ("engagement_mix", lambda: eng.engagement_mix(c)),
+        ("participation_inequality", lambda: eng.participation_inequality(c, n_boot=1000)),
+        ("time_to_first_reply", lambda: eng.time_to_first_reply(c)),
+        ("reply_survival_curve", lambda: eng.reply_survival_curve(eng.first_replies(c))),
+        ("host_regularity", lambda: eng.host_regularity(c)),
+        ("activity_during_silences", lambda: eng.activity_during_silences(c, 14)),
+        ("join_ask_leave", lambda: eng.join_ask_leave(c)),
+        ("newcomer_retention", lambda: eng.newcomer_retention(c)),
+        ("engagement_levels", lambda: eng.level_transitions(eng.engagement_levels(c, "month"))),
+    ]
+
+
+def kit_metric(c, name: str):
+    """The kit's own computation of each metric that has a hand-written reference query."""
+    from communitylab import engagement as eng
+
+    return {
+        "activity_by_period": lambda: eng.activity_by_period(c, "month"),
+        "reply_direction_matrix": lambda: eng.reply_direction_matrix(c),
+        "first_replies": lambda: eng.first_replies(c),
+        "reciprocity": lambda: eng.reciprocity(c),
+        "contributions_per_member": lambda: eng.contributions_per_member(c),
+        "repeated_ties": lambda: eng.repeated_ties(c),
+    }[name]()
+
+
+def run_engine(engine: str, path: str, memory_limit: str) -> dict:
+    """duckdb: the core panel, then the rest of the health panel (metrics computed once, shared);
+    spark: the core panel only."""
+    if engine == "spark":
+        from communitylab.engine import spark_session
+
+        spark_session("local[2]")  # the session starts before the clock, as pandas' import does
+    metrics = {}
+    t = time.perf_counter()
+    c = _community(path, engine, memory_limit)  # opening (and checking) the store is part of the work
+    result = core_result(c)
+    metrics["core panel"] = time.perf_counter() - t
+    if engine == "duckdb":
+        for name, step in health_panel_steps(c):
+            t1 = time.perf_counter()
+            step()
+            metrics[name] = time.perf_counter() - t1
+    return {"result": result, "metrics": metrics}
+
+
+def run_each(path: str, memory_limit: str) -> dict:
+    """Each metric with a reference query, on a fresh community (nothing cached), kit then hand-written SQL."""
+    sys.path.insert(0, str(HERE))
+    from hand_queries import QUERIES, connect
+
+    kit, hand = {}, {}
+    for name, sql in QUERIES.items():
+        c = _community(path, "duckdb", memory_limit, materialize=False)  # both sides scan the same files
+        t = time.perf_counter()
+        kit_metric(c, name)
+        kit[name] = time.perf_counter() - t
+        con = connect(path, HOSTS, memory_limit)
+        t = time.perf_counter()
+        con.execute(sql).df()
+        hand[name] = time.perf_counter() - t
+        con.close()
+    return {"result": {}, "metrics": {"kit": kit, "hand": hand}}
+
+
 def run_pandas(path: str) -> dict:
     sys.path.insert(0, str(HERE))
     from pandas_panel import pandas_panel
@@ -70,7 +166,7 @@ def run_pandas(path: str) -> dict:
     out["active_per_month"] = int(out["active_per_month"].sum())
     out["posts_per_month"] = int(out["posts_per_month"].sum())
     out["directions"] = {k: int(v) for k, v in out["directions"].items()}
-    return out
+    return {"result": out, "metrics": {}}
 
 
 def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> None:
@@ -85,10 +181,22 @@ def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> No
         import communitylab.engagement  # noqa: F401
         import communitylab.loaders  # noqa: F401
     t = time.perf_counter()
-    result = run_duckdb(path, memory_limit) if engine == "duckdb" else run_pandas(path)
+    if engine == "pandas":
+        out = run_pandas(path)
+    elif engine == "each":
+        out = run_each(path, memory_limit)
+    else:
+        out = run_engine(engine, path, memory_limit)
     seconds = time.perf_counter() - t
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": result}, default=float))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, **out}, default=float))
+
+
+def _agree(a: dict, b: dict) -> bool:
+    return all(
+        abs(a[k] - b[k]) <= 1e-6 * max(1, abs(b[k])) if isinstance(b[k], float) else a[k] == b[k]
+        for k in b
+    )
 
 
 def main() -> None:
@@ -99,6 +207,7 @@ def main() -> None:
     ap.add_argument("--make", type=int)
     ap.add_argument("--engines", nargs="+", default=["pandas", "duckdb"], help="drop pandas for sizes its baseline cannot hold in memory")
     ap.add_argument("--pandas-cap-gb", type=float, default=20.0, help="address-space cap of the pandas child; over it, the run is reported as failed")
+    ap.add_argument("--spark-sizes", nargs="*", type=float, default=[1e7], help="sizes at which Spark local[2] also runs the core panel")
     args = ap.parse_args()
     if args.child:
         child(args.child[0], args.child[1], args.memory_limit, args.pandas_cap_gb)
@@ -108,33 +217,52 @@ def main() -> None:
         return
     # Linux keeps a process's peak RSS across exec: the parent stays small (no data, no pandas)
     # so that each child's ru_maxrss is its own.
-    print(f"{'events':>12} {'engine':>8} {'seconds':>9} {'peak MB':>9} {'time ratio':>11} {'memory ratio':>13}  agree")
+    header = f"{'events':>12} {'engine':>13} {'what':>12} {'seconds':>9} {'peak MB':>9} {'× pandas':>9} {'× hand SQL':>11}  agree"
+    print(header)
+    per_metric = {}
     for size in args.sizes:
         n = int(size)
         path = subprocess.run([sys.executable, __file__, "--make", str(n)], capture_output=True, text=True, check=True).stdout.strip()
         runs = {}
-        for engine in args.engines:
+        engines = list(args.engines) + ["each"] + (["spark"] if n in {int(x) for x in args.spark_sizes} else [])
+        for engine in engines:
             t = time.perf_counter()
             proc = subprocess.run([sys.executable, __file__, "--child", engine, path, "--memory-limit", args.memory_limit,
                                    "--pandas-cap-gb", str(args.pandas_cap_gb)], capture_output=True, text=True)
             if proc.returncode:
                 last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-                print(f"{n:>12,} {engine:>8} failed after {time.perf_counter() - t:.0f} s: {last[:120]}", flush=True)
+                print(f"{n:>12,} {engine:>13} failed after {time.perf_counter() - t:.0f} s: {last[:120]}", flush=True)
                 continue
             runs[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
-        if not runs:
-            continue
-        if "pandas" not in runs:  # nothing to compare with: print the absolute numbers only
-            for engine, r in runs.items():
-                print(f"{n:>12,} {engine:>8} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {'-':>11} {'-':>13}  -", flush=True)
-            continue
-        base = runs["pandas"]
-        for engine, r in runs.items():
-            agree = all(
-                abs(r["result"][k] - base["result"][k]) <= 1e-9 * max(1, abs(base["result"][k])) if isinstance(base["result"][k], float) else r["result"][k] == base["result"][k]
-                for k in base["result"]
-            )
-            print(f"{n:>12,} {engine:>8} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {r['seconds'] / base['seconds']:>11.2f} {r['peak_mb'] / base['peak_mb']:>13.2f}  {agree}", flush=True)
+        base = runs.get("pandas")
+        hand_total = sum(runs["each"]["metrics"]["hand"].values()) if "each" in runs else None
+        kit_total = sum(runs["each"]["metrics"]["kit"].values()) if "each" in runs else None
+        if base:
+            print(f"{n:>12,} {'pandas':>13} {'core panel':>12} {base['seconds']:>9.2f} {base['peak_mb']:>9.0f} {1:>9.2f} {'-':>11}  -", flush=True)
+        if "duckdb" in runs:
+            r = runs["duckdb"]
+            core = r["metrics"]["core panel"]
+            ratio = f"{core / base['seconds']:>9.2f}" if base else f"{'-':>9}"
+            agree = _agree(r["result"], base["result"]) if base else "-"
+            print(f"{n:>12,} {'duckdb':>13} {'core panel':>12} {core:>9.2f} {'':>9} {ratio} {'-':>11}  {agree}", flush=True)
+            mem = f"{r['peak_mb'] / base['peak_mb']:.2f} of pandas" if base else ""
+            print(f"{n:>12,} {'duckdb':>13} {'full panel':>12} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {'-':>9} {'-':>11}  {mem}", flush=True)
+            per_metric[n] = r["metrics"]
+        if "each" in runs:
+            print(f"{n:>12,} {'duckdb (kit)':>13} {'6 metrics':>12} {kit_total:>9.2f} {'':>9} {'-':>9} {kit_total / hand_total:>11.2f}  -", flush=True)
+            print(f"{n:>12,} {'hand SQL':>13} {'6 metrics':>12} {hand_total:>9.2f} {'':>9} {'-':>9} {1:>11.2f}  -", flush=True)
+        if "spark" in runs:
+            r = runs["spark"]
+            agree = _agree(r["result"], runs["duckdb"]["result"]) if "duckdb" in runs else "-"
+            ratio = f"{r['seconds'] / base['seconds']:>9.2f}" if base else f"{'-':>9}"
+            print(f"{n:>12,} {'spark local[2]':>13} {'core panel':>12} {r['metrics']['core panel']:>9.2f} {r['peak_mb']:>9.0f} {ratio} {'-':>11}  {agree} (with DuckDB)", flush=True)
+        if "each" in runs:
+            kit, hand = runs["each"]["metrics"]["kit"], runs["each"]["metrics"]["hand"]
+            print(f"{'':>12}   per metric at {n:,}: " + "; ".join(f"{k} {kit[k]:.2f}/{hand[k]:.2f} s = {kit[k] / hand[k]:.2f}×" for k in kit), flush=True)
+    for n, metrics in per_metric.items():
+        print(f"\nfull health panel at {n:,} events, seconds per step (signals computed once and shared):")
+        for k, v in metrics.items():
+            print(f"  {k:<28} {v:7.2f}")
 
 
 if __name__ == "__main__":

@@ -129,6 +129,15 @@ class Engine:
         engine.backend, engine.con, engine._scratch = name, con, None
         return engine
 
+    def memory_limit_bytes(self) -> int:
+        """DuckDB's memory limit in bytes (0 on Spark, whose executors manage their own)."""
+        if self.backend != "duckdb":
+            return 0
+        text = str(self.con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]).strip()
+        number, _, unit = text.partition(" ")
+        scale = {"B": 1, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+        return int(float(number) * scale.get(unit.upper() or "B", 1))
+
     def materialize(self, expr: ibis.Table, name: str | None = None) -> ibis.Table:
         """Compute a table expression once and keep the result in the engine (a DuckDB temporary
         table, or Parquet read back on Spark), so that later queries read it instead of

@@ -103,3 +103,18 @@ def test_member_to_member_share_matches_r_svyratio_clustered_by_member():
     half = stats.t.ppf(0.975, 5) * 0.125036309548
     assert out["ci_low"] == pytest.approx(0.612903225806 - half, abs=1e-9)
     assert out["ci_high"] == pytest.approx(min(1.0, 0.612903225806 + half), abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["twcs-sample", "stackexchange-beer"])
+def test_network_shape_in_the_engine_matches_the_pandas_definition(name):
+    from communitylab import datasets
+    from communitylab.engagement import conversation_structure, degree_centralization, reply_edges
+
+    c = datasets.load_community(name)
+    panel = conversation_structure(c).set_index("metric")
+    edges = reply_edges(c)
+    member_edges = edges[~edges["src_is_host"] & ~edges["dst_is_host"]]
+    assert panel.loc["degree_centralization", "with_host"] == pytest.approx(degree_centralization(edges), rel=1e-12)
+    assert panel.loc["degree_centralization", "without_host"] == pytest.approx(degree_centralization(member_edges), rel=1e-12)
+    members = set(edges.loc[~edges["src_is_host"], "src"]) | set(edges.loc[~edges["dst_is_host"], "dst"])
+    assert panel.loc["members_in_conversation", "with_host"] == len(members)

@@ -10,9 +10,15 @@ from communitylab import Engine
 from communitylab.engagement import (
     activity_by_period,
     contributions_per_member,
+    conversation_structure,
     degree_gini,
     first_replies,
+    health_verdict,
+    join_ask_leave,
+    member_to_member_share,
+    newcomer_retention,
     reciprocity,
+    repeated_ties,
     reply_direction_matrix,
 )
 from communitylab.simulate import simulate
@@ -44,6 +50,12 @@ def _panel(c) -> dict[str, pd.DataFrame | float]:
         "contributions": contributions_per_member(c),
         "first_replies": first_replies(c).drop(columns="first_replier_is_host"),
         "first_host": first_replies(c)["first_replier_is_host"],
+        "structure": conversation_structure(c),
+        "join_ask_leave": join_ask_leave(c).drop(columns="method"),
+        "newcomer_retention": newcomer_retention(c),
+        "repeated_ties": repeated_ties(c).to_frame("value").reset_index(),
+        "member_to_member": member_to_member_share(c).to_frame("value").reset_index(),
+        "verdict": health_verdict(c).signals.drop(columns=["flag"]),
     }
 
 

@@ -38,14 +38,15 @@ def open_store(
     members: pd.DataFrame | None = None,
     name: str | None = None,
     engine: Engine | None = None,
-    materialize: bool = False,
+    materialize: bool | str = "auto",
 ) -> Community:
     """Register a Parquet store (never through pandas) and check its schema.
 
-    By default the store stays a lazy Parquet scan (memory stays small at any size); with
-    ``materialize=True`` DuckDB reads it once into an engine table, so that each metric scans
-    memory instead of files (faster when it fits; beyond the engine's memory limit DuckDB spills
-    to disk).
+    ``materialize=True``: DuckDB reads the store once into an engine table, so that each metric
+    scans memory instead of files (beyond the engine's memory limit DuckDB spills to disk).
+    ``False``: the store stays a lazy Parquet scan (memory stays small at any size). ``"auto"``
+    (default): materialize when the store's files take at most a quarter of DuckDB's memory limit
+    (a compressed store grows about threefold in memory), scan otherwise. Spark always scans.
 
     Row-level checks run as aggregate queries on the engine: kinds outside the contract and
     repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
@@ -59,6 +60,8 @@ def open_store(
         if optional not in table.columns:
             table = table.mutate(**{optional: ibis.null("string")})
     table = table.select([c for c in table.columns if c != "month"])
+    if materialize == "auto":
+        materialize = engine.backend == "duckdb" and _store_bytes(path) * 4 <= engine.memory_limit_bytes()
     if materialize and engine.backend == "duckdb":
         # read the Parquet once into the engine (beyond its memory limit DuckDB spills to disk):
         # every metric then scans memory, not files
@@ -76,3 +79,10 @@ def open_store(
     n_rows = int(engine.execute(table.count()))
     report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
     return Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name, report=report)
+
+
+def _store_bytes(path: str | os.PathLike) -> int:
+    root = Path(path)
+    files = [root] if root.is_file() else root.rglob("*.parquet")
+    return sum(f.stat().st_size for f in files)
+

@@ -131,16 +131,51 @@ def reciprocity_counts(community: Community, *, self_loops: str = "konect", with
     """(reciprocated pairs, distinct directed pairs) behind :func:`reciprocity` (same options)."""
     if self_loops not in ("konect", "exclude"):
         raise ValueError("self_loops must be 'konect' or 'exclude'")
+    return _reciprocity_table(community)[(self_loops, without_hosts)]
+
+
+@cached
+def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int, int]]:
+    """Every variant of the reciprocity counts from one pass: distinct directed pairs, each joined
+    once to its reverse, counted with and without self-loops and host edges."""
+    r = _replies(community)
+    r = r.filter(r.to_member_id.notnull())
+    pairs = r.select(u=r.member_id, v=r.to_member_id, nh=~r.is_host & ~r.to_host).distinct()
+    rev = pairs.select(ru=pairs.v, rv=pairs.u)
+    j = pairs.left_join(rev, (pairs.u == rev.ru) & (pairs.v == rev.rv))
+    rec, loop, nh = j.ru.notnull(), j.u == j.v, j.nh
+
+    def n(cond):
+        return cond.cast("int64").sum()
+
+    agg = j.aggregate(
+        konect_all=j.count(), konect_all_m=n(rec), exclude_all=n(~loop), exclude_all_m=n(rec & ~loop),
+        konect_nh=n(nh), konect_nh_m=n(rec & nh), exclude_nh=n(nh & ~loop), exclude_nh_m=n(rec & nh & ~loop),
+    )
+    row = community.execute(agg).fillna(0).iloc[0]
+    return {(loops, hosts): (int(row[f"{loops}_{'nh' if hosts else 'all'}_m"]), int(row[f"{loops}_{'nh' if hosts else 'all'}"]))
+            for loops in ("konect", "exclude") for hosts in (False, True)}
+
+
+@cached
+def _network_shape(community: Community, without_hosts: bool = False) -> tuple[float, int]:
+    """(degree centralization, members in conversation) of the reply network, in the engine: the
+    same definitions as :func:`degree_centralization` and ``conversation_structure``."""
+    import ibis
+
     r = _replies(community)
     r = r.filter(r.to_member_id.notnull())
     if without_hosts:
         r = r.filter(~r.is_host & ~r.to_host)
-    pairs = r.select(u=r.member_id, v=r.to_member_id).distinct()
-    if self_loops == "exclude":
-        pairs = pairs.filter(pairs.u != pairs.v)
-    rev = pairs.select(ru=pairs.v, rv=pairs.u)
-    matched = pairs.join(rev, (pairs.u == rev.ru) & (pairs.v == rev.rv))
-    return int(community.execute(matched.count())), int(community.execute(pairs.count()))
+    e = r.filter(r.member_id != r.to_member_id)
+    und = e.select(a=ibis.least(e.member_id, e.to_member_id), b=ibis.greatest(e.member_id, e.to_member_id)).distinct()
+    ends = und.select(node=und.a).union(und.select(node=und.b), distinct=False)
+    deg = ends.group_by("node").aggregate(d=ends.count())
+    row = community.execute(deg.aggregate(n=deg.count(), top=deg.d.max(), total=deg.d.sum())).iloc[0]
+    k = int(row["n"])
+    central = float((k * row["top"] - row["total"]) / ((k - 1) * (k - 2))) if k >= 3 else float("nan")
+    nodes = r.filter(~r.is_host).select(m=r.member_id).union(r.filter(~r.to_host).select(m=r.to_member_id), distinct=True)
+    return central, int(community.execute(nodes.count()))
 
 
 def degree_centralization(edges: pd.DataFrame) -> float:
@@ -171,12 +206,8 @@ def conversation_structure(community: Community) -> pd.DataFrame:
     Columns: ``metric, with_host, without_host``.
     """
     dm = reply_direction_matrix(community).set_index("direction")["share"]
-    edges = reply_edges(community)
-    edges_nh = edges[~edges["src_is_host"] & ~edges["dst_is_host"]]
-
-    def members(e):
-        nodes = pd.unique(pd.concat([e.loc[~e["src_is_host"], "src"], e.loc[~e["dst_is_host"], "dst"]]))
-        return float(len(nodes))
+    central, members = _network_shape(community)
+    central_nh, members_nh = _network_shape(community, without_hosts=True)
 
     rows = [
         ("member_to_member_share", dm.get("member->member", np.nan), 1.0 if dm.get("member->member", 0) > 0 else np.nan),
@@ -187,8 +218,8 @@ def conversation_structure(community: Community) -> pd.DataFrame:
             reciprocity(community, self_loops="exclude"),
             reciprocity(community, self_loops="exclude", without_hosts=True),
         ),
-        ("degree_centralization", degree_centralization(edges), degree_centralization(edges_nh)),
-        ("members_in_conversation", members(edges), members(edges_nh)),
+        ("degree_centralization", central, central_nh),
+        ("members_in_conversation", float(members), float(members_nh)),
     ]
     return pd.DataFrame(rows, columns=["metric", "with_host", "without_host"])
 

@@ -7,13 +7,14 @@ import pandas as pd
 from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 from communitylab.engagement.cadence import observation_window
 from communitylab.engagement.responsiveness import first_replies
 
 __all__ = ["first_contributions", "join_ask_leave", "newcomer_retention"]
 
 
+@cached
 def first_contributions(community: Community) -> pd.DataFrame:
     """Each non-host member's first post or reply, and their last activity of any kind.
 
@@ -34,20 +35,30 @@ def first_contributions(community: Community) -> pd.DataFrame:
 
 
 def _came_back(community: Community, members: pd.DataFrame, after: str, until: pd.Series | None = None) -> pd.Series:
-    """Whether each member posted, replied or reacted after ``members[after]`` (outside their own first thread)."""
-    t = community.events
-    act = community.execute(
-        t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"])).select("member_id", "created_at", "thread_id")
-    )
-    act = act.merge(members[["member_id", after, "first_thread"]], on="member_id")
-    later = act["created_at"] > act[after]
-    other_thread = act["thread_id"] != act["first_thread"]
-    keep = later & other_thread.fillna(True)
+    """Whether each member posted, replied or reacted after ``members[after]`` (outside their own
+    first thread), and no later than ``until[member]`` when given. Computed in the engine: the
+    members' reference times go in as a small table, only the ids of those who came back come out."""
+    import ibis
+
+    def naive(s: pd.Series) -> pd.Series:
+        s = pd.to_datetime(s, utc=True)
+        return s.dt.tz_localize(None).astype("datetime64[us]")
+
+    ref = pd.DataFrame({"ref_member": members["member_id"].astype(str).to_numpy(), "ref_at": naive(members[after]).to_numpy(),
+                        "ref_thread": members["first_thread"].astype("string").to_numpy()})
     if until is not None:
-        act["until"] = pd.to_datetime(act["member_id"].map(until.to_dict()), utc=True)
-        keep &= act["created_at"] <= act["until"]
-    back = set(act.loc[keep, "member_id"])
-    return members["member_id"].isin(back)
+        ref["ref_until"] = naive(members["member_id"].map(until.to_dict())).to_numpy()
+    if ref.empty:
+        return pd.Series(False, index=members.index)
+    t = community.events
+    act = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"])).select("member_id", "created_at", "thread_id")
+    m = ibis.memtable(ref)
+    j = act.join(m, act.member_id == m.ref_member)
+    keep = (j.created_at > j.ref_at) & (j.thread_id.isnull() | j.ref_thread.isnull() | (j.thread_id != j.ref_thread))
+    if until is not None:
+        keep &= j.created_at <= j.ref_until
+    back = community.execute(j.filter(keep).select(j.member_id).distinct())["member_id"]
+    return members["member_id"].astype(str).isin(set(back)).set_axis(members.index)
 
 
 def join_ask_leave(community: Community, *, min_followup_days: float = 60, level: float = 0.95) -> pd.DataFrame:

@@ -1,0 +1,75 @@
+"""The reference a reader can check: each benchmarked metric as one hand-written DuckDB query.
+
+Same definitions as ``communitylab.engagement`` (see each function's docstring there), over the
+same Parquet store, with the host flags computed the same way. The benchmark times each of these
+beside the kit's own Ibis expression and prints the ratio.
+"""
+
+from __future__ import annotations
+
+SETUP = """
+CREATE OR REPLACE VIEW ev AS
+SELECT event_id, member_id, kind, created_at, thread_id, parent_id, to_member_id,
+       coalesce(member_id IN ({hosts}), false) AS is_host,
+       coalesce(to_member_id IN ({hosts}), false) AS to_host
+FROM read_parquet('{path}/**/*.parquet');
+"""
+
+QUERIES: dict[str, str] = {
+    # per month: active (non-host) members, of whom new / returning / resurrected, and events by kind
+    "activity_by_period": """
+        WITH mp AS (SELECT DISTINCT member_id, date_trunc('month', created_at) AS period FROM ev
+                    WHERE kind IN ('post', 'reply', 'reaction') AND member_id IS NOT NULL AND NOT is_host),
+             w AS (SELECT period, lag(period) OVER (PARTITION BY member_id ORDER BY period) AS prev FROM mp),
+             m AS (SELECT period, count(*) AS active, count(*) FILTER (WHERE prev IS NULL) AS new,
+                          count(*) FILTER (WHERE prev = period - INTERVAL 1 MONTH) AS returning,
+                          count(*) FILTER (WHERE prev < period - INTERVAL 1 MONTH) AS resurrected FROM w GROUP BY 1),
+             k AS (SELECT date_trunc('month', created_at) AS period, count(*) FILTER (WHERE kind = 'post') AS posts,
+                          count(*) FILTER (WHERE kind = 'reply') AS replies, count(*) FILTER (WHERE kind = 'reaction') AS reactions
+                   FROM ev WHERE kind IN ('post', 'reply', 'reaction') GROUP BY 1)
+        SELECT k.*, m.active, m.new, m.returning, m.resurrected FROM k LEFT JOIN m USING (period)""",
+    # replies by direction (author of the parent)
+    "reply_direction_matrix": """
+        SELECT CASE WHEN to_member_id IS NULL THEN 'unknown'
+                    WHEN NOT is_host AND NOT to_host THEN 'member->member'
+                    WHEN NOT is_host THEN 'member->host'
+                    WHEN NOT to_host THEN 'host->member' ELSE 'host->host' END AS direction,
+               count(*) AS replies
+        FROM ev WHERE kind = 'reply' AND member_id IS NOT NULL GROUP BY 1""",
+    # posts left-joined to their first reply by someone else, with that replier's host flag
+    "first_replies": """
+        WITH p AS (SELECT thread_id, member_id, created_at, is_host FROM ev WHERE kind = 'post' AND thread_id IS NOT NULL),
+             r AS (SELECT thread_id, member_id, created_at, is_host FROM ev WHERE kind = 'reply' AND thread_id IS NOT NULL),
+             f AS (SELECT p.thread_id, min(r.created_at) AS first_reply_at, arg_min(r.is_host, r.created_at) AS first_host
+                   FROM p JOIN r ON r.thread_id = p.thread_id
+                   WHERE (r.member_id IS NULL OR p.member_id IS NULL OR r.member_id <> p.member_id) AND r.created_at >= p.created_at
+                   GROUP BY p.thread_id)
+        SELECT p.thread_id, p.created_at AS posted_at, p.is_host, f.first_reply_at, f.first_host
+        FROM p LEFT JOIN f ON f.thread_id = p.thread_id""",
+    # KONECT reciprocity: distinct directed pairs whose reverse exists
+    "reciprocity": """
+        WITH pairs AS (SELECT DISTINCT member_id AS u, to_member_id AS v FROM ev
+                       WHERE kind = 'reply' AND member_id IS NOT NULL AND to_member_id IS NOT NULL)
+        SELECT count(r.u)::DOUBLE / count(*) AS reciprocity FROM pairs p LEFT JOIN pairs r ON p.u = r.v AND p.v = r.u""",
+    # posts and replies per non-host member
+    "contributions_per_member": """
+        SELECT member_id, count(*) AS contributions FROM ev
+        WHERE NOT is_host AND member_id IS NOT NULL AND kind IN ('post', 'reply') GROUP BY 1""",
+    # pairs of members (either direction) that exchange more than once
+    "repeated_ties": """
+        WITH p AS (SELECT least(member_id, to_member_id) AS a, greatest(member_id, to_member_id) AS b, count(*) AS n FROM ev
+                   WHERE kind = 'reply' AND member_id IS NOT NULL AND to_member_id IS NOT NULL AND member_id <> to_member_id
+                   GROUP BY 1, 2)
+        SELECT count(*) AS pairs, count(*) FILTER (WHERE n >= 2) AS repeated FROM p""",
+}
+
+
+def connect(path: str, hosts: set[str], memory_limit: str = "8GB"):
+    """A DuckDB connection with the ``ev`` view over the store."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    quoted = ", ".join("'" + h.replace("'", "''") + "'" for h in sorted(hosts))
+    con.execute(SETUP.format(hosts=quoted, path=path))
+    return con
