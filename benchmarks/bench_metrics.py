@@ -92,7 +92,7 @@ def health_panel_steps(c) -> list[tuple[str, object]]:
         ("activity_by_period", lambda: eng.activity_by_period(c, "month", active_period_only=True)),
         ("reply_direction_matrix", lambda: eng.reply_direction_matrix(c)),
         ("conversation_structure", lambda: eng.conversation_structure(c)),
-        ("reply_edges", lambda: eng.reply_edges(c)),
+        ("reply_edges (drawn)", lambda: (eng.reply_edges(c, top=400), eng.reply_edges(c, without_hosts=True, top=400))),
         ("engagement_mix", lambda: eng.engagement_mix(c)),
         ("participation_inequality", lambda: eng.participation_inequality(c, n_boot=1000)),
         ("time_to_first_reply", lambda: eng.time_to_first_reply(c)),
@@ -101,7 +101,7 @@ def health_panel_steps(c) -> list[tuple[str, object]]:
         ("activity_during_silences", lambda: eng.activity_during_silences(c, 14)),
         ("join_ask_leave", lambda: eng.join_ask_leave(c)),
         ("newcomer_retention", lambda: eng.newcomer_retention(c)),
-        ("engagement_levels", lambda: eng.level_transitions(eng.engagement_levels(c, "month"))),
+        ("level_summary", lambda: eng.level_summary(c, "month", last=6)),
     ]
 
 

@@ -2,7 +2,8 @@
 
 :func:`finish` works on the HTML nbconvert writes from an executed study. The contents list every
 second-level heading and sits after the report's opening summary; captions written by
-:func:`communitylab.report.caption` are numbered "Figure 1.", "Figure 2.", ... by CSS.
+:func:`communitylab.report.caption` are numbered "Figure 1.", "Figure 2.", ... by CSS and are the
+figures' alternative text.
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
+_IMG = re.compile(r'<img\b[^>]*?\balt="No description has been provided for this image"[^>]*>')
+_CAPTION = re.compile(r'<p class="cl-caption">(.*?)</p>', re.S)
+
+
+def _alt_from_captions(html: str) -> str:
+    """Each figure's alternative text (for screen readers) is the caption written under it."""
+    out, pos = [], 0
+    for m in _IMG.finditer(html):
+        caption = _CAPTION.search(html, m.end())
+        text = html_lib.escape(_text(caption.group(1)), quote=True) if caption else "A figure"
+        out.append(html[pos:m.start()])
+        out.append(m.group(0).replace('alt="No description has been provided for this image"', f'alt="{text}"'))
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def headings(html: str) -> list[tuple[str, str]]:
     """(id, text) of every second-level heading, in order."""
     out = []
@@ -68,6 +86,7 @@ def finish(html: str) -> str:
         return f"<h2{attrs}>{body}</h2>"
 
     html = _H2.sub(give_id, html)
+    html = _alt_from_captions(html)
     html = html.replace("</head>", STYLE + "</head>", 1)
     sections = [(k, t) for k, t in entries if t.lower() != "summary"]
     if len(sections) < 2:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
@@ -173,6 +174,7 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.log.setLevel(logging.ERROR)  # its note on missing alt text: the captions become the alt text (rendering.finish)
     tag_remover = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
     exporter.register_preprocessor(tag_remover, enabled=True)
     html, _ = exporter.from_notebook_node(nb)

@@ -99,10 +99,9 @@ display(tables.table(structure, title="Conversation structure, with and without 
 summary.record(directions=directions, structure=structure)
 
 # %%
-edges = eng.reply_edges(community)
 fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
-plots.plot_reply_network(edges, ax=axes[0], seed=seed, title="With the host (hosts in orange)")
-plots.plot_reply_network(edges[~edges.src_is_host & ~edges.dst_is_host], ax=axes[1], seed=seed, title="Without the host")
+plots.plot_reply_network(eng.reply_edges(community, top=400), ax=axes[0], seed=seed, title="With the host (hosts in orange)")
+plots.plot_reply_network(eng.reply_edges(community, without_hosts=True, top=400), ax=axes[1], seed=seed, title="Without the host")
 report.show_figure("The reply network: members (blue) linked by who replies to whom. Right: what remains when the host's "
                    "accounts and their replies are taken out.")
 
@@ -171,9 +170,9 @@ summary.record(join_ask_leave=jal, newcomer_retention=retention)
 # ## Engagement levels and how members move between them
 
 # %%
-levels = eng.engagement_levels(community, period)
-display(tables.table(eng.level_counts(levels, last=6), title=f"Members at each level, the last six {period}s"))
-display(tables.table(eng.level_transitions(levels), title="From one period's level (rows) to the next (columns)"))
+level_counts, level_moves = eng.level_summary(community, period, last=6)
+display(tables.table(level_counts, title=f"Members at each level, the last six {period}s"))
+display(tables.table(level_moves, title="From one period's level (rows) to the next (columns)"))
 
 # %% [markdown]
 # ## Where does the conversation really happen?

@@ -118,3 +118,15 @@ def test_network_shape_in_the_engine_matches_the_pandas_definition(name):
     assert panel.loc["degree_centralization", "without_host"] == pytest.approx(degree_centralization(member_edges), rel=1e-12)
     members = set(edges.loc[~edges["src_is_host"], "src"]) | set(edges.loc[~edges["dst_is_host"], "dst"])
     assert panel.loc["members_in_conversation", "with_host"] == len(members)
+
+
+def test_the_heaviest_edges_are_chosen_in_the_engine():
+    from communitylab import datasets
+    from communitylab.engagement import reply_edges
+
+    c = datasets.load_community("twcs-sample")
+    every = reply_edges(c)
+    top = reply_edges(c, top=50)
+    expected = every[every["src"] != every["dst"]].sort_values(["n", "src", "dst"], ascending=[False, True, True]).head(50)
+    assert top.attrs["pairs"] == len(every)
+    pd.testing.assert_frame_equal(top, expected.sort_values(["src", "dst"]).reset_index(drop=True), check_dtype=False)

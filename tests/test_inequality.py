@@ -63,3 +63,32 @@ def test_bootstrap_interval_covers_the_estimate():
     x = rng.poisson(3, size=400)
     est, lo, hi = bootstrap_ci(x, np.mean, seed=1)
     assert lo < est < hi and hi - lo < 0.5
+
+
+def test_tied_statistics_equal_the_plain_ones_on_the_expanded_values():
+    from communitylab.engagement.inequality import _gini_tied, _share_positive_tied, _top_share_tied
+
+    rng = np.random.default_rng(1)
+    v = np.array([0.0, 1.0, 2.0, 5.0, 40.0])
+    W = rng.integers(0, 30, size=(20, 5)).astype(float)
+    W[:, 1] += 1
+    for row in W:
+        expanded = np.repeat(v, row.astype(int))
+        assert _gini_tied(v, row[None])[0] == pytest.approx(gini(expanded), rel=1e-12)
+        assert _share_positive_tied(v, row[None])[0] == pytest.approx((expanded > 0).mean(), rel=1e-12)
+        for f in (0.01, 0.1, 0.5):
+            assert _top_share_tied(v, row[None], f)[0] == pytest.approx(top_share(expanded, f), rel=1e-12)
+
+
+def test_tied_bootstrap_matches_resampling_the_members():
+    """Same distribution as resampling members one by one (bootstrap_ci): intervals agree within
+    Monte Carlo error."""
+    from communitylab.bootstrap import bootstrap_ci, bootstrap_tied
+    from communitylab.engagement.inequality import _gini_tied
+
+    counts = np.random.default_rng(2).negative_binomial(1, 0.2, size=3000).astype(float)
+    tied = bootstrap_tied(counts, {"gini": _gini_tied}, n_boot=2000, seed=0)["gini"]
+    plain = bootstrap_ci(counts, gini, n_boot=2000, seed=1)
+    assert tied[0] == pytest.approx(gini(counts), rel=1e-12)
+    width = plain[2] - plain[1]
+    assert abs(tied[1] - plain[1]) < 0.1 * width and abs(tied[2] - plain[2]) < 0.1 * width

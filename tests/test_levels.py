@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from communitylab.engagement import LevelRules, engagement_levels, level_transitions
 
 
@@ -21,3 +24,16 @@ def test_transitions_and_rules(tiny):
     assert tr.loc["occasional", "lurker"] == 2 and tr.loc["lurker", "occasional"] == 1
     strict = engagement_levels(tiny, "month", LevelRules(occasional=10, regular=20, core=30))
     assert set(strict["level"].astype(str)) == {"lurker"}
+
+
+@pytest.mark.parametrize("period", ["month", "week"])
+def test_level_summary_in_the_engine_equals_the_member_grid(period):
+    from communitylab import datasets
+    from communitylab.engagement import engagement_levels, level_counts, level_summary, level_transitions
+
+    c = datasets.load_community("stackexchange-beer")
+    levels = engagement_levels(c, period)
+    counts, transitions = level_summary(c, period)
+    pd.testing.assert_frame_equal(level_counts(levels), counts, check_dtype=False)
+    pd.testing.assert_frame_equal(level_transitions(levels), transitions, check_dtype=False, check_names=False)
+    assert level_summary(c, period, last=6)[0].equals(counts.tail(6).reset_index(drop=True))

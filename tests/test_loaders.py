@@ -144,3 +144,24 @@ def test_parquet_store_rejects_bad_kinds(tmp_path, tiny):
     write_store(tiny.frame.assign(kind="like"), tmp_path / "store")
     with pytest.raises(DataValidationError, match="kind"):
         open_store(tmp_path / "store")
+
+
+@pytest.mark.parametrize("materialize", [False, True])
+def test_parquet_store_rejects_repeated_event_ids(tmp_path, tiny, materialize):
+    frame = tiny.frame.copy()
+    frame.loc[frame.index[-1], "event_id"] = "t1"  # the last event reuses the id of the first post
+    write_store(frame, tmp_path / "store")
+    with pytest.raises(DataValidationError, match="event_id") as err:
+        open_store(tmp_path / "store", materialize=materialize)
+    assert "t1" in str(err.value)
+
+
+def test_parquet_store_is_read_into_the_engine_when_it_fits(tmp_path, tiny):
+    write_store(tiny.frame, tmp_path / "store")
+    import ibis
+
+    def source(c):  # the events are read from a temporary engine table, or from the Parquet scan's view
+        return ibis.to_sql(c.events)
+
+    assert '"temp"' in source(open_store(tmp_path / "store", materialize="auto"))
+    assert '"temp"' not in source(open_store(tmp_path / "store", materialize=False))

@@ -33,3 +33,10 @@ def test_house_style_numbers_the_captions():
 def test_a_page_with_one_section_gets_no_contents():
     page = '<html><head></head><body><div class="jp-Cell"><h2 id="Summary">Summary</h2></div></body></html>'
     assert "cl-toc" not in rendering.finish(page).split("</style>")[-1]
+
+
+def test_figures_get_their_caption_as_alternative_text():
+    page = PAGE.replace('<img src="data:image/png;base64,AAAA">',
+                        '<img alt="No description has been provided for this image" src="data:image/png;base64,AAAA"/>')
+    html = rendering.finish(page)
+    assert 'alt="What it shows"' in html and "No description" not in html

@@ -40,6 +40,7 @@ from communitylab.engagement.levels import (
     LevelRules,
     engagement_levels,
     level_counts,
+    level_summary,
     level_transitions,
 )
 from communitylab.engagement.newcomers import first_contributions, join_ask_leave, newcomer_retention
@@ -52,7 +53,7 @@ from communitylab.engagement.responsiveness import (
 from communitylab.engagement.trajectory import TRAJECTORY_LABELS, trajectory
 
 __all__ = [
-    "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "level_counts", "first_contributions", "join_ask_leave", "newcomer_retention",
+    "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "level_counts", "level_summary", "first_contributions", "join_ask_leave", "newcomer_retention",
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
     "answered_within", "compare_communities", "comparison_panel", "contributions_per_member", "conversation_structure",
     "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",

@@ -36,17 +36,24 @@ def _replies(community: Community):
 
 
 @cached
-def reply_edges(community: Community, *, without_hosts: bool = False) -> pd.DataFrame:
+def reply_edges(community: Community, *, without_hosts: bool = False, top: int | None = None) -> pd.DataFrame:
     """Directed reply edges with counts: ``src, dst, n, src_is_host, dst_is_host``.
 
-    ``without_hosts`` drops every edge touching a host ("does a community remain?").
+    ``without_hosts`` drops every edge touching a host ("does a community remain?"). ``top`` keeps
+    only the ``top`` heaviest edges between two different members (ties by ids), chosen in the
+    engine, for drawing; ``attrs["pairs"]`` is then the number of all edges.
     """
     r = _replies(community)
     r = r.filter(r.to_member_id.notnull())
     if without_hosts:
         r = r.filter(~r.is_host & ~r.to_host)
     e = r.group_by(src=r.member_id, dst=r.to_member_id, src_is_host=r.is_host, dst_is_host=r.to_host).aggregate(n=r.count())
-    return community.execute(e).sort_values(["src", "dst"]).reset_index(drop=True)
+    if top is None:
+        return community.execute(e).sort_values(["src", "dst"]).reset_index(drop=True)
+    heavy = e.filter(e.src != e.dst).order_by([ibis.desc("n"), "src", "dst"]).limit(top)
+    out = community.execute(heavy).sort_values(["src", "dst"]).reset_index(drop=True)
+    out.attrs["pairs"] = int(community.execute(e.count()))
+    return out
 
 
 @cached

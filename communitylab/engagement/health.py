@@ -12,6 +12,7 @@ from communitylab.engagement.cadence import host_dependence, observation_window
 from communitylab.engagement.conversation import reply_direction_matrix
 from communitylab.engagement.inequality import contributions_per_member, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
+from communitylab.tables import as_percent
 
 __all__ = ["HealthThresholds", "HealthVerdict", "health_verdict", "VERDICTS"]
 
@@ -107,7 +108,7 @@ class HealthVerdict:
                   "share of replies with a known addressee"]
         out = []
         for name in wanted:
-            hit = self.signals[self.signals["signal"].str.startswith(name)]
+            hit = self.signals[self.signals["signal"].str.startswith(name) & self.signals["value"].notna()]
             for _, r in hit.iterrows():
                 out.append({"figure": r["signal"][:1].upper() + r["signal"][1:], "estimate": r["value"], "low": r["ci_low"],
                             "high": r["ci_high"], "n": r["n"], "share": bool(r["share"]), "unit": "",
@@ -238,7 +239,7 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
         reasons.append(f"That is below {th.min_weekly_contributions:g} a week: there is too little activity to sustain a conversation.")
     elif flag["member-to-member share of replies"]:
         label = "brand-centric audience"
-        reasons.append(f"Only {m2m:.0%} of replies go from one member to another (threshold {th.brand_m2m_max:.0%}): members talk to the host, hardly to each other.")
+        reasons.append(f"Only {as_percent(m2m)} of replies go from one member to another (threshold {th.brand_m2m_max:.0%}): members talk to the host, hardly to each other.")
     elif flag["reciprocity"] and flag["pairs that exchange more than once"]:
         label = "transient crowd"
         reasons.append(f"Members reply but are hardly answered back: reciprocity {recip:.1%} (threshold {th.crowd_reciprocity_max:.0%}); "
@@ -261,7 +262,7 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
                                f"activity and trend predict (95% CI {sil['ci_low']:.0%}–{sil['ci_high']:.0%}): they depend on the host.")
         else:
             label = "thriving conversation"
-            reasons.append(f"{m2m:.0%} of replies are member to member; reciprocity {recip:.0%}" +
+            reasons.append(f"{as_percent(m2m)} of replies are member to member; reciprocity {as_percent(recip)}" +
                            (f"; {answered['estimate']:.0%} of threads get an answer." if answered is not None else "."))
     if label not in ("declining", "dormant"):
         moving = [tr for tr in trend.values() if tr["label"] in ("declining", "growing")]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from communitylab.bootstrap import bootstrap_ci, estimate_row
+from communitylab.bootstrap import bootstrap_tied, estimate_row
 from communitylab.community import Community, cached
 
 __all__ = [
@@ -106,12 +106,12 @@ def participation_inequality(
     """
     counts = contributions_per_member(community, kinds)["contributions"].to_numpy(dtype=float)
     n = len(counts)
-    rows = []
-
-    def share_pos(x):
-        return float((x > 0).mean())
-
-    rows.append(estimate_row("share_contributing", *bootstrap_ci(counts, share_pos, n_boot=n_boot, seed=seed), n, "bootstrap over members"))
+    # members with the same count are exchangeable for every statistic here: resample the
+    # multiplicities of the distinct counts (bootstrap_tied), not the members one by one
+    stats = {"share_contributing": _share_positive_tied, "gini": _gini_tied}
+    stats.update({f"top_{f * 100:g}pct_share": (lambda v, W, f=f: _top_share_tied(v, W, f)) for f in top})
+    boot = bootstrap_tied(counts, stats, n_boot=n_boot, seed=seed)
+    rows = [estimate_row("share_contributing", *boot["share_contributing"], n, "bootstrap over members")]
     contributors = np.sort(counts[counts > 0])[::-1]
     k_super = max(1, int(np.ceil(super_threshold * len(contributors)))) if len(contributors) else 0
     for name, value in (
@@ -120,17 +120,34 @@ def participation_inequality(
         ("super_contributor_share", k_super / n if n else np.nan),
     ):
         rows.append(estimate_row(name, value, np.nan, np.nan, n, "count"))
-    rows.append(estimate_row("gini", *bootstrap_ci(counts, gini, n_boot=n_boot, seed=seed), n, "bootstrap over members"))
+    rows.append(estimate_row("gini", *boot["gini"], n, "bootstrap over members"))
     for f in top:
-        rows.append(
-            estimate_row(
-                f"top_{f * 100:g}pct_share",
-                *bootstrap_ci(counts, lambda x, f=f: top_share(x, f), n_boot=n_boot, seed=seed),
-                n,
-                "bootstrap over members",
-            )
-        )
+        name = f"top_{f * 100:g}pct_share"
+        rows.append(estimate_row(name, *boot[name], n, "bootstrap over members"))
     return pd.DataFrame(rows)
+
+
+def _share_positive_tied(v: np.ndarray, W: np.ndarray) -> np.ndarray:
+    return W[:, v > 0].sum(axis=1) / W.sum(axis=1)
+
+
+def _gini_tied(v: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """:func:`gini` of the values ``v`` (ascending) held ``W`` times: the sorted-values formula with
+    the ranks of each tied group summed in closed form."""
+    n = W.sum(axis=1, keepdims=True)
+    before = np.cumsum(W, axis=1) - W
+    total = (W * v).sum(axis=1)
+    return (W * v * (2 * before + W - n)).sum(axis=1) / (n[:, 0] * total)
+
+
+def _top_share_tied(v: np.ndarray, W: np.ndarray, fraction: float) -> np.ndarray:
+    """:func:`top_share` of the values ``v`` (ascending) held ``W`` times."""
+    n = W.sum(axis=1, keepdims=True)
+    k = np.maximum(1, np.ceil(fraction * n))
+    vd, Wd = v[::-1], W[:, ::-1]
+    before = np.cumsum(Wd, axis=1) - Wd
+    taken = np.clip(k - before, 0, Wd)
+    return (taken * vd).sum(axis=1) / (Wd * vd).sum(axis=1)
 
 
 @cached

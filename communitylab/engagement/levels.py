@@ -9,7 +9,7 @@ import pandas as pd
 from communitylab.community import Community
 from communitylab.engagement.activity import _truncate
 
-__all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts"]
+__all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts", "level_summary"]
 
 LEVELS = ("lurker", "occasional", "regular", "core")
 
@@ -78,3 +78,53 @@ def level_counts(levels: pd.DataFrame, last: int | None = None) -> pd.DataFrame:
     counts.columns = [str(c) for c in counts.columns]
     counts = counts.reset_index()
     return counts.tail(last).reset_index(drop=True) if last else counts
+
+
+def level_summary(community: Community, period: str = "month", rules: LevelRules | None = None, *, last: int | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Members at each level per period, and movements between levels, computed in the engine.
+
+    The same definitions as :func:`engagement_levels` followed by :func:`level_counts` and
+    :func:`level_transitions`, without bringing the member-period grid into pandas: the grid
+    (every member in every period from their first) is built in the engine and only the counts
+    come out.
+
+    Returns
+    -------
+    (counts, transitions): ``period`` and one column per level (the last ``last`` periods when
+    given); a level-by-level table of moves between consecutive periods (rows: from, columns: to).
+    """
+    import ibis
+
+    rules = rules or LevelRules()
+    t = community.events
+    t = t.filter(~t.is_host & t.member_id.notnull())
+    w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
+    per = t.group_by(member_id=t.member_id, period=_truncate(t.created_at, period)).aggregate(score=w.sum())
+    bounds = community.execute(per.aggregate(lo=per.period.min(), hi=per.period.max()))
+    empty = pd.DataFrame(0, index=list(LEVELS), columns=list(LEVELS))
+    if bounds.empty or pd.isna(bounds["lo"].iloc[0]):
+        return pd.DataFrame(columns=["period", *LEVELS]), empty
+    freq = {"day": "D", "week": "7D", "month": "MS"}[period]
+    periods = pd.date_range(bounds["lo"].iloc[0].tz_localize(None), bounds["hi"].iloc[0].tz_localize(None), freq=freq)
+    grid_periods = ibis.memtable(pd.DataFrame({"g_period": periods.astype("datetime64[us]")}))
+    first = per.group_by(f_member="member_id").aggregate(first=per.period.min())
+    grid = first.cross_join(grid_periods).filter(lambda g: g.g_period >= g.first)
+    scored = grid.left_join(per, (grid.f_member == per.member_id) & (grid.g_period == per.period))
+    score = scored.score.fill_null(0.0)
+    level = ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
+                       else_="core")
+    lv = scored.select(member=scored.f_member, period=scored.g_period, level=level)
+    counts = community.execute(lv.group_by("period", "level").aggregate(n=lv.count()))
+    counts = counts.pivot(index="period", columns="level", values="n").reindex(columns=list(LEVELS)).fillna(0).astype("int64")
+    counts.columns = [str(c) for c in counts.columns]
+    counts = counts.sort_index().reset_index()
+    win = ibis.window(group_by="member", order_by="period")
+    moves = lv.mutate(prev=lv.level.lag().over(win))
+    moves = moves.filter(moves.prev.notnull())
+    moves = moves.group_by("prev", "level").aggregate(n=moves.count())
+    m = community.execute(moves)
+    transitions = m.pivot(index="prev", columns="level", values="n").reindex(index=list(LEVELS), columns=list(LEVELS)).fillna(0).astype("int64")
+    transitions.index.name, transitions.columns.name = "from", "to"
+    return (counts.tail(last).reset_index(drop=True) if last else counts), transitions
+

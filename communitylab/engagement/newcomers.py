@@ -9,7 +9,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from communitylab.community import Community, cached
 from communitylab.engagement.cadence import observation_window
-from communitylab.engagement.responsiveness import first_replies
+from communitylab.engagement.responsiveness import first_replies_expr
 
 __all__ = ["first_contributions", "join_ask_leave", "newcomer_retention"]
 
@@ -21,6 +21,10 @@ def first_contributions(community: Community) -> pd.DataFrame:
     Returns ``member_id, first_at, first_kind, first_thread, last_active_at`` where activity is a
     post, reply or reaction.
     """
+    return community.execute(_first_contributions_expr(community)).sort_values("member_id").reset_index(drop=True)
+
+
+def _first_contributions_expr(community: Community):
     t = community.events
     m = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
     contrib = m.filter(m.kind.isin(["post", "reply"]))
@@ -30,8 +34,25 @@ def first_contributions(community: Community) -> pd.DataFrame:
         first_thread=contrib.thread_id.argmin(contrib.created_at),
     )
     last = m.group_by(lm="member_id").aggregate(last_active_at=m.created_at.max())
-    j = first.join(last, first.member_id == last.lm).drop("lm")
-    return community.execute(j).sort_values("member_id").reset_index(drop=True)
+    return first.join(last, first.member_id == last.lm).drop("lm")
+
+
+@cached
+def _askers(community: Community) -> pd.DataFrame:
+    """Members whose first contribution is a post, with that thread's first reply by someone else:
+    ``member_id, first_at, first_thread, answered, answered_at, by_host, hours`` (joined in the engine;
+    only the askers come out)."""
+    fc = _first_contributions_expr(community)
+    fc = fc.filter(fc.first_kind == "post")
+    fr = first_replies_expr(community)
+    j = fc.left_join(fr, fc.first_thread == fr.thread_id).select(
+        "member_id", "first_at", "first_thread", "posted_at", answered_at="first_reply_at", by_host="first_replier_is_host"
+    )
+    out = community.execute(j).sort_values("member_id").reset_index(drop=True)
+    out["answered"] = out["answered_at"].notna()
+    out["hours"] = (out["answered_at"] - out["posted_at"]).dt.total_seconds() / 3600.0
+    out["by_host"] = out["by_host"].astype("boolean")
+    return out
 
 
 def _came_back(community: Community, members: pd.DataFrame, after: str, until: pd.Series | None = None) -> pd.Series:
@@ -75,12 +96,7 @@ def join_ask_leave(community: Community, *, min_followup_days: float = 60, level
     answered``, ``answered by host``, ``answered by member``, ``unanswered`` (share of askers who
     never came back at all), and a row ``excluded (short follow-up)`` with its count in ``askers``.
     """
-    fc = first_contributions(community)
-    askers = fc[fc["first_kind"] == "post"].copy()
-    fr = first_replies(community).set_index("thread_id")
-    askers["answered"] = askers["first_thread"].map(fr["answered"]).fillna(False).astype(bool)
-    askers["answered_at"] = pd.to_datetime(askers["first_thread"].map(fr["first_reply_at"].to_dict()), utc=True)
-    askers["by_host"] = askers["first_thread"].map(fr["first_replier_is_host"])
+    askers = _askers(community)
     _, end = observation_window(community)
     ref = askers["answered_at"].where(askers["answered"], askers["first_at"])
     short = (end - ref).dt.total_seconds() / 86_400 < min_followup_days
@@ -125,16 +141,12 @@ def newcomer_retention(
     Observational: members whose posts get replies may differ (better questions, busier
     topics). Read the difference as association, not the effect of replying.
     """
-    fc = first_contributions(community)
-    new = fc[fc["first_kind"] == "post"].copy()
+    new = _askers(community)
     _, end = observation_window(community)
     short = (end - new["first_at"]).dt.total_seconds() / 86_400 < return_within_days
     n_excluded = int(short.sum())
     new = new[~short].copy()
-    fr = first_replies(community).set_index("thread_id")
-    hours = new["first_thread"].map(fr["hours"])
-    answered = new["first_thread"].map(fr["answered"]).fillna(False).astype(bool)
-    new["replied"] = answered & (hours <= reply_within_days * 24)
+    new["replied"] = new["answered"] & (new["hours"] <= reply_within_days * 24)
     until = (new.set_index("member_id")["first_at"] + pd.Timedelta(days=return_within_days))
     new["returned"] = _came_back(community, new, "first_at", until).to_numpy()
     rows = []

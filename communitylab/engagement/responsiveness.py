@@ -15,6 +15,26 @@ __all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answ
 
 
 @cached
+def first_replies_expr(community: Community, *, exclude_self: bool = True):
+    """The engine expression behind :func:`first_replies` (``thread_id, posted_at, author_is_host,
+    first_reply_at, first_replier_is_host``), for metrics that join it before anything leaves the engine."""
+    t = community.events
+    posts = t.filter((t.kind == "post") & t.thread_id.notnull()).select(
+        thread_id="thread_id", post_author="member_id", posted_at="created_at", author_is_host="is_host"
+    )
+    replies = t.filter((t.kind == "reply") & t.thread_id.notnull()).select(
+        r_thread="thread_id", r_author="member_id", r_at="created_at", r_host="is_host"
+    )
+    j = posts.join(replies, posts.thread_id == replies.r_thread)
+    if exclude_self:
+        j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
+    j = j.filter(j.r_at >= j.posted_at)
+    first = j.group_by("thread_id").aggregate(first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(j.r_at))
+    return posts.left_join(first, posts.thread_id == first.thread_id).select(
+        "thread_id", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
+    )
+
+
 def first_replies(
     community: Community, *, observation_end: pd.Timestamp | None = None, exclude_self: bool = True
 ) -> pd.DataFrame:
@@ -33,21 +53,7 @@ def first_replies(
     ``answered`` is False.
     """
     t = community.events
-    posts = t.filter((t.kind == "post") & t.thread_id.notnull()).select(
-        thread_id="thread_id", post_author="member_id", posted_at="created_at", author_is_host="is_host"
-    )
-    replies = t.filter((t.kind == "reply") & t.thread_id.notnull()).select(
-        r_thread="thread_id", r_author="member_id", r_at="created_at", r_host="is_host"
-    )
-    j = posts.join(replies, posts.thread_id == replies.r_thread)
-    if exclude_self:
-        j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
-    j = j.filter(j.r_at >= j.posted_at)
-    first = j.group_by("thread_id").aggregate(first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(j.r_at))
-    out = posts.left_join(first, posts.thread_id == first.thread_id).select(
-        "thread_id", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
-    )
-    df = community.execute(out)
+    df = community.execute(first_replies_expr(community, exclude_self=exclude_self))
     end = observation_end if observation_end is not None else community.execute(t.created_at.max())
     end = pd.Timestamp(end)
     df["answered"] = df["first_reply_at"].notna()

@@ -66,17 +66,19 @@ def open_store(
         # read the Parquet once into the engine (beyond its memory limit DuckDB spills to disk):
         # every metric then scans memory, not files
         table = engine.materialize(table)
-    bad = table.filter(~table.kind.isin(list(EVENT_KINDS)))
-    n_bad = engine.execute(bad.count())
-    if n_bad:
-        ids = engine.execute(bad.select("event_id").limit(5))["event_id"]
-        raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(n_bad))
-    dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
-    n_dup = engine.execute(dups.count())
-    if n_dup:
+    # one pass checks the whole store; the details are looked up only when something is wrong
+    bad_kind = ~table.kind.isin(list(EVENT_KINDS))
+    check = engine.execute(table.aggregate(rows=table.count(), bad=bad_kind.cast("int64").sum(), ids=table.event_id.nunique(),
+                                           null_ids=table.event_id.isnull().cast("int64").sum())).fillna(0).iloc[0]
+    if check["bad"]:
+        ids = engine.execute(table.filter(bad_kind).select("event_id").limit(5))["event_id"]
+        raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(check["bad"]))
+    if check["ids"] + check["null_ids"] < check["rows"]:
+        dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
+        n_dup = engine.execute(dups.count())
         ids = engine.execute(dups.select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "event_id", list(ids), "each event id once", int(n_dup))
-    n_rows = int(engine.execute(table.count()))
+    n_rows = int(check["rows"])
     report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
     return Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name, report=report)
 

@@ -110,7 +110,7 @@ def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, se
         nodes = [n for n in g.nodes if (n in hosts) == group]
         sizes = np.clip([12 + 4 * deg[n] for n in nodes], 12, 300)
         nx.draw_networkx_nodes(g, pos, nodelist=nodes, ax=ax, node_color=color, node_size=sizes, linewidths=0)
-    ax.set_title(f"{title}\n({g.number_of_edges()} heaviest of {len(edges):,} reply pairs)", fontsize=10)
+    ax.set_title(f"{title}\n({g.number_of_edges()} heaviest of {edges.attrs.get('pairs', len(edges)):,} reply pairs)", fontsize=10)
     ax.set_axis_off()
     return ax
 
