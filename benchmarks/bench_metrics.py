@@ -142,20 +142,21 @@ def run_engine(engine: str, path: str, memory_limit: str) -> dict:
 def run_each(path: str, memory_limit: str) -> dict:
     """Each metric with a reference query, on a fresh community (nothing cached), kit then hand-written SQL."""
     sys.path.insert(0, str(HERE))
-    from hand_queries import QUERIES, connect
+    from hand_queries import QUERIES, connect, same_numbers
 
-    kit, hand = {}, {}
+    kit, hand, agree = {}, {}, {}
     for name, sql in QUERIES.items():
         c = _community(path, "duckdb", memory_limit, materialize=False)  # both sides scan the same files
         t = time.perf_counter()
-        kit_metric(c, name)
+        ours = kit_metric(c, name)
         kit[name] = time.perf_counter() - t
         con = connect(path, HOSTS, memory_limit)
         t = time.perf_counter()
-        con.execute(sql).df()
+        theirs = con.execute(sql).df()
         hand[name] = time.perf_counter() - t
         con.close()
-    return {"result": {}, "metrics": {"kit": kit, "hand": hand}}
+        agree[name] = same_numbers(name, ours, theirs)
+    return {"result": {}, "metrics": {"kit": kit, "hand": hand, "agree": agree}}
 
 
 def run_pandas(path: str) -> dict:
@@ -250,7 +251,8 @@ def main() -> None:
             per_metric[n] = r["metrics"]
         if "each" in runs:
             print(f"{n:>12,} {'duckdb (kit)':>13} {'6 metrics':>12} {kit_total:>9.2f} {'':>9} {'-':>9} {kit_total / hand_total:>11.2f}  -", flush=True)
-            print(f"{n:>12,} {'hand SQL':>13} {'6 metrics':>12} {hand_total:>9.2f} {'':>9} {'-':>9} {1:>11.2f}  -", flush=True)
+            agree = all(runs["each"]["metrics"]["agree"].values())
+            print(f"{n:>12,} {'hand SQL':>13} {'6 metrics':>12} {hand_total:>9.2f} {'':>9} {'-':>9} {1:>11.2f}  {agree} (with the kit)", flush=True)
         if "spark" in runs:
             r = runs["spark"]
             agree = _agree(r["result"], runs["duckdb"]["result"]) if "duckdb" in runs else "-"

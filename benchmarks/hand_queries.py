@@ -16,18 +16,21 @@ FROM read_parquet('{path}/**/*.parquet');
 """
 
 QUERIES: dict[str, str] = {
-    # per month: active (non-host) members, of whom new / returning / resurrected, and events by kind
+    # per month: active (non-host) members, of whom new / returning / resurrected, dormant ones, and events by kind
     "activity_by_period": """
         WITH mp AS (SELECT DISTINCT member_id, date_trunc('month', created_at) AS period FROM ev
                     WHERE kind IN ('post', 'reply', 'reaction') AND member_id IS NOT NULL AND NOT is_host),
-             w AS (SELECT period, lag(period) OVER (PARTITION BY member_id ORDER BY period) AS prev FROM mp),
+             w AS (SELECT period, lag(period) OVER (PARTITION BY member_id ORDER BY period) AS prev,
+                          lead(period) OVER (PARTITION BY member_id ORDER BY period) AS nxt FROM mp),
              m AS (SELECT period, count(*) AS active, count(*) FILTER (WHERE prev IS NULL) AS new,
                           count(*) FILTER (WHERE prev = period - INTERVAL 1 MONTH) AS returning,
                           count(*) FILTER (WHERE prev < period - INTERVAL 1 MONTH) AS resurrected FROM w GROUP BY 1),
+             d AS (SELECT period + INTERVAL 1 MONTH AS period, count(*) AS dormant FROM w
+                   WHERE nxt IS NULL OR nxt <> period + INTERVAL 1 MONTH GROUP BY 1),
              k AS (SELECT date_trunc('month', created_at) AS period, count(*) FILTER (WHERE kind = 'post') AS posts,
                           count(*) FILTER (WHERE kind = 'reply') AS replies, count(*) FILTER (WHERE kind = 'reaction') AS reactions
                    FROM ev WHERE kind IN ('post', 'reply', 'reaction') GROUP BY 1)
-        SELECT k.*, m.active, m.new, m.returning, m.resurrected FROM k LEFT JOIN m USING (period)""",
+        SELECT k.*, m.active, m.new, m.returning, m.resurrected, d.dormant FROM k LEFT JOIN m USING (period) LEFT JOIN d USING (period)""",
     # replies by direction (author of the parent)
     "reply_direction_matrix": """
         SELECT CASE WHEN to_member_id IS NULL THEN 'unknown'
@@ -51,10 +54,10 @@ QUERIES: dict[str, str] = {
         WITH pairs AS (SELECT DISTINCT member_id AS u, to_member_id AS v FROM ev
                        WHERE kind = 'reply' AND member_id IS NOT NULL AND to_member_id IS NOT NULL)
         SELECT count(r.u)::DOUBLE / count(*) AS reciprocity FROM pairs p LEFT JOIN pairs r ON p.u = r.v AND p.v = r.u""",
-    # posts and replies per non-host member
+    # posts and replies per non-host member, every member in the log present (zeros included)
     "contributions_per_member": """
-        SELECT member_id, count(*) AS contributions FROM ev
-        WHERE NOT is_host AND member_id IS NOT NULL AND kind IN ('post', 'reply') GROUP BY 1""",
+        SELECT member_id, count(*) FILTER (WHERE kind IN ('post', 'reply')) AS contributions FROM ev
+        WHERE NOT is_host AND member_id IS NOT NULL GROUP BY 1 ORDER BY contributions DESC, member_id""",
     # pairs of members (either direction) that exchange more than once
     "repeated_ties": """
         WITH p AS (SELECT least(member_id, to_member_id) AS a, greatest(member_id, to_member_id) AS b, count(*) AS n FROM ev
@@ -73,3 +76,25 @@ def connect(path: str, hosts: set[str], memory_limit: str = "8GB"):
     quoted = ", ".join("'" + h.replace("'", "''") + "'" for h in sorted(hosts))
     con.execute(SETUP.format(hosts=quoted, path=path))
     return con
+
+
+def same_numbers(name: str, kit, hand) -> bool:
+    """Whether the kit's result and the hand-written query's result carry the same numbers."""
+    if name == "activity_by_period":
+        cols = ["active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions"]
+        k = kit.set_index(kit["period"].dt.tz_localize(None))[cols]
+        h = hand.set_index("period").sort_index().reindex(k.index).fillna(0)[cols]
+        return bool((k.astype("int64").to_numpy() == h.astype("int64").to_numpy()).all())
+    if name == "reply_direction_matrix":
+        got = dict(zip(hand["direction"], hand["replies"]))
+        return all(int(n) == int(got.get(d, 0)) for d, n in zip(kit["direction"], kit["replies"]))
+    if name == "first_replies":
+        return len(kit) == len(hand) and int(kit["answered"].sum()) == int(hand["first_reply_at"].notna().sum())
+    if name == "reciprocity":
+        return abs(kit - float(hand.iloc[0, 0])) < 1e-12
+    if name == "contributions_per_member":
+        return kit["member_id"].tolist() == hand["member_id"].tolist() and kit["contributions"].tolist() == hand["contributions"].tolist()
+    if name == "repeated_ties":
+        return int(kit["pairs"]) == int(hand["pairs"].iloc[0]) and int(kit["repeated"]) == int(hand["repeated"].iloc[0])
+    raise KeyError(name)
+

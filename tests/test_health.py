@@ -172,3 +172,16 @@ def test_active_span_rule():
     span = active_span(days)
     assert (span.stray_before, span.stray_after, str(span.first_day.date())) == (2, 0, "2017-10-01")
     assert active_span(pd.to_datetime(["2020-01-01", "2020-06-01"])).stray == 0  # two stretches of one event each: both kept
+
+
+def test_activity_during_silences_counts_what_pandas_counts():
+    from communitylab.engagement import activity_during_silences, observation_window
+
+    c = simulate("lapsing_host", seed=1).community()
+    sil = host_silences(c, 14)
+    lo, hi = observation_window(c)
+    ev = c.to_pandas()
+    m = ev[~ev["member_id"].isin(c.hosts) & ev["kind"].isin(["post", "reply"]) & (ev["created_at"] >= lo) & (ev["created_at"] <= hi)]
+    inside = sum(((m["created_at"] > s) & (m["created_at"] < e)).sum() for s, e in zip(sil["start"], sil["end"]))
+    got = activity_during_silences(c, 14).iloc[0]
+    assert len(sil) >= 2 and got["events_silent"] == inside and got["events_other"] == len(m) - inside

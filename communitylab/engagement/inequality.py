@@ -69,10 +69,16 @@ def contributions_per_member(
     DataFrame with ``member_id, contributions, is_host``.
     """
     t = community.events.filter(community.events.member_id.notnull())
+    if community.members is None and not include_hosts:
+        t = t.filter(~t.is_host)  # the host flag is a function of the id: hosts are left out in the engine
     counts = t.group_by(["member_id", "is_host"]).aggregate(
         contributions=t.kind.isin(list(kinds)).cast("int64").sum()
     )
     out = community.execute(counts)
+    if community.members is None:
+        out["is_host"] = out["is_host"].astype(bool)
+        return out.sort_values(["contributions", "member_id"], ascending=[False, True]).reset_index(drop=True)[
+            ["member_id", "contributions", "is_host"]]
     if community.members is not None:
         extra = community.members.loc[~community.members["member_id"].isin(out["member_id"]), ["member_id", "is_host"]]
         out = pd.concat([out, extra.assign(contributions=0)], ignore_index=True)

@@ -14,7 +14,6 @@ from communitylab.community import Community, cached
 __all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answered_within"]
 
 
-@cached
 def first_replies_expr(community: Community, *, exclude_self: bool = True):
     """The engine expression behind :func:`first_replies` (``thread_id, posted_at, author_is_host,
     first_reply_at, first_replier_is_host``), for metrics that join it before anything leaves the engine."""
@@ -35,6 +34,7 @@ def first_replies_expr(community: Community, *, exclude_self: bool = True):
     )
 
 
+@cached
 def first_replies(
     community: Community, *, observation_end: pd.Timestamp | None = None, exclude_self: bool = True
 ) -> pd.DataFrame:
