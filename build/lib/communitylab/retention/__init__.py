@@ -1,1 +1,0 @@
-"""Membership retention: cohorts, survival and customer-value models."""
