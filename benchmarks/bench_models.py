@@ -31,7 +31,7 @@ def child_summary(engine: str, path: str) -> None:
         from communitylab.loaders import open_store
         from communitylab.retention.summary import member_activity_summary
 
-        c = open_store(path, hosts={f"host{i}" for i in range(5)}, engine=Engine("duckdb"))
+        c = open_store(path, hosts={f"host{i}" for i in range(5)}, engine=Engine("duckdb"), materialize=False)  # one query: scan
         s = member_activity_summary(c)
     else:
         import pandas as pd

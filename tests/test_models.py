@@ -191,3 +191,20 @@ def test_bgnbd_analytic_gradient_matches_finite_differences():
     # merging identical members leaves the likelihood unchanged
     raw = -np.sum(BetaGeoFitter._loglik(p, d["frequency"].to_numpy(float), d["recency"].to_numpy(float), d["T"].to_numpy(float)))
     assert f == pytest.approx(raw, rel=1e-12) and len(data["x"]) < len(d)
+
+
+def test_pareto_nbd_on_a_large_base_reaches_the_full_data_optimum(monkeypatch):
+    """Above 4 x _WARM_START members the fit starts from a sample's fit and polishes it by Newton
+    steps on all members: it must land where the plain search over all members lands."""
+    from communitylab.retention.models import ParetoNBDFitter, pareto_nbd
+    from communitylab.retention.models.simulate import simulate_bgnbd
+
+    data = simulate_bgnbd(20_000, 0.25, 4.0, 0.8, 2.5, T=52, seed=3)
+    plain = ParetoNBDFitter().fit(data)
+    monkeypatch.setattr(pareto_nbd, "_WARM_START", 2_000)
+    polished = ParetoNBDFitter().fit(data)
+    assert polished.optimizer_message_.startswith("Newton polish")
+    assert polished.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-4)
+    np.testing.assert_allclose(polished.params_, plain.params_, rtol=2e-3)
+    assert ((polished.params_ - plain.params_).abs() < 0.05 * plain.se_).all()
+    np.testing.assert_allclose(polished.se_, plain.se_, rtol=1e-2)

@@ -15,12 +15,16 @@ class NotFittedError(RuntimeError):
 
 
 def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of ``f`` at ``x``."""
+    """Central-difference Hessian of ``f`` at ``x`` (1 + 2n + 4 n(n-1)/2 evaluations)."""
     n = len(x)
     h = rel_step * np.maximum(np.abs(x), 1.0)
     H = np.empty((n, n))
+    f0 = f(x)
     for i in range(n):
-        for j in range(i, n):
+        e = np.zeros(n)
+        e[i] = 2 * h[i]
+        H[i, i] = (f(x + e) - 2 * f0 + f(x - e)) / (4 * h[i] * h[i])
+        for j in range(i + 1, n):
             ei, ej = np.zeros(n), np.zeros(n)
             ei[i], ej[j] = h[i], h[j]
             v = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h[i] * h[j])
@@ -40,15 +44,47 @@ def _jacobian_of_gradient(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarra
     return (H + H.T) / 2
 
 
+def _newton_polish(f: Callable[[np.ndarray], float], x0: np.ndarray, H: np.ndarray, *, steps: int = 8, tol: float = 1e-5,
+                   rel_step: float = 1e-5):
+    """Newton steps x <- x - H^-1 g(x) with central-difference gradients and a fixed approximate
+    Hessian; ``None`` when a step does not lower ``f`` or the steps do not settle (the caller then
+    searches from ``x0``). Returns an ``OptimizeResult``."""
+    x, fx = np.asarray(x0, float), f(x0)
+    for _ in range(steps):
+        g = np.empty_like(x)
+        for i in range(len(x)):
+            h = rel_step * max(abs(x[i]), 1.0)
+            e = np.zeros_like(x)
+            e[i] = h
+            g[i] = (f(x + e) - f(x - e)) / (2 * h)
+        try:
+            delta = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            return None
+        x_new = x - delta
+        f_new = f(x_new)
+        if not np.isfinite(f_new) or f_new > fx + 1e-9 * abs(fx):
+            return None
+        x, fx = x_new, f_new
+        if np.max(np.abs(delta)) < tol:
+            return optimize.OptimizeResult(x=x, fun=fx, success=True, message="Newton polish from a sample fit converged")
+    return None
+
+
 def compress(data: dict) -> dict:
     """Identical members (same ``x, t_x, T``) merged into one row with their weights summed: the
     likelihood is unchanged and day-resolution summaries shrink a lot. Adds ``ux, ux_inv``: the
     distinct repeat counts and each row's index into them."""
     if "ux" in data or not {"x", "tx", "T", "w"} <= set(data):
         return data
-    keys = np.column_stack([data["x"], data["tx"], data["T"]])
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-    inv = inv.ravel()
+    x, tx, T = (np.asarray(data[k], float) for k in ("x", "tx", "T"))
+    order = np.lexsort((T, tx, x))  # sorted by x, then t_x, then T: the order np.unique(axis=0) gives, faster
+    xs, txs, Ts = x[order], tx[order], T[order]
+    start = np.r_[True, (xs[1:] != xs[:-1]) | (txs[1:] != txs[:-1]) | (Ts[1:] != Ts[:-1])]
+    group = np.cumsum(start) - 1
+    inv = np.empty(len(x), dtype=np.intp)
+    inv[order] = group
+    uniq = np.column_stack([xs[start], txs[start], Ts[start]])
     w = np.bincount(inv, weights=data["w"], minlength=len(uniq))
     out = {**data, "x": uniq[:, 0], "tx": uniq[:, 1], "T": uniq[:, 2], "w": w}
     out["ux"], out["ux_inv"] = np.unique(out["x"], return_inverse=True)
@@ -64,6 +100,8 @@ class PositiveMLE:
     """
 
     _param_names: Sequence[str] = ()
+    #: relative change of the log-likelihood at which the search stops (numeric-gradient models)
+    _ftol: float = 1e-13
 
     def __init__(self, *, level: float = 0.95, initial: Sequence[float] | None = None) -> None:
         self.level = level
@@ -72,7 +110,12 @@ class PositiveMLE:
     def _negll(self, params: np.ndarray, data: dict) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _fit_data(self, data: dict, n: int):
+    def _fit_data(self, data: dict, n: int, *, newton_hessian: np.ndarray | None = None):
+        """Maximize the likelihood from ``self.initial``. ``newton_hessian``: an approximation of the
+        Hessian of the negative log-likelihood (log parameters) at the start, e.g. a sample fit's
+        scaled to the data: the start is then polished by Newton steps with central-difference
+        gradients (a few evaluations instead of a quasi-Newton search), with the quasi-Newton
+        search as the fallback should a step fail to improve."""
         data = compress(data)
         x0 = np.log(np.asarray(self.initial if self.initial is not None else [1.0] * len(self._param_names), dtype=float))
 
@@ -91,10 +134,13 @@ class PositiveMLE:
                 return 1e300, np.zeros_like(logp)
             return v, g * p  # chain rule to the log scale
 
-        if analytic:
+        polished = None if analytic or newton_hessian is None else _newton_polish(f, x0, newton_hessian)
+        if polished is not None:
+            best = polished
+        elif analytic:
             best = optimize.minimize(fg, x0, jac=True, method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-9})
         else:
-            best = optimize.minimize(f, x0, method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-9})
+            best = optimize.minimize(f, x0, method="L-BFGS-B", options={"maxiter": 20_000, "ftol": self._ftol, "gtol": 1e-9})
         if not best.success:  # fall back to a derivative-free search from where it stopped
             nm = optimize.minimize(f, best.x, method="Nelder-Mead", options={"maxiter": 20_000, "xatol": 1e-9, "fatol": 1e-11})
             if nm.fun <= best.fun:
