@@ -133,7 +133,8 @@ class Engine:
         """DuckDB's memory limit in bytes (0 on Spark, whose executors manage their own)."""
         if self.backend != "duckdb":
             return 0
-        text = str(self.con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]).strip()
+        # fetch the whole result: an unfinished one would block the connection's next query
+        text = str(self.con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0]).strip()
         number, _, unit = text.partition(" ")
         scale = {"B": 1, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
         return int(float(number) * scale.get(unit.upper() or "B", 1))
