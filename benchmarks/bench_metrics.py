@@ -261,6 +261,14 @@ def main() -> None:
         if "each" in runs:
             kit, hand = runs["each"]["metrics"]["kit"], runs["each"]["metrics"]["hand"]
             print(f"{'':>12}   per metric at {n:,}: " + "; ".join(f"{k} {kit[k]:.2f}/{hand[k]:.2f} s = {kit[k] / hand[k]:.2f}×" for k in kit), flush=True)
+    full = {n: sum(m.values()) for n, m in per_metric.items()}
+    if len(full) > 1:  # growth: 1 is linear; the log-log slope between consecutive sizes and overall
+        import math
+
+        sizes = sorted(full)
+        pairs = list(zip(sizes, sizes[1:])) + ([(sizes[0], sizes[-1])] if len(sizes) > 2 else [])
+        print("\nfull panel growth (log-log slope of seconds against events): " + "; ".join(
+            f"{a:,} to {b:,}: {math.log(full[b] / full[a]) / math.log(b / a):.2f}" for a, b in pairs))
     for n, metrics in per_metric.items():
         print(f"\nfull health panel at {n:,} events, seconds per step (signals computed once and shared):")
         for k, v in metrics.items():
