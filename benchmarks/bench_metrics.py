@@ -74,12 +74,14 @@ def core_result(c) -> dict:
     first = eng.first_replies(c)
     return {
         "active_per_month": act["active"].sum(),
+        **{k: int(act[k].sum()) for k in ("new", "returning", "resurrected", "dormant")},
         "posts_per_month": act["posts"].sum(),
         "directions": {k: int(v) for k, v in d.items() if k != "unknown" and v},
         "reciprocity": eng.reciprocity(c),
         "degree_gini": eng.degree_gini(c),
         "contributors": int((eng.contributions_per_member(c)["contributions"] > 0).sum()),
         "answered_threads": int(first["answered"].sum()),
+        "first_by_host": int(first["first_replier_is_host"].fillna(False).astype(bool).sum()),
     }
 
 
@@ -178,9 +180,14 @@ def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> No
     # each side imports its own stack before the clock starts: the benchmark times the work
     if engine == "pandas":
         import pandas  # noqa: F401
+        import pyarrow.parquet  # noqa: F401  (pandas' Parquet reader)
     else:
+        import ibis
+
         import communitylab.engagement  # noqa: F401
         import communitylab.loaders  # noqa: F401
+
+        getattr(ibis, "pyspark" if engine == "spark" else "duckdb")  # Ibis loads a backend on first use
     t = time.perf_counter()
     if engine == "pandas":
         out = run_pandas(path)

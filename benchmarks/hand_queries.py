@@ -39,11 +39,11 @@ QUERIES: dict[str, str] = {
                     WHEN NOT to_host THEN 'host->member' ELSE 'host->host' END AS direction,
                count(*) AS replies
         FROM ev WHERE kind = 'reply' AND member_id IS NOT NULL GROUP BY 1""",
-    # posts left-joined to their first reply by someone else, with that replier's host flag
+    # posts left-joined to their first reply by someone else, with that replier's host flag (a tie: the member's)
     "first_replies": """
         WITH p AS (SELECT thread_id, member_id, created_at, is_host FROM ev WHERE kind = 'post' AND thread_id IS NOT NULL),
              r AS (SELECT thread_id, member_id, created_at, is_host FROM ev WHERE kind = 'reply' AND thread_id IS NOT NULL),
-             f AS (SELECT p.thread_id, min(r.created_at) AS first_reply_at, arg_min(r.is_host, r.created_at) AS first_host
+             f AS (SELECT p.thread_id, min(r.created_at) AS first_reply_at, arg_min(r.is_host, (r.created_at, r.is_host)) AS first_host
                    FROM p JOIN r ON r.thread_id = p.thread_id
                    WHERE (r.member_id IS NULL OR p.member_id IS NULL OR r.member_id <> p.member_id) AND r.created_at >= p.created_at
                    GROUP BY p.thread_id)
@@ -89,7 +89,8 @@ def same_numbers(name: str, kit, hand) -> bool:
         got = dict(zip(hand["direction"], hand["replies"]))
         return all(int(n) == int(got.get(d, 0)) for d, n in zip(kit["direction"], kit["replies"]))
     if name == "first_replies":
-        return len(kit) == len(hand) and int(kit["answered"].sum()) == int(hand["first_reply_at"].notna().sum())
+        return (len(kit) == len(hand) and int(kit["answered"].sum()) == int(hand["first_reply_at"].notna().sum())
+                and int(kit["first_replier_is_host"].fillna(False).sum()) == int(hand["first_host"].fillna(False).sum()))
     if name == "reciprocity":
         return abs(kit - float(hand.iloc[0, 0])) < 1e-12
     if name == "contributions_per_member":

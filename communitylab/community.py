@@ -94,9 +94,9 @@ class Community:
             t = self.events
             parents = t.select(p_id=t.event_id, parent_author=t.member_id, parent_at=t.created_at, parent_is_host=t.is_host)
             posts = t.filter((t.kind == "post") & t.thread_id.notnull())
+            order = ibis.struct({"at": posts.created_at, "id": posts.event_id})  # ties at the same instant: by event id
             roots = posts.group_by(r_thread=posts.thread_id).aggregate(
-                root_at=posts.created_at.min(), root_author=posts.member_id.argmin(posts.created_at),
-                root_is_host=posts.is_host.argmin(posts.created_at),
+                root_at=posts.created_at.min(), root_author=posts.member_id.argmin(order), root_is_host=posts.is_host.argmin(order),
             )
             j = t.left_join(parents, t.parent_id == parents.p_id).left_join(roots, t.thread_id == roots.r_thread)
             conv = j.select(*t.columns, "parent_author", "parent_at", "parent_is_host", "root_author", "root_at", "root_is_host")
@@ -197,10 +197,16 @@ def cached(fn):
     """Compute a metric of a community once per argument set (results are copied out, so callers
     may modify them). The health verdict and the studies then share every signal they both show."""
     import functools
+    import inspect
+
+    signature = inspect.signature(fn)
 
     @functools.wraps(fn)
     def wrapper(community, *args, **kwargs):
-        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        # one key per argument set, however it is spelled (defaults filled in, keywords or positions)
+        bound = signature.bind(community, *args, **kwargs)
+        bound.apply_defaults()
+        key = (fn.__module__, fn.__qualname__, tuple(bound.arguments.items())[1:])
         try:
             hash(key)
         except TypeError:

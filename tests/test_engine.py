@@ -108,3 +108,14 @@ def test_metrics_are_computed_once_per_community(tiny):
     a.loc[0, "replies"] = -1  # callers get copies
     b = reply_direction_matrix(tiny)
     assert b.loc[0, "replies"] != -1 and sum(1 for k in tiny._cache if "reply_direction_matrix" in k[1]) == 1
+
+
+def test_a_metric_is_cached_once_however_its_arguments_are_spelled(tiny):
+    from communitylab.engagement import first_replies
+    from communitylab.engagement.responsiveness import first_replies_expr
+
+    first_replies(tiny)
+    first_replies(tiny, exclude_self=True)
+    assert first_replies_expr(tiny) is first_replies_expr(tiny, exclude_self=True)  # one engine table
+    assert sum(1 for k in tiny._cache if k[1] == "first_replies") == 1
+    assert sum(1 for k in tiny._cache if k[1] == "first_replies_expr") == 1

@@ -36,6 +36,22 @@ def _replies(community: Community):
 
 
 @cached
+def _edges(community: Community):
+    """The reply network, built once in the engine and read by every network metric: one row per
+    directed pair ``src, dst`` (replies with a known author and addressee), its host flags and the
+    number of replies ``n`` (materialized: a DuckDB temporary table, or Parquet on Spark)."""
+    r = _replies(community)
+    r = r.filter(r.to_member_id.notnull())
+    e = r.group_by(src=r.member_id, dst=r.to_member_id, src_is_host=r.is_host, dst_is_host=r.to_host).aggregate(n=r.count())
+    return community.engine.materialize(e)
+
+
+def _edges_without_hosts(community: Community):
+    e = _edges(community)
+    return e.filter(~e.src_is_host & ~e.dst_is_host)
+
+
+@cached
 def reply_edges(community: Community, *, without_hosts: bool = False, top: int | None = None) -> pd.DataFrame:
     """Directed reply edges with counts: ``src, dst, n, src_is_host, dst_is_host``.
 
@@ -43,11 +59,8 @@ def reply_edges(community: Community, *, without_hosts: bool = False, top: int |
     only the ``top`` heaviest edges between two different members (ties by ids), chosen in the
     engine, for drawing; ``attrs["pairs"]`` is then the number of all edges.
     """
-    r = _replies(community)
-    r = r.filter(r.to_member_id.notnull())
-    if without_hosts:
-        r = r.filter(~r.is_host & ~r.to_host)
-    e = r.group_by(src=r.member_id, dst=r.to_member_id, src_is_host=r.is_host, dst_is_host=r.to_host).aggregate(n=r.count())
+    e = _edges_without_hosts(community) if without_hosts else _edges(community)
+    e = e.select("src", "dst", "n", "src_is_host", "dst_is_host")
     if top is None:
         return community.execute(e).sort_values(["src", "dst"]).reset_index(drop=True)
     heavy = e.filter(e.src != e.dst).order_by([ibis.desc("n"), "src", "dst"]).limit(top)
@@ -91,9 +104,8 @@ def member_to_member_share(community: Community, *, level: float = 0.95) -> pd.S
     """
     from scipy import stats
 
-    r = _replies(community)
-    r = r.filter(r.to_member_id.notnull())
-    per = r.group_by("member_id").aggregate(m=r.count(), y=(~r.is_host & ~r.to_host).cast("int64").sum())
+    e = _edges(community)
+    per = e.group_by("src").aggregate(m=e.n.sum(), y=(~e.src_is_host & ~e.dst_is_host).ifelse(e.n, 0).sum())
     df = community.execute(per.select("m", "y"))
     c, total = len(df), float(df["m"].sum()) if len(df) else 0.0
     if not total:
@@ -145,9 +157,8 @@ def reciprocity_counts(community: Community, *, self_loops: str = "konect", with
 def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int, int]]:
     """Every variant of the reciprocity counts from one pass: distinct directed pairs, each joined
     once to its reverse, counted with and without self-loops and host edges."""
-    r = _replies(community)
-    r = r.filter(r.to_member_id.notnull())
-    pairs = r.select(u=r.member_id, v=r.to_member_id, nh=~r.is_host & ~r.to_host).distinct()
+    e = _edges(community)  # one row per distinct directed pair
+    pairs = e.select(u=e.src, v=e.dst, nh=~e.src_is_host & ~e.dst_is_host)
     rev = pairs.select(ru=pairs.v, rv=pairs.u)
     j = pairs.left_join(rev, (pairs.u == rev.ru) & (pairs.v == rev.rv))
     rec, loop, nh = j.ru.notnull(), j.u == j.v, j.nh
@@ -170,18 +181,15 @@ def _network_shape(community: Community, without_hosts: bool = False) -> tuple[f
     same definitions as :func:`degree_centralization` and ``conversation_structure``."""
     import ibis
 
-    r = _replies(community)
-    r = r.filter(r.to_member_id.notnull())
-    if without_hosts:
-        r = r.filter(~r.is_host & ~r.to_host)
-    e = r.filter(r.member_id != r.to_member_id)
-    und = e.select(a=ibis.least(e.member_id, e.to_member_id), b=ibis.greatest(e.member_id, e.to_member_id)).distinct()
+    r = _edges_without_hosts(community) if without_hosts else _edges(community)
+    e = r.filter(r.src != r.dst)
+    und = e.select(a=ibis.least(e.src, e.dst), b=ibis.greatest(e.src, e.dst)).distinct()
     ends = und.select(node=und.a).union(und.select(node=und.b), distinct=False)
     deg = ends.group_by("node").aggregate(d=ends.count())
     row = community.execute(deg.aggregate(n=deg.count(), top=deg.d.max(), total=deg.d.sum())).iloc[0]
     k = int(row["n"])
     central = float((k * row["top"] - row["total"]) / ((k - 1) * (k - 2))) if k >= 3 else float("nan")
-    nodes = r.filter(~r.is_host).select(m=r.member_id).union(r.filter(~r.to_host).select(m=r.to_member_id), distinct=True)
+    nodes = r.filter(~r.src_is_host).select(m=r.src).union(r.filter(~r.dst_is_host).select(m=r.dst), distinct=True)
     return central, int(community.execute(nodes.count()))
 
 
@@ -295,13 +303,9 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    r = _replies(community)
-    r = r.filter(r.to_member_id.notnull() & (r.member_id != r.to_member_id))
-    if without_hosts:
-        r = r.filter(~r.is_host & ~r.to_host)
-    lo_id = ibis.ifelse(r.member_id < r.to_member_id, r.member_id, r.to_member_id)
-    hi_id = ibis.ifelse(r.member_id < r.to_member_id, r.to_member_id, r.member_id)
-    pairs = r.group_by(a=lo_id, b=hi_id).aggregate(n=r.count())
+    r = _edges_without_hosts(community) if without_hosts else _edges(community)
+    r = r.filter(r.src != r.dst)
+    pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.n.sum())
     df = community.execute(pairs.aggregate(pairs=pairs.count(), repeated=(pairs.n >= 2).cast("int64").sum()))
     n, k = int(df["pairs"].iloc[0]), int(df["repeated"].fillna(0).iloc[0])
     if n == 0:

@@ -163,10 +163,11 @@ def degree_gini(community: Community) -> float:
     Edges are replies (and messages) with both author and addressee known; nodes are the members
     that appear on at least one such edge. CollegeMsg gives 0.754 and Digg 0.632 (KONECT).
     """
-    t = community.events
-    e = t.filter((t.kind == "reply") & t.member_id.notnull() & t.to_member_id.notnull())
-    out_deg = e.group_by(node=e.member_id).aggregate(d=e.count())
-    in_deg = e.group_by(node=e.to_member_id).aggregate(d=e.count())
+    from communitylab.engagement.conversation import _edges
+
+    e = _edges(community)
+    out_deg = e.group_by(node=e.src).aggregate(d=e.n.sum())
+    in_deg = e.group_by(node=e.dst).aggregate(d=e.n.sum())
     both = out_deg.union(in_deg, distinct=False)
     deg = both.group_by("node").aggregate(degree=both.d.sum())
     return gini(community.execute(deg)["degree"].to_numpy())

@@ -100,7 +100,8 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     t = community.events
     t = t.filter(~t.is_host & t.member_id.notnull())
     w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
-    per = t.group_by(member_id=t.member_id, period=_truncate(t.created_at, period)).aggregate(score=w.sum())
+    # each stage is kept in the engine once (a temporary table) and read by the queries after it
+    per = community.engine.materialize(t.group_by(member_id=t.member_id, period=_truncate(t.created_at, period)).aggregate(score=w.sum()))
     bounds = community.execute(per.aggregate(lo=per.period.min(), hi=per.period.max()))
     empty = pd.DataFrame(0, index=list(LEVELS), columns=list(LEVELS))
     if bounds.empty or pd.isna(bounds["lo"].iloc[0]):
@@ -114,7 +115,7 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     score = scored.score.fill_null(0.0)
     level = ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
                        else_="core")
-    lv = scored.select(member=scored.f_member, period=scored.g_period, level=level)
+    lv = community.engine.materialize(scored.select(member=scored.f_member, period=scored.g_period, level=level))
     counts = community.execute(lv.group_by("period", "level").aggregate(n=lv.count()))
     counts = counts.pivot(index="period", columns="level", values="n").reindex(columns=list(LEVELS)).fillna(0).astype("int64")
     counts.columns = [str(c) for c in counts.columns]

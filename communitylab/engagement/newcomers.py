@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact
@@ -28,11 +29,11 @@ def _first_contributions_expr(community: Community):
     t = community.events
     m = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
     contrib = m.filter(m.kind.isin(["post", "reply"]))
+    order = ibis.struct({"at": contrib.created_at, "id": contrib.event_id})  # ties at the same instant: by event id
     first = contrib.group_by("member_id").aggregate(
-        first_at=contrib.created_at.min(),
-        first_kind=contrib.kind.argmin(contrib.created_at),
-        first_thread=contrib.thread_id.argmin(contrib.created_at),
+        first_at=contrib.created_at.min(), first=ibis.struct({"kind": contrib.kind, "thread": contrib.thread_id}).argmin(order)
     )
+    first = first.select("member_id", "first_at", first_kind=first.first["kind"], first_thread=first.first["thread"])
     last = m.group_by(lm="member_id").aggregate(last_active_at=m.created_at.max())
     return first.join(last, first.member_id == last.lm).drop("lm")
 

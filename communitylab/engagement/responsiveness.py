@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import ibis
 import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
@@ -14,9 +15,11 @@ from communitylab.community import Community, cached
 __all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answered_within"]
 
 
+@cached
 def first_replies_expr(community: Community, *, exclude_self: bool = True):
-    """The engine expression behind :func:`first_replies` (``thread_id, posted_at, author_is_host,
-    first_reply_at, first_replier_is_host``), for metrics that join it before anything leaves the engine."""
+    """The engine table behind :func:`first_replies` (``thread_id, posted_at, author_is_host,
+    first_reply_at, first_replier_is_host``), built once per community and kept in the engine, for
+    metrics that join it before anything leaves the engine."""
     t = community.events
     posts = t.filter((t.kind == "post") & t.thread_id.notnull()).select(
         thread_id="thread_id", post_author="member_id", posted_at="created_at", author_is_host="is_host"
@@ -28,10 +31,14 @@ def first_replies_expr(community: Community, *, exclude_self: bool = True):
     if exclude_self:
         j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
     j = j.filter(j.r_at >= j.posted_at)
-    first = j.group_by("thread_id").aggregate(first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(j.r_at))
-    return posts.left_join(first, posts.thread_id == first.thread_id).select(
+    # replies at the same instant: a member's counts first (deterministic, whatever the scan order)
+    first = j.group_by("thread_id").aggregate(
+        first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(ibis.struct({"at": j.r_at, "host": j.r_host}))
+    )
+    out = posts.left_join(first, posts.thread_id == first.thread_id).select(
         "thread_id", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
     )
+    return community.engine.materialize(out)
 
 
 @cached
@@ -41,7 +48,8 @@ def first_replies(
     """One row per thread started by a post: when (and by whom) it was first answered.
 
     The first reply is the earliest ``reply`` in the thread by someone other than the thread's
-    author (replies by unknown authors count: someone answered). A thread with no such reply is
+    author (replies by unknown authors count: someone answered); when a host and a member replied
+    at the same instant, the member's reply counts as the first. A thread with no such reply is
     right-censored at ``observation_end`` (default: the last event in the log), never dropped.
     ``exclude_self=False`` counts the author's own replies too (Stack Exchange's "answered"
     counts self-answers).
