@@ -142,16 +142,22 @@ class Community:
         members: pd.DataFrame | None = None,
         name: str = "community",
         report: LoadReport | None = None,
+        materialize: bool = False,
     ) -> Community:
-        """Wrap an engine table already in the canonical schema (e.g. a registered Parquet store)."""
+        """Wrap an engine table already in the canonical schema (e.g. a registered Parquet store).
+
+        ``materialize``: compute the table with its host flags once into an engine table, which
+        every metric then scans (instead of re-reading the source and re-testing each author
+        against the host list in every query)."""
         if callable(hosts):
             ids = engine.execute(table.select("member_id").distinct())["member_id"]
         else:
             ids = pd.Series([], dtype="string")
         host_ids = resolve_hosts(ids, members, hosts)
+        events = _with_host_flags(table, host_ids)
         return cls(
             name=name,
-            events=_with_host_flags(table, host_ids),
+            events=engine.materialize(events) if materialize else events,
             engine=engine,
             members=members,
             hosts=host_ids,

@@ -145,7 +145,8 @@ class Engine:
         recomputing its joins."""
         name = name or f"cl_{next(_names)}"
         if self.backend == "duckdb":
-            return self.con.create_table(name, expr, temp=True, overwrite=True)
+            # a fresh name, so no ``overwrite``: with it, Ibis writes a temporary table twice (insert, then copy)
+            return self.con.create_table(name, expr, temp=True)
         path = self._scratch_dir() / f"{name}.parquet"
         self.con.to_parquet(expr, str(path))
         return self.con.read_parquet(str(path), table_name=name)

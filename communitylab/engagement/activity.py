@@ -85,7 +85,8 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     mp = m.select(member_id=m.member_id, period=_truncate(m.created_at, period)).distinct()
     w = ibis.window(group_by="member_id", order_by="period")
     step = _step(period)
-    mp = mp.mutate(prev=mp.period.lag().over(w), nxt=mp.period.lead().over(w))
+    # each member's active periods with the one before and after, kept in the engine once for both counts below
+    mp = community.engine.materialize(mp.mutate(prev=mp.period.lag().over(w), nxt=mp.period.lead().over(w)))
     lifecycle = mp.group_by("period").aggregate(
         active=mp.count(),
         new=mp.prev.isnull().cast("int64").sum(),

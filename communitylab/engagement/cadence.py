@@ -60,9 +60,10 @@ def host_silences(community: Community, min_days: float = 14) -> pd.DataFrame:
     times = times[(times >= start) & (times <= end)]  # stray events outside the active period are no cadence
     if times.empty:
         return pd.DataFrame(columns=cols)
-    df = pd.DataFrame({"start": times.reset_index(drop=True), "end": pd.Series(list(times.iloc[1:]) + [end])})
+    times = times.reset_index(drop=True)
+    df = pd.DataFrame({"start": times, "end": times.shift(-1).fillna(end)})
     df["days"] = (df["end"] - df["start"]).dt.total_seconds() / 86_400
-    df["ongoing"] = [False] * (len(df) - 1) + [True]
+    df["ongoing"] = df.index == len(df) - 1
     return df[df["days"] >= min_days].reset_index(drop=True)[cols]
 
 

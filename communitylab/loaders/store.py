@@ -62,10 +62,11 @@ def open_store(
     table = table.select([c for c in table.columns if c != "month"])
     if materialize == "auto":
         materialize = engine.backend == "duckdb" and _store_bytes(path) * 4 <= engine.memory_limit_bytes()
-    if materialize and engine.backend == "duckdb":
-        # read the Parquet once into the engine (beyond its memory limit DuckDB spills to disk):
-        # every metric then scans memory, not files
-        table = engine.materialize(table)
+    # materialized: the Parquet is read once into the engine with its host flags (beyond the memory
+    # limit DuckDB spills to disk), and every metric then scans memory, not files
+    community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
+                                     materialize=bool(materialize) and engine.backend == "duckdb")
+    table = community.events
     # one pass checks the whole store; the details are looked up only when something is wrong
     bad_kind = ~table.kind.isin(list(EVENT_KINDS))
     check = engine.execute(table.aggregate(rows=table.count(), bad=bad_kind.cast("int64").sum(), ids=table.event_id.nunique(),
@@ -79,8 +80,8 @@ def open_store(
         ids = engine.execute(dups.select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "event_id", list(ids), "each event id once", int(n_dup))
     n_rows = int(check["rows"])
-    report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
-    return Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name, report=report)
+    community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
+    return community
 
 
 def _store_bytes(path: str | os.PathLike) -> int:
