@@ -47,6 +47,9 @@ def make_store(n: int) -> Path:
         size = min(CHUNK, n - start)
         chunk = simulate_large_log(size, n_members=max(100, n // 50), seed=k, id_offset=start)
         write_store(chunk, path)
+    from communitylab.loaders import open_store
+
+    open_store(path, materialize=False)  # checked once when written, as a user's store is at its first open
     (path / "_done").write_text("ok")
     return path
 

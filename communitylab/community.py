@@ -85,10 +85,13 @@ class Community:
         Each event with its parent's author, time and host flag (``parent_author, parent_at,
         parent_is_host``) and its thread root's (``root_author, root_at, root_is_host``: the
         thread's earliest post), materialized as an engine table on first use, for analyses that
-        need a reply's context. (The built-in metrics still run their own narrower joins: with
-        string ids the full table costs more than it saves, 5.6 s at 10M events.) A community is
-        treated as immutable: :meth:`window` and :meth:`on` return new communities with their own
-        tables.
+        need a reply's context. The built-in metrics read narrower shared tables, each built once
+        per community and kept in the engine: :attr:`events` itself (each reply already carries its
+        addressee ``to_member_id`` and the host flags ``is_host, to_host``), the reply network
+        (``engagement.conversation._edges``) and the first reply of every thread
+        (``engagement.responsiveness.first_replies_expr``); none re-joins the raw log. A community
+        is treated as immutable: :meth:`window` and :meth:`on` return new communities with their
+        own tables.
         """
         if "conversation" not in self._cache:
             t = self.events

@@ -156,6 +156,21 @@ def test_parquet_store_rejects_repeated_event_ids(tmp_path, tiny, materialize):
     assert "t1" in str(err.value)
 
 
+def test_parquet_store_rechecks_ids_when_its_files_change(tmp_path, tiny):
+    write_store(tiny.frame, tmp_path / "store")
+    assert open_store(tmp_path / "store").report.rows_loaded == 11  # checked, and the check recorded
+    assert (tmp_path / "store" / "_communitylab_checked.json").exists()
+    assert open_store(tmp_path / "store").report.rows_loaded == 11  # the record matches: still opens
+    # appends a file repeating the first event id (a chunk with no thread or parent id in it)
+    write_store(tiny.frame.iloc[:1].assign(thread_id=None, parent_id=None), tmp_path / "store")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    assert {pq.read_schema(f).field("parent_id").type for f in (tmp_path / "store").rglob("*.parquet")} == {pa.string()}
+    with pytest.raises(DataValidationError, match="event_id"):
+        open_store(tmp_path / "store")
+
+
 def test_parquet_store_is_read_into_the_engine_when_it_fits(tmp_path, tiny):
     write_store(tiny.frame, tmp_path / "store")
     import ibis

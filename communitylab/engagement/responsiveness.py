@@ -61,14 +61,16 @@ def first_replies(
     ``answered`` is False.
     """
     t = community.events
-    df = community.execute(first_replies_expr(community, exclude_self=exclude_self))
+    # ordered in the engine (threads posted at the same instant by id): the same rows in the same order on every run
+    df = community.execute(first_replies_expr(community, exclude_self=exclude_self).order_by(["posted_at", "thread_id"]))
     end = observation_end if observation_end is not None else community.execute(t.created_at.max())
     end = pd.Timestamp(end)
     df["answered"] = df["first_reply_at"].notna()
     stop = df["first_reply_at"].where(df["answered"], end)
     df["hours"] = (stop - df["posted_at"]).dt.total_seconds() / 3600.0
-    df["first_replier_is_host"] = df["first_replier_is_host"].astype("boolean")
-    return df.sort_values("posted_at").reset_index(drop=True)
+    if df["first_replier_is_host"].dtype != "boolean":
+        df["first_replier_is_host"] = df["first_replier_is_host"].astype("boolean")
+    return df
 
 
 def _km(df: pd.DataFrame) -> SurvfuncRight:

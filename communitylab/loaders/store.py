@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -20,13 +21,18 @@ __all__ = ["write_store", "open_store"]
 def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str = "month") -> Path:
     """Write validated events to ``path/month=YYYY-MM/*.parquet`` (hive partitioning).
 
-    Appending is safe: each call writes new files. Timestamps are stored as naive UTC.
+    Appending is safe: each call writes new files. Timestamps are stored as naive UTC, and every
+    id and text column of the contract as a string column even when a chunk holds no value in it
+    (so that files written by different calls share one schema).
     """
     path = Path(path)
     frame = _naive_utc(events)
     if partition == "month":
         frame["month"] = frame["created_at"].dt.strftime("%Y-%m")
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    strings = [c for c in EVENT_COLUMNS if c != "created_at"]
+    schema = pa.schema([pa.field(f.name, pa.string()) if f.name in strings and f.type == pa.null() else f for f in table.schema])
+    table = table.cast(schema)
     pq.write_to_dataset(table, root_path=str(path), partition_cols=["month"] if partition == "month" else None)
     return path
 
@@ -50,6 +56,11 @@ def open_store(
 
     Row-level checks run as aggregate queries on the engine: kinds outside the contract and
     repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
+    The costliest check, that every event id is unique, runs once per version of the store: when it
+    passes, the store's files (names, sizes, modification times) are recorded in
+    ``_communitylab_checked.json`` inside the store, and a later open whose files match the record
+    exactly skips it (a store whose directory cannot be written is simply checked every time).
+    Any file added, removed or rewritten, by :func:`write_store` or by hand, makes it run again.
     """
     engine = engine or default_engine()
     table = engine.read_parquet(path)
@@ -69,16 +80,22 @@ def open_store(
     table = community.events
     # one pass checks the whole store; the details are looked up only when something is wrong
     bad_kind = ~table.kind.isin(list(EVENT_KINDS))
-    check = engine.execute(table.aggregate(rows=table.count(), bad=bad_kind.cast("int64").sum(), ids=table.event_id.nunique(),
-                                           null_ids=table.event_id.isnull().cast("int64").sum())).fillna(0).iloc[0]
+    files = _fingerprint(path)
+    unique_known = files is not None and _read_marker(path) == files
+    checks = {"rows": table.count(), "bad": bad_kind.cast("int64").sum()}
+    if not unique_known:
+        checks |= {"ids": table.event_id.nunique(), "null_ids": table.event_id.isnull().cast("int64").sum()}
+    check = engine.execute(table.aggregate(**checks)).fillna(0).iloc[0]
     if check["bad"]:
         ids = engine.execute(table.filter(bad_kind).select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(check["bad"]))
-    if check["ids"] + check["null_ids"] < check["rows"]:
+    if not unique_known and check["ids"] + check["null_ids"] < check["rows"]:
         dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
         n_dup = engine.execute(dups.count())
         ids = engine.execute(dups.select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "event_id", list(ids), "each event id once", int(n_dup))
+    if not unique_known and files is not None:
+        _write_marker(path, files)
     n_rows = int(check["rows"])
     community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
     return community
@@ -89,3 +106,37 @@ def _store_bytes(path: str | os.PathLike) -> int:
     files = [root] if root.is_file() else root.rglob("*.parquet")
     return sum(f.stat().st_size for f in files)
 
+
+
+_MARKER = "_communitylab_checked.json"
+
+
+def _fingerprint(path: str | os.PathLike) -> list[list] | None:
+    """The store's Parquet files as ``[relative path, size, modification time (ns)]``, sorted;
+    ``None`` for a single file (nothing is recorded beside it)."""
+    root = Path(path)
+    if not root.is_dir():
+        return None
+    out = []
+    for f in sorted(root.rglob("*.parquet")):
+        st = f.stat()
+        out.append([f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
+    return out
+
+
+def _read_marker(path: str | os.PathLike) -> list[list] | None:
+    try:
+        record = json.loads((Path(path) / _MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+    return record.get("files") if isinstance(record, dict) and record.get("version") == 1 else None
+
+
+def _write_marker(path: str | os.PathLike, files: list[list]) -> None:
+    target = Path(path) / _MARKER
+    try:
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"version": 1, "check": "event ids unique", "files": files}))
+        tmp.replace(target)
+    except OSError:  # a read-only store is checked on every open
+        pass
