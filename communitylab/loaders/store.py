@@ -107,7 +107,6 @@ def _store_bytes(path: str | os.PathLike) -> int:
     return sum(f.stat().st_size for f in files)
 
 
-
 _MARKER = "_communitylab_checked.json"
 
 
