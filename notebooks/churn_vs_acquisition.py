@@ -45,15 +45,9 @@ from communitylab.retention import economics as econ
 from communitylab.retention.models import BetaGeoFitter, GammaGammaFitter, ShiftedBetaGeometricFitter
 from communitylab.retention.summary import rfm_summary
 sbg = ShiftedBetaGeometricFitter().fit(survivors)
-r_draws = econ.equivalent_retention_draws(sbg, horizon, n_draws, seed=seed)
-r0, r_low, r_high = (float(np.quantile(r_draws, q)) for q in (0.5, 0.05, 0.95))
-per_member_programme = budget_per_period / members
-proj = econ.project_member_base(members, r_draws, margin=margin_per_period, budget=budget_per_period,
-                                acquisition_cost=acquisition_cost, retention_with_programme=r_draws + retention_lift,
-                                horizon=horizon, discount_rate=discount_rate)
-at_horizon = proj[proj.period == horizon].set_index("strategy")
-wins = "keeping members" if at_horizon.loc["retain", "cumulative_value"] > at_horizon.loc["acquire", "cumulative_value"] else "acquiring members"
-be = econ.break_even_retention(margin_per_period, r0, per_member_programme, discount_rate)
+choice = econ.acquire_or_keep(sbg, members=members, margin=margin_per_period, budget=budget_per_period, acquisition_cost=acquisition_cost,
+                              retention_lift=retention_lift, horizon=horizon, discount_rate=discount_rate, n_draws=n_draws, seed=seed)
+(r0, r_low, r_high), proj, at_horizon, wins, be = (choice[k] for k in ("retention", "projection", "at_horizon", "winner", "break_even"))
 stated = econ.retention_from_statement(lost_share, lost_over_periods)
 display(Markdown("# Acquire members or keep them?\n\n" + report.run_header("Churn versus acquisition",
     {"members": members, "margin": report.money(margin_per_period, currency), "acquisition cost": report.money(acquisition_cost, currency),

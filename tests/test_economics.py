@@ -79,3 +79,20 @@ def test_community_revenue_share():
     tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d"], "value": [10, 5, 15, 50, 20]})
     r = community_revenue_share(tx, ["a", "b"], n_boot=200).iloc[0]
     assert r["estimate"] == pytest.approx(30 / 100) and r["member_customers"] == 2 and r["ci_low"] <= 0.3 <= r["ci_high"]
+
+
+def test_acquire_or_keep_composes_the_projection_and_picks_the_larger_value():
+    from communitylab.retention.economics import acquire_or_keep, equivalent_retention_draws
+    from communitylab.retention.models import ShiftedBetaGeometricFitter
+
+    sbg = ShiftedBetaGeometricFitter().fit([1000, 631, 468, 382, 326, 289, 262, 241])
+    args = dict(members=1000, margin=100.0, budget=20000.0, retention_lift=0.05, horizon=10, discount_rate=0.1, n_draws=200, seed=0)
+    cheap = acquire_or_keep(sbg, acquisition_cost=1.0, **args)  # members almost free to acquire: acquiring wins
+    dear = acquire_or_keep(sbg, acquisition_cost=1e6, **args)  # members almost impossible to acquire: keeping wins
+    assert cheap["winner"] == "acquiring members" and dear["winner"] == "keeping members"
+    draws = equivalent_retention_draws(sbg, 10, 200, seed=0)
+    np.testing.assert_allclose(cheap["draws"], draws)
+    assert cheap["retention"][0] == pytest.approx(np.median(draws))
+    assert cheap["retention"][1] < cheap["retention"][0] < cheap["retention"][2]
+    assert cheap["break_even"] == break_even_retention(100.0, float(np.median(draws)), 20.0, 0.1)
+    assert (cheap["at_horizon"]["cumulative_value"] == cheap["projection"].query("period == 10").set_index("strategy")["cumulative_value"]).all()

@@ -19,6 +19,7 @@ __all__ = [
     "value_concentration",
     "equivalent_retention_draws",
     "community_revenue_share",
+    "acquire_or_keep",
 ]
 
 
@@ -130,6 +131,37 @@ def equivalent_retention_draws(model, horizon: int, n_draws: int = 1000, *, seed
         target = m.survival_function(t).sum()
         out[i] = brentq(lambda r, s=target: np.sum(r**t) - s, 0.0, 1.0 - 1e-12) if target < horizon else 1.0 - 1e-12
     return out
+
+
+def acquire_or_keep(
+    model, *, members: int, margin: float, budget: float, acquisition_cost: float, retention_lift: float,
+    horizon: int, discount_rate: float = 0.0, n_draws: int = 1000, seed: int = 0,
+) -> dict:
+    """Spend ``budget`` a period on acquiring members or on a programme that keeps them?
+
+    The cohort's retention (:func:`equivalent_retention_draws` of a fitted sBG ``model``) is carried
+    through :func:`project_member_base` for both strategies, the programme adding
+    ``retention_lift`` to every draw; the strategy with the larger cumulative value at ``horizon``
+    wins. The break-even retention (:func:`break_even_retention`) uses the median draw and the
+    budget spread over the current ``members``.
+
+    Returns
+    -------
+    dict ``draws`` (retention draws), ``retention`` (median, 5% and 95% quantiles),
+    ``projection`` (the full projection), ``at_horizon`` (its last period, indexed by strategy),
+    ``winner`` ("keeping members" or "acquiring members") and ``break_even``.
+    """
+    draws = equivalent_retention_draws(model, horizon, n_draws, seed=seed)
+    retention = tuple(float(np.quantile(draws, q)) for q in (0.5, 0.05, 0.95))
+    proj = project_member_base(members, draws, margin=margin, budget=budget, acquisition_cost=acquisition_cost,
+                               retention_with_programme=draws + retention_lift, horizon=horizon, discount_rate=discount_rate)
+    at_horizon = proj[proj.period == horizon].set_index("strategy")
+    keep = at_horizon.loc["retain", "cumulative_value"] > at_horizon.loc["acquire", "cumulative_value"]
+    return {
+        "draws": draws, "retention": retention, "projection": proj, "at_horizon": at_horizon,
+        "winner": "keeping members" if keep else "acquiring members",
+        "break_even": break_even_retention(margin, retention[0], budget / members, discount_rate),
+    }
 
 
 def value_concentration(values: pd.Series | np.ndarray, top: tuple[float, ...] = (0.01, 0.025, 0.05, 0.10, 0.20), *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
