@@ -71,8 +71,10 @@ def open_store(
         if optional not in table.columns:
             table = table.mutate(**{optional: ibis.null("string")})
     table = table.select([c for c in table.columns if c != "month"])
+    files = _store_files(path)
     if materialize == "auto":
-        materialize = engine.backend == "duckdb" and _store_bytes(path) * 4 <= engine.memory_limit_bytes()
+        size = sum(f[1] for f in files) if files is not None else Path(path).stat().st_size
+        materialize = engine.backend == "duckdb" and size * 4 <= engine.memory_limit_bytes()
     # materialized: the Parquet is read once into the engine with its host flags (beyond the memory
     # limit DuckDB spills to disk), and every metric then scans memory, not files
     community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
@@ -80,7 +82,6 @@ def open_store(
     table = community.events
     # one pass checks the whole store; the details are looked up only when something is wrong
     bad_kind = ~table.kind.isin(list(EVENT_KINDS))
-    files = _fingerprint(path)
     unique_known = files is not None and _read_marker(path) == files
     checks = {"rows": table.count(), "bad": bad_kind.cast("int64").sum()}
     if not unique_known:
@@ -101,18 +102,12 @@ def open_store(
     return community
 
 
-def _store_bytes(path: str | os.PathLike) -> int:
-    root = Path(path)
-    files = [root] if root.is_file() else root.rglob("*.parquet")
-    return sum(f.stat().st_size for f in files)
-
-
 _MARKER = "_communitylab_checked.json"
 
 
-def _fingerprint(path: str | os.PathLike) -> list[list] | None:
-    """The store's Parquet files as ``[relative path, size, modification time (ns)]``, sorted;
-    ``None`` for a single file (nothing is recorded beside it)."""
+def _store_files(path: str | os.PathLike) -> list[list] | None:
+    """The store's Parquet files as ``[relative path, size, modification time (ns)]``, sorted (what
+    the id-check record compares); ``None`` for a single file (nothing is recorded beside it)."""
     root = Path(path)
     if not root.is_dir():
         return None
