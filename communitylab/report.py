@@ -43,12 +43,17 @@ def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, 
     from communitylab import __version__
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    params = ", ".join(f"`{k}` = {v!r}" for k, v in parameters.items())
+    params = ", ".join(f"`{k}` = {_md_escape(repr(v))}" for k, v in parameters.items())
     lines = [f"**{study}** — run {now}, communitylab {__version__}, pandas {pd.__version__}.", "", f"Parameters: {params}."]
     for name, community in (sources or {}).items():
         r = community.report
         lines.append(f"\nData `{name}`: {r.rows_read:,} rows read, {r.rows_loaded:,} loaded, {r.excluded:,} excluded by stated rules (load report below).")
     return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    """Text safe inside Markdown: a dollar sign is money, never the start of a formula."""
+    return text.replace("$", r"\$")
 
 
 def segment_test(question: str, segment: str, test: Mapping[str, Any]) -> str:
@@ -69,7 +74,7 @@ def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: fl
     """The opening paragraph of the churn-versus-acquisition study, in plain words."""
     a, r = end.loc["acquire"], end.loc["retain"]
     diff = r["cumulative_value"] - a["cumulative_value"]
-    m = lambda v: money(v, currency)  # noqa: E731
+    m = lambda v: _md_escape(money(v, currency))  # noqa: E731
     overlap = not (r["value_low"] > a["value_high"] or a["value_low"] > r["value_high"])
     sure = "the 90% bands overlap, so the ranking is not certain" if overlap else "the 90% bands do not overlap"
     be = break_even

@@ -49,3 +49,12 @@ def test_before_after_table_reads_as_words():
 
 def test_caption_escapes_its_text():
     assert report.caption("a < b").data == '<p class="cl-caption">a &lt; b</p>'
+
+
+def test_money_in_markdown_is_never_read_as_a_formula():
+    header = report.run_header("Churn", {"margin": report.money(100, "$"), "acquisition cost": report.money(300, "$")})
+    assert r"'\$100'" in header and r"'\$300'" in header and "'$" not in header
+    end = pd.DataFrame({"cumulative_value": [316992.0, 255217.0], "value_low": [301890.0, 239966.0], "value_high": [332066.0, 270540.0]},
+                       index=["acquire", "retain"])
+    answer = report.churn_answer(end, "acquiring members", {"feasible": False}, 0.77, 0.05, 10, "$")
+    assert r"\$61,775 less" in answer and " $" not in answer
