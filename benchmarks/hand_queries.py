@@ -1,17 +1,21 @@
 """The reference a reader can check: each benchmarked metric as one hand-written DuckDB query.
 
 Same definitions as ``communitylab.engagement`` (see each function's docstring there), over the
-same Parquet store, with the host flags computed the same way. The benchmark times each of these
+same Parquet store, with the host flags computed the same way. Like the kit, they join and group the
+integer keys the store carries beside the ids (``member_key, to_member_key, thread_key``; the ids
+come from the store's dictionary where a result names members). The benchmark times each of these
 beside the kit's own Ibis expression and prints the ratio.
 """
 
 from __future__ import annotations
 
 SETUP = """
+CREATE OR REPLACE VIEW members AS SELECT id, key FROM read_parquet('{path}/_keys/members.pq');
+CREATE OR REPLACE VIEW threads AS SELECT id, key FROM read_parquet('{path}/_keys/threads.pq');
 CREATE OR REPLACE VIEW ev AS
-SELECT event_id, member_id, kind, created_at, thread_id, parent_id, to_member_id,
-       coalesce(member_id IN ({hosts}), false) AS is_host,
-       coalesce(to_member_id IN ({hosts}), false) AS to_host
+SELECT member_key AS member_id, kind, created_at, thread_key AS thread_id, to_member_key AS to_member_id,
+       coalesce(member_key IN ({host_keys}), false) AS is_host,
+       coalesce(to_member_key IN ({host_keys}), false) AS to_host
 FROM read_parquet('{path}/**/*.parquet');
 """
 
@@ -39,7 +43,8 @@ QUERIES: dict[str, str] = {
                     WHEN NOT to_host THEN 'host->member' ELSE 'host->host' END AS direction,
                count(*) AS replies
         FROM ev WHERE kind = 'reply' AND member_id IS NOT NULL GROUP BY 1""",
-    # posts left-joined to their first reply by someone else, with that replier's host flag (a tie: the member's)
+    # posts left-joined to their first reply by someone else, with that replier's host flag (a tie: the member's),
+    # named by thread id and ordered by posting time, as the kit returns them
     "first_replies": """
         WITH p AS (SELECT thread_id, member_id, created_at, is_host FROM ev WHERE kind = 'post' AND thread_id IS NOT NULL),
              r AS (SELECT thread_id, member_id, created_at, is_host FROM ev WHERE kind = 'reply' AND thread_id IS NOT NULL),
@@ -47,8 +52,9 @@ QUERIES: dict[str, str] = {
                    FROM p JOIN r ON r.thread_id = p.thread_id
                    WHERE (r.member_id IS NULL OR p.member_id IS NULL OR r.member_id <> p.member_id) AND r.created_at >= p.created_at
                    GROUP BY p.thread_id)
-        SELECT p.thread_id, p.created_at AS posted_at, p.is_host, f.first_reply_at, f.first_host
-        FROM p LEFT JOIN f ON f.thread_id = p.thread_id""",
+        SELECT t.id AS thread_id, p.created_at AS posted_at, p.is_host, f.first_reply_at, f.first_host
+        FROM p LEFT JOIN f ON f.thread_id = p.thread_id JOIN threads t ON t.key = p.thread_id
+        ORDER BY posted_at, thread_id""",
     # KONECT reciprocity: distinct directed pairs whose reverse exists
     "reciprocity": """
         WITH pairs AS (SELECT DISTINCT member_id AS u, to_member_id AS v FROM ev
@@ -56,8 +62,9 @@ QUERIES: dict[str, str] = {
         SELECT count(r.u)::DOUBLE / count(*) AS reciprocity FROM pairs p LEFT JOIN pairs r ON p.u = r.v AND p.v = r.u""",
     # posts and replies per non-host member, every member in the log present (zeros included)
     "contributions_per_member": """
-        SELECT member_id, count(*) FILTER (WHERE kind IN ('post', 'reply')) AS contributions FROM ev
-        WHERE NOT is_host AND member_id IS NOT NULL GROUP BY 1 ORDER BY contributions DESC, member_id""",
+        WITH c AS (SELECT member_id AS k, count(*) FILTER (WHERE kind IN ('post', 'reply')) AS contributions FROM ev
+                   WHERE NOT is_host AND member_id IS NOT NULL GROUP BY 1)
+        SELECT m.id AS member_id, c.contributions FROM c JOIN members m ON m.key = c.k ORDER BY contributions DESC, member_id""",
     # pairs of members (either direction) that exchange more than once
     "repeated_ties": """
         WITH p AS (SELECT least(member_id, to_member_id) AS a, greatest(member_id, to_member_id) AS b, count(*) AS n FROM ev
@@ -74,7 +81,8 @@ def connect(path: str, hosts: set[str], memory_limit: str = "8GB"):
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
     quoted = ", ".join("'" + h.replace("'", "''") + "'" for h in sorted(hosts))
-    con.execute(SETUP.format(hosts=quoted, path=path))
+    keys = con.execute(f"SELECT key FROM read_parquet('{path}/_keys/members.pq') WHERE id IN ({quoted})").fetchall()
+    con.execute(SETUP.format(host_keys=", ".join(str(k) for (k,) in keys) or "NULL", path=path))
     return con
 
 
@@ -89,7 +97,7 @@ def same_numbers(name: str, kit, hand) -> bool:
         got = dict(zip(hand["direction"], hand["replies"]))
         return all(int(n) == int(got.get(d, 0)) for d, n in zip(kit["direction"], kit["replies"]))
     if name == "first_replies":
-        return (len(kit) == len(hand) and int(kit["answered"].sum()) == int(hand["first_reply_at"].notna().sum())
+        return (kit["thread_id"].tolist() == hand["thread_id"].tolist() and int(kit["answered"].sum()) == int(hand["first_reply_at"].notna().sum())
                 and int(kit["first_replier_is_host"].fillna(False).sum()) == int(hand["first_host"].fillna(False).sum()))
     if name == "reciprocity":
         return abs(kit - float(hand.iloc[0, 0])) < 1e-12

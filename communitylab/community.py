@@ -9,9 +9,9 @@ import ibis
 import pandas as pd
 
 from communitylab.engine import Engine, default_engine
-from communitylab.schema import LoadReport, validate_events, validate_members
+from communitylab.schema import EVENT_KINDS, LoadReport, validate_events, validate_members
 
-__all__ = ["Community", "HostRule", "resolve_hosts", "cached"]
+__all__ = ["Community", "HostRule", "resolve_hosts", "cached", "core_of"]
 
 HostRule = Iterable[str] | Callable[[pd.Series], pd.Series] | None
 
@@ -66,6 +66,15 @@ class Community:
         The export format it was read from (``slack``, ``mbox``, ...; empty when built by hand).
     host_rule : str
         How the hosts were found, in words.
+    core : ibis.Table
+        The columns the metrics read, one row per event, built once in the engine: ``member_key,
+        to_member_key, thread_key, kind, created_at, is_host, to_host``. For a store written by
+        :func:`~communitylab.loaders.write_store` the keys are integers assigned once at write time
+        (joins and groupings on integers, no id strings read); otherwise they are the ids
+        themselves. :meth:`member_ids` and :meth:`thread_ids` turn keys back into ids.
+    keys : dict or None
+        The store's key dictionaries (``{"member": table, "thread": table}``, each ``id, key``), or
+        None when the keys are the ids.
     """
 
     name: str
@@ -77,7 +86,30 @@ class Community:
     frame: pd.DataFrame | None = None
     format: str = ""
     host_rule: str = ""
+    core: ibis.Table | None = None
+    keys: dict[str, ibis.Table] | None = None
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.core is None:
+            self.core = core_of(self.events)
+
+    def member_ids(self, expr: ibis.Table, key: str = "member_key", name: str = "member_id") -> ibis.Table:
+        """``expr`` with its member key column ``key`` replaced by the member's id ``name``."""
+        return self._ids(expr, "member", key, name)
+
+    def thread_ids(self, expr: ibis.Table, key: str = "thread_key", name: str = "thread_id") -> ibis.Table:
+        """``expr`` with its thread key column ``key`` replaced by the thread's id ``name``."""
+        return self._ids(expr, "thread", key, name)
+
+    def _ids(self, expr: ibis.Table, kind: str, key: str, name: str) -> ibis.Table:
+        cols = [c if c != key else name for c in expr.columns]
+        if self.keys is None:
+            return expr if key == name else expr.rename({name: key}).select(cols)
+        d = self.keys[kind].view()
+        d = d.select(_k=d.key, _id=d.id)
+        j = expr.left_join(d, expr[key] == d._k)
+        return j.select(*[j[c] if c != name else j._id.name(name) for c in cols])
 
     def conversation(self) -> ibis.Table:
         """The shared conversation table, built once in the engine.
@@ -86,12 +118,12 @@ class Community:
         parent_is_host``) and its thread root's (``root_author, root_at, root_is_host``: the
         thread's earliest post), materialized as an engine table on first use, for analyses that
         need a reply's context. The built-in metrics read narrower shared tables, each built once
-        per community and kept in the engine: :attr:`events` itself (each reply already carries its
-        addressee ``to_member_id`` and the host flags ``is_host, to_host``), the reply network
-        (``engagement.conversation._edges``) and the first reply of every thread
-        (``engagement.responsiveness.first_replies_expr``); none re-joins the raw log. A community
-        is treated as immutable: :meth:`window` and :meth:`on` return new communities with their
-        own tables.
+        per community and kept in the engine: :attr:`core` (each event's member, addressee and
+        thread keys, kind, time and host flags: a reply's addressee was resolved from its parent
+        when the log was loaded), the reply network (``engagement.conversation._edges``) and the
+        first reply of every thread (``engagement.responsiveness.first_replies_expr``); none
+        re-joins the raw log. A community is treated as immutable: :meth:`window` and :meth:`on`
+        return new communities with their own tables.
         """
         if "conversation" not in self._cache:
             t = self.events
@@ -146,25 +178,39 @@ class Community:
         name: str = "community",
         report: LoadReport | None = None,
         materialize: bool = False,
+        keys: dict[str, ibis.Table] | None = None,
     ) -> Community:
         """Wrap an engine table already in the canonical schema (e.g. a registered Parquet store).
 
-        ``materialize``: compute the table with its host flags once into an engine table, which
-        every metric then scans (instead of re-reading the source and re-testing each author
-        against the host list in every query)."""
+        ``keys``: the store's key dictionaries when ``table`` carries integer ``member_key,
+        to_member_key, thread_key`` columns (see :attr:`core`). ``materialize``: compute the core
+        table once into an engine table, which every metric then scans (instead of re-reading the
+        source and re-testing each author against the host list in every query)."""
         if callable(hosts):
             ids = engine.execute(table.select("member_id").distinct())["member_id"]
         else:
             ids = pd.Series([], dtype="string")
         host_ids = resolve_hosts(ids, members, hosts)
         events = _with_host_flags(table, host_ids)
+        if keys is not None and host_ids:  # host flags from the integer keys: no id strings read
+            d = keys["member"]
+            host_keys = engine.execute(d.filter(d.id.isin(sorted(host_ids))).select("key"))["key"].tolist()
+            is_host = table.member_key.isin(host_keys).fill_null(False) if host_keys else ibis.literal(False)
+            to_host = table.to_member_key.isin(host_keys).fill_null(False) if host_keys else ibis.literal(False)
+            flagged = table.mutate(is_host=is_host, to_host=to_host)
+            core = core_of(flagged)
+        else:
+            core = core_of(events)
         return cls(
             name=name,
-            events=engine.materialize(events) if materialize else events,
+            events=events,
             engine=engine,
             members=members,
             hosts=host_ids,
             report=report or LoadReport(source=name),
+            # kinds as a DuckDB ENUM: a kind outside the contract becomes null (open_store counts those)
+            core=engine.materialize(core, enums={"kind": EVENT_KINDS}) if materialize else core,
+            keys=keys,
         )
 
     def on(self, engine: Engine) -> Community:
@@ -172,20 +218,21 @@ class Community:
         if self.frame is None:
             raise ValueError("on() needs the events in memory; register the Parquet store with that engine")
         table = _with_host_flags(engine.register(self.frame), self.hosts)
-        return replace(self, events=table, engine=engine)
+        return replace(self, events=table, engine=engine, core=core_of(table), keys=None)
 
     def window(self, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> Community:
         """The same community restricted to events with ``start <= created_at < end`` (UTC)."""
-        t, frame = self.events, self.frame
+        t, core, frame = self.events, self.core, self.frame
         for bound, keep in ((start, lambda c, b: c >= b), (end, lambda c, b: c < b)):
             if bound is None:
                 continue
             b = pd.Timestamp(bound)
             b = b.tz_localize("UTC") if b.tzinfo is None else b.tz_convert("UTC")
             t = t.filter(keep(t.created_at, b.tz_localize(None).to_pydatetime()))
+            core = core.filter(keep(core.created_at, b.tz_localize(None).to_pydatetime()))
             if frame is not None:
                 frame = frame[keep(frame["created_at"], b)]
-        return replace(self, events=t, frame=frame)
+        return replace(self, events=t, core=core, frame=frame)
 
     def execute(self, expr: ibis.Expr):
         """Run an Ibis expression on this community's engine (UTC-aware timestamps back)."""
@@ -210,12 +257,15 @@ def cached(fn):
 
     signature = inspect.signature(fn)
 
-    @functools.wraps(fn)
-    def wrapper(community, *args, **kwargs):
+    def key_of(community, *args, **kwargs):
         # one key per argument set, however it is spelled (defaults filled in, keywords or positions)
         bound = signature.bind(community, *args, **kwargs)
         bound.apply_defaults()
-        key = (fn.__module__, fn.__qualname__, tuple(bound.arguments.items())[1:])
+        return (fn.__module__, fn.__qualname__, tuple(bound.arguments.items())[1:])
+
+    @functools.wraps(fn)
+    def wrapper(community, *args, **kwargs):
+        key = key_of(community, *args, **kwargs)
         try:
             hash(key)
         except TypeError:
@@ -226,7 +276,26 @@ def cached(fn):
         out = store[key]
         return out.copy() if isinstance(out, pd.DataFrame | pd.Series) else out
 
+    def computed(community, *args, **kwargs) -> bool:
+        """Whether this metric was already computed for ``community`` with these arguments."""
+        return key_of(community, *args, **kwargs) in community._cache
+
+    wrapper.computed = computed
     return wrapper
+
+
+CORE_COLUMNS = ("member_key", "to_member_key", "thread_key", "kind", "created_at", "is_host", "to_host")
+
+
+def core_of(events: ibis.Table) -> ibis.Table:
+    """The core table of an events table with host flags (see :attr:`Community.core`): its integer
+    keys when it carries them, else the ids themselves as keys."""
+    t = events
+    if {"member_key", "to_member_key", "thread_key"} <= set(t.columns):
+        keys = {"member_key": t.member_key, "to_member_key": t.to_member_key, "thread_key": t.thread_key}
+    else:
+        keys = {"member_key": t.member_id, "to_member_key": t.to_member_id, "thread_key": t.thread_id}
+    return t.select(**keys, kind=t.kind, created_at=t.created_at, is_host=t.is_host, to_host=t.to_host)
 
 
 def _with_host_flags(table: ibis.Table, hosts: frozenset[str]) -> ibis.Table:

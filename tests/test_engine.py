@@ -119,3 +119,24 @@ def test_a_metric_is_cached_once_however_its_arguments_are_spelled(tiny):
     assert first_replies_expr(tiny) is first_replies_expr(tiny, exclude_self=True)  # one engine table
     assert sum(1 for k in tiny._cache if k[1] == "first_replies") == 1
     assert sum(1 for k in tiny._cache if k[1] == "first_replies_expr") == 1
+
+
+@pytest.mark.spark
+def test_spark_reads_a_keyed_store_as_duckdb_does(spark_engine, tmp_path):
+    from communitylab.loaders import open_store, write_store
+
+    community = simulate("brand_centric", seed=3, n_members=120, days=90).community()
+    half = len(community.frame) // 2
+    write_store(community.frame.iloc[:half], tmp_path / "store")  # two appends: keys kept across them
+    write_store(community.frame.iloc[half:], tmp_path / "store")
+    hosts = sorted(community.hosts)
+    duck = _panel(open_store(tmp_path / "store", hosts=hosts))
+    spark = _panel(open_store(tmp_path / "store", hosts=hosts, engine=spark_engine))
+    memory = _panel(community)
+    for key in ("activity", "directions", "contributions", "first_replies", "structure", "repeated_ties"):
+        for other in (spark, memory):
+            a = duck[key].sort_values(list(duck[key].columns[:1])).reset_index(drop=True)
+            b = other[key].sort_values(list(other[key].columns[:1])).reset_index(drop=True)
+            pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9, obj=key)
+    assert duck["reciprocity"] == pytest.approx(spark["reciprocity"]) == pytest.approx(memory["reciprocity"])
+    assert duck["first_host"].fillna(False).tolist() == spark["first_host"].fillna(False).tolist()

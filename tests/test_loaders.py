@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from communitylab import DataValidationError
+from communitylab import Community, DataValidationError
 from communitylab.loaders import (
     load_edgelist,
     load_events,
@@ -175,8 +175,72 @@ def test_parquet_store_is_read_into_the_engine_when_it_fits(tmp_path, tiny):
     write_store(tiny.frame, tmp_path / "store")
     import ibis
 
-    def source(c):  # the events are read from a temporary engine table, or from the Parquet scan's view
-        return ibis.to_sql(c.events)
+    def in_engine(c):  # the metrics read a temporary engine table, or a query over the Parquet scan's view
+        op = c.core.op()
+        if not isinstance(op, ibis.expr.operations.DatabaseTable):
+            return False
+        found = c.engine.con.raw_sql(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{op.name}' AND temporary").fetchall()
+        return found[0][0] == 1
 
-    assert '"temp"' in source(open_store(tmp_path / "store", materialize="auto"))
-    assert '"temp"' not in source(open_store(tmp_path / "store", materialize=False))
+    materialized = open_store(tmp_path / "store", materialize="auto")
+    assert in_engine(materialized) and materialized.execute(materialized.core.count()) == 11
+    assert not in_engine(open_store(tmp_path / "store", materialize=False))
+
+
+def test_store_keys_are_assigned_once_and_kept_across_appends(tmp_path, tiny):
+    import pyarrow.parquet as pq
+
+    from communitylab import engagement as eng
+
+    store = tmp_path / "store"
+    first, second = tiny.frame.iloc[:6], tiny.frame.iloc[6:]
+    write_store(first, store)
+    write_store(second, store)
+    members = pq.read_table(store / "_keys" / "members.pq").to_pandas()
+    ids = pd.concat([tiny.frame["member_id"], tiny.frame["to_member_id"]]).dropna().astype(str)
+    assert sorted(members["id"]) == sorted(ids.unique()) and members["key"].tolist() == list(range(len(members)))
+    c = open_store(store, hosts=["h"])
+    assert c.keys is not None and str(c.core.schema()["member_key"]) == "int32"
+    # every key in the files names the id beside it
+    for f in store.rglob("*.parquet"):
+        part = pq.read_table(f).to_pandas()
+        lookup = dict(zip(members["key"], members["id"]))
+        for key, col in (("member_key", "member_id"), ("to_member_key", "to_member_id")):
+            known = part[col].notna()
+            assert part.loc[known, key].map(lookup).tolist() == part.loc[known, col].tolist()
+            assert part.loc[~known, key].isna().all()
+    # the same numbers as the same events in memory (ids, not keys, come out)
+    mem = Community.from_frames(tiny.frame, hosts=["h"])
+    assert c.keys is not None and mem.keys is None
+    pd.testing.assert_frame_equal(eng.contributions_per_member(c), eng.contributions_per_member(mem))
+    pd.testing.assert_frame_equal(eng.reply_edges(c), eng.reply_edges(mem))
+    pd.testing.assert_frame_equal(eng.first_replies(c), eng.first_replies(mem))
+    pd.testing.assert_frame_equal(eng.activity_by_period(c), eng.activity_by_period(mem))
+    pd.testing.assert_frame_equal(eng.first_contributions(c), eng.first_contributions(mem))
+    for fn in (eng.join_ask_leave, eng.newcomer_retention):
+        pd.testing.assert_frame_equal(fn(c), fn(mem))
+
+
+def test_store_without_keys_in_every_file_is_read_by_ids(tmp_path, tiny):
+    from communitylab import engagement as eng
+
+    store = tmp_path / "store"
+    write_store(tiny.frame, store)
+    # a file added by hand, without keys: the store is read by its ids, with the same numbers
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from communitylab.engine import _naive_utc
+
+    extra = tiny.frame.iloc[[2]].assign(event_id="z1")
+    table = pa.Table.from_pandas(_naive_utc(extra), preserve_index=False)
+    table = table.cast(pa.schema([pa.field(f.name, pa.string()) if f.type == pa.null() else f for f in table.schema]))
+    for folder in ("month=2000-01", "month=2099-01"):  # first and last: DuckDB reads the first file's schema by default
+        (store / folder).mkdir()
+        pq.write_table(table.set_column(0, "event_id", pa.array([f"z-{folder}"])), store / folder / "hand.parquet")
+    c = open_store(store, hosts=["h"])
+    assert c.keys is None and str(c.core.schema()["member_key"]) == "string"
+    assert c.report.rows_loaded == 13
+    both = [extra.assign(event_id=f"z-month={m}") for m in ("2000-01", "2099-01")]
+    mem = Community.from_frames(pd.concat([tiny.frame, *both], ignore_index=True), hosts=["h"], now=pd.Timestamp("2100-01-01", tz="UTC"))
+    pd.testing.assert_frame_equal(eng.contributions_per_member(c), eng.contributions_per_member(mem))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from communitylab.engagement import join_ask_leave, newcomer_retention
+from communitylab import Community
+from communitylab.engagement import first_contributions, join_ask_leave, newcomer_retention
 from communitylab.simulate import simulate
 
 
@@ -37,3 +39,17 @@ def test_retention_difference_has_an_interval():
     d = r.loc["difference"]
     assert d["ci_low"] <= d["share"] <= d["ci_high"] and 0 <= d["p_value"] <= 1
     assert d["share"] == pytest.approx(r.loc["replied", "share"] - r.loc["not replied", "share"])
+
+
+def test_first_contribution_at_one_instant_follows_the_stated_rule():
+    t0 = pd.Timestamp("2024-03-01 09:00", tz="UTC")
+    ev = pd.DataFrame({
+        "event_id": ["a0", "p9", "r1", "p2", "r2", "z1"], "member_id": ["x", "a", "a", "b", "b", "c"],
+        "kind": ["post", "post", "reply", "reply", "reply", "reaction"],
+        "created_at": [t0, t0 + pd.Timedelta("1h")] + [t0 + pd.Timedelta("1h")] * 3 + [t0],
+        "thread_id": ["a0", "p9", "a0", "a0", "p9", "a0"], "parent_id": [None, None, "a0", "a0", "p9", "a0"],
+    })
+    fc = first_contributions(Community.from_frames(ev)).set_index("member_id")
+    assert fc.loc["a", ["first_kind", "first_thread"]].tolist() == ["post", "p9"]  # a post before a reply at the same instant
+    assert fc.loc["b", ["first_kind", "first_thread"]].tolist() == ["reply", "a0"]  # two replies: the lower thread id
+    assert "c" not in fc.index  # reactions only: no first contribution

@@ -54,3 +54,17 @@ def test_stackexchange_time_to_first_answer_matches_the_readme():
     assert h.quantile(0.25) == pytest.approx(0.97, abs=0.005)
     assert (h <= 1).mean() == pytest.approx(0.252, abs=0.0005)
     assert (h <= 24).mean() == pytest.approx(0.721, abs=0.001)  # 415/576 = 0.72049; README prints 72.1 %
+
+
+@pytest.mark.parametrize("day", ["2024-01-01", "1969-12-31"])  # either side of the epoch the integers behind the rule are signed
+def test_a_member_reply_counts_first_when_a_host_replies_at_the_same_instant(day):
+    t0 = pd.Timestamp(f"{day} 10:00", tz="UTC")
+    ev = pd.DataFrame({
+        "event_id": ["p1", "rh", "rm", "p2", "rh2", "rm2"], "member_id": ["a", "h", "b", "c", "h", "d"],
+        "kind": ["post", "reply", "reply", "post", "reply", "reply"],
+        "created_at": [t0, t0 + pd.Timedelta("1h"), t0 + pd.Timedelta("1h"), t0, t0 + pd.Timedelta("30min"), t0 + pd.Timedelta("2h")],
+        "thread_id": ["p1", "p1", "p1", "p2", "p2", "p2"], "parent_id": [None, "p1", "p1", None, "p2", "p2"],
+    })
+    f = first_replies(Community.from_frames(ev, hosts=["h"], now=NOW)).set_index("thread_id")
+    assert f.loc["p1", "hours"] == pytest.approx(1.0) and not f.loc["p1", "first_replier_is_host"]  # the tie: b's reply
+    assert f.loc["p2", "hours"] == pytest.approx(0.5) and f.loc["p2", "first_replier_is_host"]  # h alone was first

@@ -22,10 +22,10 @@ def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
     """Distinct (member, period) pairs in which a non-host member posted, replied or reacted."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}")
-    t = community.events
-    t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_id.notnull() & ~t.is_host)
-    mp = t.select(member_id=t.member_id, period=_truncate(t.created_at, period)).distinct()
-    return community.execute(mp)
+    t = community.core
+    t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_key.notnull() & ~t.is_host)
+    mp = t.select(member_key=t.member_key, period=_truncate(t.created_at, period)).distinct()
+    return community.execute(community.member_ids(mp))
 
 
 def _step(period: str):
@@ -60,7 +60,7 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}")
-    t = community.events
+    t = community.core
     a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
     if active_period_only:
         from communitylab.engagement.cadence import observation_window
@@ -81,9 +81,9 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     columns = ["period", "active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions", "host_posts"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    m = a.filter(a.member_id.notnull() & ~a.is_host)
-    mp = m.select(member_id=m.member_id, period=_truncate(m.created_at, period)).distinct()
-    w = ibis.window(group_by="member_id", order_by="period")
+    m = a.filter(a.member_key.notnull() & ~a.is_host)
+    mp = m.select(member_key=m.member_key, period=_truncate(m.created_at, period)).distinct()
+    w = ibis.window(group_by="member_key", order_by="period")
     step = _step(period)
     # each member's active periods with the one before and after, kept in the engine once for both counts below
     mp = community.engine.materialize(mp.mutate(prev=mp.period.lag().over(w), nxt=mp.period.lead().over(w)))
@@ -111,9 +111,9 @@ def stickiness(community: Community) -> pd.DataFrame:
     DAU and WAU are averaged over the days (weeks starting in the month) of the month; MAU is the
     month's distinct active members. 1/30 ≈ 0.03 means members come once a month; 1.0 daily.
     """
-    t = community.events
-    t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_id.notnull() & ~t.is_host)
-    day = t.select(member_id=t.member_id, day=t.created_at.truncate("D")).distinct()
+    t = community.core
+    t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_key.notnull() & ~t.is_host)
+    day = t.select(member_key=t.member_key, day=t.created_at.truncate("D")).distinct()
     df = community.execute(day)
     if df.empty:
         return pd.DataFrame(columns=["month", "dau", "wau", "mau", "dau_mau", "wau_mau"])
@@ -123,8 +123,8 @@ def stickiness(community: Community) -> pd.DataFrame:
     for month, g in df.groupby("month"):
         days_in = month.days_in_month
         dau = g.groupby("day").size().sum() / days_in
-        weekly = g.groupby("week")["member_id"].nunique()
+        weekly = g.groupby("week")["member_key"].nunique()
         wau = weekly.mean()
-        mau = g["member_id"].nunique()
+        mau = g["member_key"].nunique()
         rows.append({"month": month.to_timestamp().tz_localize("UTC"), "dau": dau, "wau": wau, "mau": mau, "dau_mau": dau / mau, "wau_mau": wau / mau})
     return pd.DataFrame(rows)

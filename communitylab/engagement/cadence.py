@@ -17,7 +17,7 @@ __all__ = ["observation_window", "host_silences", "host_regularity", "activity_d
 
 
 def _host_times(community: Community) -> pd.Series:
-    t = community.events
+    t = community.core
     h = t.filter(t.is_host & t.kind.isin(["post", "reply"])).select("created_at").order_by("created_at")
     return community.execute(h)["created_at"]
 
@@ -30,7 +30,7 @@ def observation_window(community: Community, *, robust: bool = True) -> tuple[pd
     :mod:`communitylab.window` (computed on the engine from events per day); ``robust=False``
     gives the raw first and last event.
     """
-    t = community.events
+    t = community.core
     t = t.filter(t.kind.isin(["post", "reply", "reaction"]))
     w = community.execute(t.aggregate(lo=t.created_at.min(), hi=t.created_at.max()))
     lo, hi = w["lo"].iloc[0], w["hi"].iloc[0]
@@ -104,7 +104,7 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     lo, hi = observation_window(community)
     import ibis
 
-    t = community.events
+    t = community.core
     m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]))
     naive = lambda ts: ts.tz_convert("UTC").tz_localize(None).to_pydatetime()  # noqa: E731
     # stray events outside the active period are left out of rates
@@ -161,7 +161,7 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
     lo, hi = observation_window(community)
     if pd.isna(lo):
         return pd.Series(out)
-    t = community.events
+    t = community.core
     a = t.filter(t.kind.isin(["post", "reply"]) & (t.created_at >= lo.tz_localize(None).to_pydatetime())
                  & (t.created_at <= hi.tz_localize(None).to_pydatetime()))
     wk = community.execute(a.group_by(week=a.created_at.truncate("W"), host=a.is_host).aggregate(n=a.count()))

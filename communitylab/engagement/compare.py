@@ -33,12 +33,15 @@ def split_by_channel(community: Community) -> dict[str, Community]:
     """One community per value of ``channel`` (same engine and hosts)."""
     from dataclasses import replace
 
+    from communitylab.community import core_of
+
     t = community.events
     channels = community.execute(t.select("channel").distinct())["channel"].dropna().sort_values()
     out = {}
     for ch in channels:
         frame = community.frame[community.frame["channel"] == ch] if community.frame is not None else None
-        out[str(ch)] = replace(community, name=str(ch), events=t.filter(t.channel == ch), frame=frame)
+        part = t.filter(t.channel == ch)
+        out[str(ch)] = replace(community, name=str(ch), events=part, core=core_of(part), frame=frame)
     return out
 
 
@@ -73,7 +76,7 @@ def compare_communities(communities: Mapping[str, Community] | Sequence[Communit
     items = communities.items() if isinstance(communities, Mapping) else ((c.name, c) for c in communities)
     rows = []
     for name, c in items:
-        t = c.events
+        t = c.core
         kinds = c.execute(t.group_by("kind").aggregate(n=t.count())).set_index("kind")["n"]
         earn = reply_earning_share(c)
         lo, hi = proportion_confint(earn["earned"], earn["n"], method="wilson") if earn["n"] else (np.nan, np.nan)

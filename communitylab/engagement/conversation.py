@@ -31,18 +31,19 @@ DIRECTIONS = ("member->member", "member->host", "host->member", "host->host")
 
 
 def _replies(community: Community):
-    t = community.events
-    return t.filter((t.kind == "reply") & t.member_id.notnull())
+    t = community.core
+    return t.filter((t.kind == "reply") & t.member_key.notnull())
 
 
 @cached
 def _edges(community: Community):
     """The reply network, built once in the engine and read by every network metric: one row per
     directed pair ``src, dst`` (replies with a known author and addressee), its host flags and the
-    number of replies ``n`` (materialized: a DuckDB temporary table, or Parquet on Spark)."""
+    number of replies ``n`` (materialized: a DuckDB temporary table, or Parquet on Spark). ``src``
+    and ``dst`` are member keys (:attr:`Community.core`)."""
     r = _replies(community)
-    r = r.filter(r.to_member_id.notnull())
-    e = r.group_by(src=r.member_id, dst=r.to_member_id, src_is_host=r.is_host, dst_is_host=r.to_host).aggregate(n=r.count())
+    r = r.filter(r.to_member_key.notnull())
+    e = r.group_by(src=r.member_key, dst=r.to_member_key, src_is_host=r.is_host, dst_is_host=r.to_host).aggregate(n=r.count())
     return community.engine.materialize(e)
 
 
@@ -61,10 +62,14 @@ def reply_edges(community: Community, *, without_hosts: bool = False, top: int |
     """
     e = _edges_without_hosts(community) if without_hosts else _edges(community)
     e = e.select("src", "dst", "n", "src_is_host", "dst_is_host")
+
+    def ids(x):
+        return community.member_ids(community.member_ids(x, "src", "src"), "dst", "dst")
+
     if top is None:
-        return community.execute(e).sort_values(["src", "dst"]).reset_index(drop=True)
+        return community.execute(ids(e)).sort_values(["src", "dst"]).reset_index(drop=True)
     heavy = e.filter(e.src != e.dst).order_by([ibis.desc("n"), "src", "dst"]).limit(top)
-    out = community.execute(heavy).sort_values(["src", "dst"]).reset_index(drop=True)
+    out = community.execute(ids(heavy)).sort_values(["src", "dst"]).reset_index(drop=True)
     out.attrs["pairs"] = int(community.execute(e.count()))
     return out
 
@@ -78,7 +83,7 @@ def reply_direction_matrix(community: Community) -> pd.DataFrame:
     host->host.
     """
     r = _replies(community)
-    known = r.to_member_id.notnull()
+    known = r.to_member_key.notnull()
     m = r.mutate(direction=ibis.ifelse(known, _direction(r), ibis.literal("unknown")))
     agg = m.group_by("direction").aggregate(replies=m.count())
     df = community.execute(agg).set_index("direction").reindex([*DIRECTIONS, "unknown"], fill_value=0).reset_index()
@@ -246,7 +251,7 @@ def engagement_mix(community: Community) -> pd.DataFrame:
     "Engagement rate is too often just clicks, likes and shares" (seed 000): a high reaction share
     with few replies is an audience, not a conversation.
     """
-    t = community.events
+    t = community.core
     t = t.filter(t.kind.isin(["post", "reply", "reaction"]))
     df = community.execute(t.group_by("kind").aggregate(events=t.count()))
     df = df.set_index("kind").reindex(["post", "reply", "reaction"], fill_value=0).reset_index()
@@ -303,7 +308,13 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    r = _edges_without_hosts(community) if without_hosts else _edges(community)
+    if _edges.computed(community):  # the reply network is already in the engine: read it
+        r = _edges_without_hosts(community) if without_hosts else _edges(community)
+    else:  # else one aggregate over the replies, as a single query would (the network is not built for one metric)
+        r = _replies(community)
+        r = r.filter(r.to_member_key.notnull()).select(src=r.member_key, dst=r.to_member_key, src_is_host=r.is_host,
+                                                        dst_is_host=r.to_host, n=ibis.literal(1))
+        r = r.filter(~r.src_is_host & ~r.dst_is_host) if without_hosts else r
     r = r.filter(r.src != r.dst)
     pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.n.sum())
     df = community.execute(pairs.aggregate(pairs=pairs.count(), repeated=(pairs.n >= 2).cast("int64").sum()))

@@ -173,9 +173,9 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     from communitylab.engagement.trajectory import trajectory
 
     th = thresholds or HealthThresholds()
-    t = community.events
+    t = community.core
     lo, hi = observation_window(community)
-    m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]) & t.member_id.notnull())
+    m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]) & t.member_key.notnull())
     if pd.notna(lo):
         m = m.filter((m.created_at >= lo.tz_localize(None).to_pydatetime()) & (m.created_at <= hi.tz_localize(None).to_pydatetime()))
     n_member = int(community.execute(m.count()))

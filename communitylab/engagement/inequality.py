@@ -68,13 +68,13 @@ def contributions_per_member(
     -------
     DataFrame with ``member_id, contributions, is_host``.
     """
-    t = community.events.filter(community.events.member_id.notnull())
+    t = community.core.filter(community.core.member_key.notnull())
     if community.members is None and not include_hosts:
         t = t.filter(~t.is_host)  # the host flag is a function of the id: hosts are left out in the engine
-    counts = t.group_by(["member_id", "is_host"]).aggregate(
+    counts = t.group_by(["member_key", "is_host"]).aggregate(
         contributions=t.kind.isin(list(kinds)).cast("int64").sum()
     )
-    out = community.execute(counts)
+    out = community.execute(community.member_ids(counts))
     if community.members is None:
         out["is_host"] = out["is_host"].astype(bool)
         return out.sort_values(["contributions", "member_id"], ascending=[False, True]).reset_index(drop=True)[

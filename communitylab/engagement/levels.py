@@ -46,13 +46,13 @@ def engagement_levels(community: Community, period: str = "month", rules: LevelR
     member-period grid in pandas.
     """
     rules = rules or LevelRules()
-    t = community.events
-    t = t.filter(~t.is_host & t.member_id.notnull())
+    t = community.core
+    t = t.filter(~t.is_host & t.member_key.notnull())
     w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
-    per = t.group_by(member_id=t.member_id, period=_truncate(t.created_at, period)).aggregate(score=w.sum())
-    first = t.group_by("member_id").aggregate(first=_truncate(t.created_at.min(), period))
-    scores = community.execute(per)
-    starts = community.execute(first).set_index("member_id")["first"]
+    per = t.group_by(member_key=t.member_key, period=_truncate(t.created_at, period)).aggregate(score=w.sum())
+    first = t.group_by("member_key").aggregate(first=_truncate(t.created_at.min(), period))
+    scores = community.execute(community.member_ids(per))
+    starts = community.execute(community.member_ids(first)).set_index("member_id")["first"]
     if scores.empty:
         return pd.DataFrame(columns=["member_id", "period", "score", "level"])
     freq = {"day": "D", "week": "7D", "month": "MS"}[period]
@@ -97,11 +97,11 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     import ibis
 
     rules = rules or LevelRules()
-    t = community.events
-    t = t.filter(~t.is_host & t.member_id.notnull())
+    t = community.core
+    t = t.filter(~t.is_host & t.member_key.notnull())
     w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
     # each stage is kept in the engine once (a temporary table) and read by the queries after it
-    per = community.engine.materialize(t.group_by(member_id=t.member_id, period=_truncate(t.created_at, period)).aggregate(score=w.sum()))
+    per = community.engine.materialize(t.group_by(member_key=t.member_key, period=_truncate(t.created_at, period)).aggregate(score=w.sum()))
     bounds = community.execute(per.aggregate(lo=per.period.min(), hi=per.period.max()))
     empty = pd.DataFrame(0, index=list(LEVELS), columns=list(LEVELS))
     if bounds.empty or pd.isna(bounds["lo"].iloc[0]):
@@ -109,9 +109,9 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     freq = {"day": "D", "week": "7D", "month": "MS"}[period]
     periods = pd.date_range(bounds["lo"].iloc[0].tz_localize(None), bounds["hi"].iloc[0].tz_localize(None), freq=freq)
     grid_periods = ibis.memtable(pd.DataFrame({"g_period": periods.astype("datetime64[us]")}))
-    first = per.group_by(f_member="member_id").aggregate(first=per.period.min())
+    first = per.group_by(f_member="member_key").aggregate(first=per.period.min())
     grid = first.cross_join(grid_periods).filter(lambda g: g.g_period >= g.first)
-    scored = grid.left_join(per, (grid.f_member == per.member_id) & (grid.g_period == per.period))
+    scored = grid.left_join(per, (grid.f_member == per.member_key) & (grid.g_period == per.period))
     score = scored.score.fill_null(0.0)
     level = ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
                        else_="core")

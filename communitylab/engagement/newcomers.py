@@ -20,35 +20,50 @@ def first_contributions(community: Community) -> pd.DataFrame:
     """Each non-host member's first post or reply, and their last activity of any kind.
 
     Returns ``member_id, first_at, first_kind, first_thread, last_active_at`` where activity is a
-    post, reply or reaction.
+    post, reply or reaction. Two contributions at the same first instant: the post counts first,
+    then the lower thread id.
     """
-    return community.execute(_first_contributions_expr(community)).sort_values("member_id").reset_index(drop=True)
+    fc = community.thread_ids(community.member_ids(_first_contributions_expr(community)), "first_thread_key", "first_thread")
+    out = community.execute(fc.select("member_id", "first_at", "first_kind", "first_thread", "last_active_at"))
+    return out.sort_values("member_id").reset_index(drop=True)
 
 
 def _first_contributions_expr(community: Community):
-    t = community.events
-    m = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
+    """In the engine: ``member_key, first_at, first_kind, first_thread_key, last_active_at``."""
+    t = community.core
+    m = t.filter(~t.is_host & t.member_key.notnull() & t.kind.isin(["post", "reply", "reaction"]))
     contrib = m.filter(m.kind.isin(["post", "reply"]))
-    order = ibis.struct({"at": contrib.created_at, "id": contrib.event_id})  # ties at the same instant: by event id
-    first = contrib.group_by("member_id").aggregate(
-        first_at=contrib.created_at.min(), first=ibis.struct({"kind": contrib.kind, "thread": contrib.thread_id}).argmin(order)
+    times = m.group_by("member_key").aggregate(
+        first_at=ibis.ifelse(m.kind.isin(["post", "reply"]), m.created_at, ibis.null("timestamp")).min(),
+        last_active_at=m.created_at.max(),
+    ).filter(lambda x: x.first_at.notnull())
+    # the member's contributions at their first instant (almost always one), ordered by a stated rule
+    cand = contrib.join(times, (contrib.member_key == times.member_key) & (contrib.created_at == times.first_at))
+    cand = cand.select("member_key", "first_at", "last_active_at", "kind", "thread_key", _tk=cand.thread_key)
+    cand = community.thread_ids(cand, "_tk", "thread_id")
+    order = ibis.struct({"rank": ibis.ifelse(cand.kind == "post", 0, 1), "thread": cand.thread_id})
+    first = cand.group_by("member_key").aggregate(
+        first_at=cand.first_at.min(), last_active_at=cand.last_active_at.max(),
+        first=ibis.struct({"kind": cand.kind.cast("string"), "thread": cand.thread_key}).argmin(order),
     )
-    first = first.select("member_id", "first_at", first_kind=first.first["kind"], first_thread=first.first["thread"])
-    last = m.group_by(lm="member_id").aggregate(last_active_at=m.created_at.max())
-    return first.join(last, first.member_id == last.lm).drop("lm")
+    return first.select("member_key", "first_at", first_kind=first.first["kind"], first_thread_key=first.first["thread"],
+                        last_active_at="last_active_at")
 
 
 @cached
 def _askers(community: Community) -> pd.DataFrame:
     """Members whose first contribution is a post, with that thread's first reply by someone else:
-    ``member_id, first_at, first_thread, answered, answered_at, by_host, hours`` (joined in the engine;
-    only the askers come out)."""
+    ``member_id, first_at, first_thread, answered, answered_at, by_host, hours`` and their keys
+    ``_m, _tk`` (member and first thread, for :func:`_came_back`; joined in the engine, only the
+    askers come out)."""
     fc = _first_contributions_expr(community)
     fc = fc.filter(fc.first_kind == "post")
     fr = first_replies_expr(community)
-    j = fc.left_join(fr, fc.first_thread == fr.thread_id).select(
-        "member_id", "first_at", "first_thread", "posted_at", answered_at="first_reply_at", by_host="first_replier_is_host"
+    j = fc.left_join(fr, fc.first_thread_key == fr.thread_key).select(
+        "member_key", "first_at", "first_thread_key", "posted_at", answered_at="first_reply_at", by_host="first_replier_is_host"
     )
+    j = j.mutate(_m=j.member_key, _tk=j.first_thread_key)  # the keys, for _came_back
+    j = community.thread_ids(community.member_ids(j), "first_thread_key", "first_thread")
     out = community.execute(j).sort_values("member_id").reset_index(drop=True)
     out["answered"] = out["answered_at"].notna()
     out["hours"] = (out["answered_at"] - out["posted_at"]).dt.total_seconds() / 3600.0
@@ -59,28 +74,28 @@ def _askers(community: Community) -> pd.DataFrame:
 def _came_back(community: Community, members: pd.DataFrame, after: str, until: pd.Series | None = None) -> pd.Series:
     """Whether each member posted, replied or reacted after ``members[after]`` (outside their own
     first thread), and no later than ``until[member]`` when given. Computed in the engine: the
-    members' reference times go in as a small table, only the ids of those who came back come out."""
-    import ibis
-
+    members' reference times go in as a small table (by key), only the keys of those who came back
+    come out."""
     def naive(s: pd.Series) -> pd.Series:
         s = pd.to_datetime(s, utc=True)
         return s.dt.tz_localize(None).astype("datetime64[us]")
 
-    ref = pd.DataFrame({"ref_member": members["member_id"].astype(str).to_numpy(), "ref_at": naive(members[after]).to_numpy(),
-                        "ref_thread": members["first_thread"].astype("string").to_numpy()})
+    ref = pd.DataFrame({"ref_member": members["_m"], "ref_at": naive(members[after]), "ref_thread": members["_tk"]}).reset_index(drop=True)
+    if community.keys is not None:  # integer keys (nullable: a first post may have no thread)
+        ref = ref.astype({"ref_member": "int64", "ref_thread": "Int64"})
     if until is not None:
         ref["ref_until"] = naive(members["member_id"].map(until.to_dict())).to_numpy()
     if ref.empty:
         return pd.Series(False, index=members.index)
-    t = community.events
-    act = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"])).select("member_id", "created_at", "thread_id")
+    t = community.core
+    act = t.filter(~t.is_host & t.member_key.notnull() & t.kind.isin(["post", "reply", "reaction"])).select("member_key", "created_at", "thread_key")
     m = ibis.memtable(ref)
-    j = act.join(m, act.member_id == m.ref_member)
-    keep = (j.created_at > j.ref_at) & (j.thread_id.isnull() | j.ref_thread.isnull() | (j.thread_id != j.ref_thread))
+    j = act.join(m, act.member_key == m.ref_member)
+    keep = (j.created_at > j.ref_at) & (j.thread_key.isnull() | j.ref_thread.isnull() | (j.thread_key != j.ref_thread))
     if until is not None:
         keep &= j.created_at <= j.ref_until
-    back = community.execute(j.filter(keep).select(j.member_id).distinct())["member_id"]
-    return members["member_id"].astype(str).isin(set(back)).set_axis(members.index)
+    back = community.execute(j.filter(keep).select(j.member_key).distinct())["member_key"]
+    return members["_m"].isin(set(back)).set_axis(members.index)
 
 
 def join_ask_leave(community: Community, *, min_followup_days: float = 60, level: float = 0.95) -> pd.DataFrame:

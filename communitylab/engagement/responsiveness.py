@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
-import ibis
 import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
@@ -17,26 +16,29 @@ __all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answ
 
 @cached
 def first_replies_expr(community: Community, *, exclude_self: bool = True):
-    """The engine table behind :func:`first_replies` (``thread_id, posted_at, author_is_host,
-    first_reply_at, first_replier_is_host``), built once per community and kept in the engine, for
-    metrics that join it before anything leaves the engine."""
-    t = community.events
-    posts = t.filter((t.kind == "post") & t.thread_id.notnull()).select(
-        thread_id="thread_id", post_author="member_id", posted_at="created_at", author_is_host="is_host"
+    """The engine table behind :func:`first_replies` (``thread_key, posted_at, author_is_host,
+    first_reply_at, first_replier_is_host``; ``thread_key`` as in :attr:`Community.core`), built
+    once per community and kept in the engine, for metrics that join it before anything leaves the
+    engine."""
+    t = community.core
+    posts = t.filter((t.kind == "post") & t.thread_key.notnull()).select(
+        thread_key="thread_key", post_author="member_key", posted_at="created_at", author_is_host="is_host"
     )
-    replies = t.filter((t.kind == "reply") & t.thread_id.notnull()).select(
-        r_thread="thread_id", r_author="member_id", r_at="created_at", r_host="is_host"
+    replies = t.filter((t.kind == "reply") & t.thread_key.notnull()).select(
+        r_thread="thread_key", r_author="member_key", r_at="created_at", r_host="is_host"
     )
-    j = posts.join(replies, posts.thread_id == replies.r_thread)
+    j = posts.join(replies, posts.thread_key == replies.r_thread)
     if exclude_self:
         j = j.filter(j.r_author.isnull() | j.post_author.isnull() | (j.r_author != j.post_author))
     j = j.filter(j.r_at >= j.posted_at)
-    # replies at the same instant: a member's counts first (deterministic, whatever the scan order)
-    first = j.group_by("thread_id").aggregate(
-        first_reply_at=j.r_at.min(), first_replier_is_host=j.r_host.argmin(ibis.struct({"at": j.r_at, "host": j.r_host}))
-    )
-    out = posts.left_join(first, posts.thread_id == first.thread_id).select(
-        "thread_id", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
+    # replies at the same instant: a member's counts first (deterministic, whatever the scan order). The
+    # order (time, host flag) is packed in one integer, 2 × microseconds + flag, whose minimum is the
+    # first reply's: its flag is what is left over twice the first reply's microseconds
+    us = community.engine.epoch_us
+    first = j.group_by("thread_key").aggregate(first_reply_at=j.r_at.min(), _k=(us(j.r_at) * 2 + j.r_host.cast("int64")).min())
+    first = first.select("thread_key", "first_reply_at", first_replier_is_host=(first._k - us(first.first_reply_at) * 2) == 1)
+    out = posts.left_join(first, posts.thread_key == first.thread_key).select(
+        "thread_key", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
     )
     return community.engine.materialize(out)
 
@@ -60,9 +62,10 @@ def first_replies(
     hours, answered``: ``hours`` is time to the first reply, or to the end of observation when
     ``answered`` is False.
     """
-    t = community.events
+    t = community.core
     # ordered in the engine (threads posted at the same instant by id): the same rows in the same order on every run
-    df = community.execute(first_replies_expr(community, exclude_self=exclude_self).order_by(["posted_at", "thread_id"]))
+    fr = community.thread_ids(first_replies_expr(community, exclude_self=exclude_self))
+    df = community.execute(fr.order_by(["posted_at", "thread_id"]))
     end = observation_end if observation_end is not None else community.execute(t.created_at.max())
     end = pd.Timestamp(end)
     df["answered"] = df["first_reply_at"].notna()

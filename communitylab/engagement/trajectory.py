@@ -50,16 +50,16 @@ def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) 
     span = pd.Timedelta(weeks=weeks)
     mid, start = hi - span, hi - 2 * span
     short = start < lo
-    t = community.events
+    t = community.core
     naive = {k: v.tz_localize(None).to_pydatetime() for k, v in {"start": start, "mid": mid, "hi": hi}.items()}
     period = _period_of(naive)
-    members = t.filter(~t.is_host & t.member_id.notnull() & t.kind.isin(["post", "reply", "reaction"]))
+    members = t.filter(~t.is_host & t.member_key.notnull() & t.kind.isin(["post", "reply", "reaction"]))
     members = members.mutate(period=period(members))
-    m2m = t.filter((t.kind == "reply") & ~t.is_host & ~t.to_host & t.member_id.notnull() & t.to_member_id.notnull())
+    m2m = t.filter((t.kind == "reply") & ~t.is_host & ~t.to_host & t.member_key.notnull() & t.to_member_key.notnull())
     m2m = m2m.mutate(period=period(m2m))
     members = members.filter(members.period.notnull())
     m2m = m2m.filter(m2m.period.notnull())
-    a = community.execute(members.group_by("period").aggregate(n=members.member_id.nunique()))
+    a = community.execute(members.group_by("period").aggregate(n=members.member_key.nunique()))
     r = community.execute(m2m.group_by("period").aggregate(n=m2m.count()))
     rows = []
     for measure, df, method in (("active members", a, "distinct members per period; exact Poisson rate ratio (approximate for distinct counts)"),

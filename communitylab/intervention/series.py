@@ -47,11 +47,11 @@ def outcome_series(
         col = {"active_members": "active"}.get(outcome, outcome)
         out = activity_by_period(community, period)[["period", col]].rename(columns={col: "value"})
     else:
-        t = community.events
+        t = community.core
         if outcome == "member_posts":
             f = t.filter((t.kind == "post") & ~t.is_host)
         else:
-            f = t.filter((t.kind == "reply") & ~t.is_host & t.to_member_id.notnull() & ~t.to_host)
+            f = t.filter((t.kind == "reply") & ~t.is_host & t.to_member_key.notnull() & ~t.to_host)
         # the same span as activity_by_period: first to last period with a post, reply or reaction
         a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
         span = community.execute(a.aggregate(first=_truncate(a.created_at.min(), period), last=_truncate(a.created_at.max(), period)))

@@ -18,15 +18,26 @@ from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError,
 __all__ = ["write_store", "open_store"]
 
 
+_KEYS = "_keys"  # a leading underscore: Spark and pyarrow datasets skip it; ".pq" is outside DuckDB's "**/*.parquet"
+_KEY_SETS = {"member": ("members.pq", ("member_id", "to_member_id")), "thread": ("threads.pq", ("thread_id",))}
+KEY_COLUMNS = ("member_key", "to_member_key", "thread_key")
+
+
 def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str = "month") -> Path:
     """Write validated events to ``path/month=YYYY-MM/*.parquet`` (hive partitioning).
 
-    Appending is safe: each call writes new files. Timestamps are stored as naive UTC, and every
-    id and text column of the contract as a string column even when a chunk holds no value in it
-    (so that files written by different calls share one schema).
+    Appending is safe: each call writes new files (one writer at a time). Timestamps are stored as
+    naive UTC, and every id and text column of the contract as a string column even when a chunk
+    holds no value in it (so that files written by different calls share one schema).
+
+    Each member and thread id is also given an integer key, once, in the store's dictionaries
+    (``path/_keys/members.pq`` and ``threads.pq``, columns ``id, key``; an id keeps its key across
+    appends), written beside the ids as ``member_key, to_member_key, thread_key``: metrics then
+    join and group integers instead of strings. Copy a store whole, dictionaries included.
     """
     path = Path(path)
     frame = _naive_utc(events)
+    frame = _with_keys(frame, path)
     if partition == "month":
         frame["month"] = frame["created_at"].dt.strftime("%Y-%m")
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -51,8 +62,10 @@ def open_store(
     ``materialize=True``: DuckDB reads the store once into an engine table, so that each metric
     scans memory instead of files (beyond the engine's memory limit DuckDB spills to disk).
     ``False``: the store stays a lazy Parquet scan (memory stays small at any size). ``"auto"``
-    (default): materialize when the store's files take at most a quarter of DuckDB's memory limit
-    (a compressed store grows about threefold in memory), scan otherwise. Spark always scans.
+    (default): materialize when the core table (see :attr:`Community.core`) would take at most half
+    of DuckDB's memory limit, scan otherwise; it is estimated from the row count in the files'
+    footers at 24 bytes a row with integer keys (three keys, an ENUM kind, a timestamp, two flags)
+    and 64 without. Spark always scans.
 
     Row-level checks run as aggregate queries on the engine: kinds outside the contract and
     repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
@@ -63,7 +76,11 @@ def open_store(
     Any file added, removed or rewritten, by :func:`write_store` or by hand, makes it run again.
     """
     engine = engine or default_engine()
-    table = engine.read_parquet(path)
+    files = _store_files(path)
+    footers = _footers(path, files)
+    keys = _key_dictionaries(path, footers, engine)
+    # without keys in every file the store may mix files written before and after keys existed
+    table = engine.read_parquet(path, union_by_name=keys is None and files is not None)
     missing = [c for c in EVENT_COLUMNS[:6] if c not in table.columns]
     if missing:
         raise DataValidationError(str(path), ", ".join(missing), [], "the event-log contract's columns", 0)
@@ -71,25 +88,28 @@ def open_store(
         if optional not in table.columns:
             table = table.mutate(**{optional: ibis.null("string")})
     table = table.select([c for c in table.columns if c != "month"])
-    files = _store_files(path)
+    if keys is None:
+        table = table.select([c for c in table.columns if c not in KEY_COLUMNS])
     if materialize == "auto":
-        size = sum(f[1] for f in files) if files is not None else Path(path).stat().st_size
-        materialize = engine.backend == "duckdb" and size * 4 <= engine.memory_limit_bytes()
+        rows = sum(n for _, n in footers) if footers is not None else pq.read_metadata(path).num_rows
+        materialize = engine.backend == "duckdb" and rows * (24 if keys is not None else 64) * 2 <= engine.memory_limit_bytes()
     # materialized: the Parquet is read once into the engine with its host flags (beyond the memory
     # limit DuckDB spills to disk), and every metric then scans memory, not files
     community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
-                                     materialize=bool(materialize) and engine.backend == "duckdb")
-    table = community.events
-    # one pass checks the whole store; the details are looked up only when something is wrong
-    bad_kind = ~table.kind.isin(list(EVENT_KINDS))
-    unique_known = files is not None and _read_marker(path) == files
-    checks = {"rows": table.count(), "bad": bad_kind.cast("int64").sum()}
-    if not unique_known:
-        checks |= {"ids": table.event_id.nunique(), "null_ids": table.event_id.isnull().cast("int64").sum()}
-    check = engine.execute(table.aggregate(**checks)).fillna(0).iloc[0]
+                                     materialize=bool(materialize) and engine.backend == "duckdb", keys=keys)
+    core, table = community.core, community.events
+    # one pass over the core table checks every row's kind; the details are looked up only when something is wrong
+    def bad(t):  # a kind outside the contract, or none (the materialized core stores such kinds as null)
+        return t.kind.isnull() | ~t.kind.isin(list(EVENT_KINDS)).fill_null(False)
+
+    check = engine.execute(core.aggregate(rows=core.count(), bad=bad(core).cast("int64").sum())).fillna(0).iloc[0]
     if check["bad"]:
-        ids = engine.execute(table.filter(bad_kind).select("event_id").limit(5))["event_id"]
+        ids = engine.execute(table.filter(bad(table)).select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(check["bad"]))
+    unique_known = files is not None and _read_marker(path) == files
+    if not unique_known:  # the ids are read from the store itself (the core table holds none)
+        ids_check = engine.execute(table.aggregate(ids=table.event_id.nunique(), null_ids=table.event_id.isnull().cast("int64").sum())).fillna(0).iloc[0]
+        check = pd.concat([check, ids_check])
     if not unique_known and check["ids"] + check["null_ids"] < check["rows"]:
         dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
         n_dup = engine.execute(dups.count())
@@ -100,6 +120,60 @@ def open_store(
     n_rows = int(check["rows"])
     community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
     return community
+
+
+def _with_keys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``frame`` with the integer keys of its member and thread ids; new ids are added to the
+    store's dictionaries (written before the data files, so that every key in a file is known)."""
+    out = frame.copy()
+    for kind, (file, columns) in _KEY_SETS.items():
+        target = path / _KEYS / file
+        known = pq.read_table(target).column("id").to_pandas() if target.exists() else pd.Series([], dtype=object)
+        index = pd.Index(known.astype(object))
+        present = [out[c] for c in columns if c in out.columns]
+        values = pd.concat(present, ignore_index=True).dropna().astype(str) if present else pd.Series([], dtype=object)
+        new = pd.unique(values[~values.isin(index)].to_numpy(object))
+        if len(new):
+            index = index.append(pd.Index(new, dtype=object))
+            if len(index) >= 2**31:
+                raise ValueError(f"{path}: more than 2**31 distinct {kind} ids; the store's keys are 32-bit")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            table = pa.table({"id": pa.array(index.to_numpy(object), pa.string()), "key": pa.array(range(len(index)), pa.int32())})
+            tmp = target.with_suffix(".tmp")
+            pq.write_table(table, tmp)
+            tmp.replace(target)
+        for c in columns:
+            name = "thread_key" if c == "thread_id" else c.replace("_id", "_key")
+            if c not in out.columns:
+                out[name] = pd.array([pd.NA] * len(out), dtype="Int32")
+                continue
+            ids = out[c].astype("string")
+            codes = index.get_indexer(ids.fillna("").astype(object))
+            out[name] = pd.array(codes, dtype="Int32")
+            out.loc[ids.isna().to_numpy() | (codes < 0), name] = pd.NA
+    return out
+
+
+def _footers(path: str | os.PathLike, files: list[list] | None) -> list[tuple[set[str], int]] | None:
+    """Each data file's column names and row count, from its Parquet footer."""
+    if files is None:
+        return None
+    out = []
+    for rel, _, _ in files:
+        meta = pq.read_metadata(Path(path) / rel)
+        out.append((set(meta.schema.names), meta.num_rows))
+    return out
+
+
+def _key_dictionaries(path: str | os.PathLike, footers: list[tuple[set[str], int]] | None, engine: Engine) -> dict[str, ibis.Table] | None:
+    """The store's key dictionaries as engine tables, when every data file carries the keys
+    (a store written before keys existed, or holding a file added by hand, is read by its ids)."""
+    root = Path(path)
+    if not footers or not all((root / _KEYS / f).exists() for f, _ in _KEY_SETS.values()):
+        return None
+    if not all(set(KEY_COLUMNS) <= names for names, _ in footers):
+        return None
+    return {kind: engine.read_parquet(root / _KEYS / f) for kind, (f, _) in _KEY_SETS.items()}
 
 
 _MARKER = "_communitylab_checked.json"

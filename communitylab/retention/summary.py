@@ -68,11 +68,11 @@ def member_activity_summary(
     Active days (a post, reply or reaction) play the role of purchases. Hosts and unknown
     authors are excluded. Default unit: weeks (days / 7). One row per member comes back.
     """
-    t = community.events
-    m = t.filter(t.kind.isin(list(kinds)) & ~t.is_host & t.member_id.notnull())
-    days = m.select(member_id=m.member_id, day=m.created_at.truncate("D")).distinct()
-    agg = days.group_by("member_id").aggregate(first=days.day.min(), last=days.day.max(), n=days.count())
-    df = community.execute(agg).set_index("member_id").sort_index()
+    t = community.core
+    m = t.filter(t.kind.isin(list(kinds)) & ~t.is_host & t.member_key.notnull())
+    days = m.select(member_key=m.member_key, day=m.created_at.truncate("D")).distinct()
+    agg = days.group_by("member_key").aggregate(first=days.day.min(), last=days.day.max(), n=days.count())
+    df = community.execute(community.member_ids(agg)).set_index("member_id").sort_index()
     end = pd.Timestamp(observation_end) if observation_end is not None else community.execute(m.created_at.max()).floor("D")
     return pd.DataFrame({
         "frequency": (df["n"] - 1).astype(float),
