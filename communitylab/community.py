@@ -284,9 +284,6 @@ def cached(fn):
     return wrapper
 
 
-CORE_COLUMNS = ("member_key", "to_member_key", "thread_key", "kind", "created_at", "is_host", "to_host")
-
-
 def core_of(events: ibis.Table) -> ibis.Table:
     """The core table of an events table with host flags (see :attr:`Community.core`): its integer
     keys when it carries them, else the ids themselves as keys."""
