@@ -195,10 +195,7 @@ class Community:
         if keys is not None and host_ids:  # host flags from the integer keys: no id strings read
             d = keys["member"]
             host_keys = engine.execute(d.filter(d.id.isin(sorted(host_ids))).select("key"))["key"].tolist()
-            is_host = table.member_key.isin(host_keys).fill_null(False) if host_keys else ibis.literal(False)
-            to_host = table.to_member_key.isin(host_keys).fill_null(False) if host_keys else ibis.literal(False)
-            flagged = table.mutate(is_host=is_host, to_host=to_host)
-            core = core_of(flagged)
+            core = core_of(_with_host_flags(table, host_keys, "member_key", "to_member_key"))
         else:
             core = core_of(events)
         return cls(
@@ -295,11 +292,13 @@ def core_of(events: ibis.Table) -> ibis.Table:
     return t.select(**keys, kind=t.kind, created_at=t.created_at, is_host=t.is_host, to_host=t.to_host)
 
 
-def _with_host_flags(table: ibis.Table, hosts: frozenset[str]) -> ibis.Table:
+def _with_host_flags(table: ibis.Table, hosts: Iterable, author: str = "member_id", addressee: str = "to_member_id") -> ibis.Table:
+    """``table`` with ``is_host`` / ``to_host``: its ``author`` / ``addressee`` column is one of
+    ``hosts`` (ids, or the store's integer keys of the hosts with ``member_key, to_member_key``)."""
     host_list = sorted(hosts)
     if host_list:
-        is_host = table.member_id.isin(host_list).fill_null(False)
-        to_host = table.to_member_id.isin(host_list).fill_null(False)
+        is_host = table[author].isin(host_list).fill_null(False)
+        to_host = table[addressee].isin(host_list).fill_null(False)
     else:
         is_host = to_host = ibis.literal(False)
     return table.mutate(is_host=is_host, to_host=to_host)

@@ -41,15 +41,23 @@ def _edges(community: Community):
     directed pair ``src, dst`` (replies with a known author and addressee), its host flags and the
     number of replies ``n`` (materialized: a DuckDB temporary table, or Parquet on Spark). ``src``
     and ``dst`` are member keys (:attr:`Community.core`)."""
+    r = _reply_rows(community)
+    return community.engine.materialize(r.group_by("src", "dst", "src_is_host", "dst_is_host").aggregate(n=r.count()))
+
+
+def _reply_rows(community: Community):
+    """One row per reply with a known author and addressee: ``src, dst, src_is_host, dst_is_host``."""
     r = _replies(community)
     r = r.filter(r.to_member_key.notnull())
-    e = r.group_by(src=r.member_key, dst=r.to_member_key, src_is_host=r.is_host, dst_is_host=r.to_host).aggregate(n=r.count())
-    return community.engine.materialize(e)
+    return r.select(src=r.member_key, dst=r.to_member_key, src_is_host=r.is_host, dst_is_host=r.to_host)
+
+
+def _member_pairs_only(e):
+    return e.filter(~e.src_is_host & ~e.dst_is_host)
 
 
 def _edges_without_hosts(community: Community):
-    e = _edges(community)
-    return e.filter(~e.src_is_host & ~e.dst_is_host)
+    return _member_pairs_only(_edges(community))
 
 
 @cached
@@ -309,12 +317,10 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
     from statsmodels.stats.proportion import proportion_confint
 
     if _edges.computed(community):  # the reply network is already in the engine: read it
-        r = _edges_without_hosts(community) if without_hosts else _edges(community)
+        r = _edges(community)
     else:  # else one aggregate over the replies, as a single query would (the network is not built for one metric)
-        r = _replies(community)
-        r = r.filter(r.to_member_key.notnull()).select(src=r.member_key, dst=r.to_member_key, src_is_host=r.is_host,
-                                                        dst_is_host=r.to_host, n=ibis.literal(1))
-        r = r.filter(~r.src_is_host & ~r.dst_is_host) if without_hosts else r
+        r = _reply_rows(community).mutate(n=ibis.literal(1))
+    r = _member_pairs_only(r) if without_hosts else r
     r = r.filter(r.src != r.dst)
     pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.n.sum())
     df = community.execute(pairs.aggregate(pairs=pairs.count(), repeated=(pairs.n >= 2).cast("int64").sum()))

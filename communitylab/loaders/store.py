@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -142,15 +143,9 @@ def _with_keys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             tmp = target.with_suffix(".tmp")
             pq.write_table(table, tmp)
             tmp.replace(target)
-        for c in columns:
-            name = "thread_key" if c == "thread_id" else c.replace("_id", "_key")
-            if c not in out.columns:
-                out[name] = pd.array([pd.NA] * len(out), dtype="Int32")
-                continue
-            ids = out[c].astype("string")
-            codes = index.get_indexer(ids.fillna("").astype(object))
-            out[name] = pd.array(codes, dtype="Int32")
-            out.loc[ids.isna().to_numpy() | (codes < 0), name] = pd.NA
+        for c in columns:  # member_id -> member_key, to_member_id -> to_member_key, thread_id -> thread_key
+            codes = index.get_indexer(out[c].astype(object)) if c in out.columns else np.full(len(out), -1)
+            out[c.replace("_id", "_key")] = pd.Series(codes, index=out.index, dtype="Int32").mask(codes < 0)  # no id: no key
     return out
 
 
