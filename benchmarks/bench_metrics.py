@@ -32,6 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHUNK = 5_000_000
+STORE_VERSION = "2: integer keys"  # a store marked otherwise is written again
 HOSTS = {f"host{i}" for i in range(5)}
 
 
@@ -40,8 +41,13 @@ def make_store(n: int) -> Path:
     from communitylab.simulate import simulate_large_log
 
     path = HERE / "data" / f"events-{n}"
-    if (path / "_done").exists():
+    done = path / "_done"
+    if done.exists() and done.read_text() == STORE_VERSION:
         return path
+    if path.exists():  # written by an older version of the benchmark (e.g. before stores had keys)
+        import shutil
+
+        shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     for k, start in enumerate(range(0, n, CHUNK)):
         size = min(CHUNK, n - start)
@@ -50,7 +56,7 @@ def make_store(n: int) -> Path:
     from communitylab.loaders import open_store
 
     open_store(path, materialize=False)  # checked once when written, as a user's store is at its first open
-    (path / "_done").write_text("ok")
+    done.write_text(STORE_VERSION)
     return path
 
 
