@@ -191,7 +191,7 @@ class Community:
         else:
             ids = pd.Series([], dtype="string")
         host_ids = resolve_hosts(ids, members, hosts)
-        events = _with_host_flags(table, host_ids)
+        events = engine.view(_with_host_flags(table, host_ids))
         if keys is not None and host_ids:  # host flags from the integer keys: no id strings read
             d = keys["member"]
             host_keys = engine.execute(d.filter(d.id.isin(sorted(host_ids))).select("key"))["key"].tolist()
@@ -206,7 +206,7 @@ class Community:
             hosts=host_ids,
             report=report or LoadReport(source=name),
             # kinds as a DuckDB ENUM: a kind outside the contract becomes null (open_store counts those)
-            core=engine.materialize(core, enums={"kind": EVENT_KINDS}) if materialize else core,
+            core=engine.materialize(core, enums={"kind": EVENT_KINDS}) if materialize else engine.view(core),
             keys=keys,
         )
 

@@ -180,6 +180,17 @@ class Engine:
         self.con.to_parquet(expr, str(path))
         return self.con.read_parquet(str(path), table_name=name)
 
+    def view(self, expr: ibis.Table, name: str | None = None) -> ibis.Table:
+        """A table expression as a named engine view (DuckDB), which later expressions reference
+        by name: each metric's query then compiles only its own operations, not the whole chain
+        that defines the table (on a small log, compiling that chain costs about as much as running
+        the query). Nothing is computed or stored. On Spark the expression itself is returned."""
+        if self.backend != "duckdb":
+            return expr
+        name = name or f"cl_{next(_names)}"
+        self.con.create_view(name, expr)
+        return self.con.table(name)
+
     def _scratch_dir(self) -> Path:
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="communitylab-"))

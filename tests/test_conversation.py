@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from communitylab import Community
 from communitylab.engagement import (
     conversation_structure,
     degree_centralization,
@@ -30,6 +31,39 @@ def test_reciprocity_definitions_on_the_tiny_log(tiny):
     assert reciprocity(tiny) == pytest.approx(3 / 4)
     assert reciprocity(tiny, self_loops="exclude") == pytest.approx(2 / 3)
     assert reciprocity(tiny, without_hosts=True) == pytest.approx(1 / 2)  # (b,a) and (c,c)
+
+
+def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses():
+    """Every variant, from the replies or from the built reply network, equals a count of distinct
+    directed pairs whose reverse exists (computed here in pandas)."""
+    from communitylab.engagement import reciprocity_counts
+    from communitylab.engagement.conversation import _edges
+    from communitylab.simulate import simulate
+
+    sim = simulate("living", seed=11, n_members=150, days=90)
+    events = sim.events.copy()
+    author = events.set_index("event_id")["member_id"]
+    replies = events.index[events["kind"] == "reply"][::40]  # some members answer themselves: self-loops
+    events.loc[replies, "member_id"] = author.reindex(events.loc[replies, "parent_id"]).to_numpy()
+
+    def community():
+        return Community.from_frames(events, sim.members, hosts=sim.hosts, now=NOW)
+
+    alone, shared = community(), community()
+    _edges(shared)
+    ev = alone.frame
+    ev = ev[(ev["kind"] == "reply") & ev["member_id"].notna() & ev["to_member_id"].notna()]
+    ev = ev.assign(self_reply=ev["member_id"] == ev["to_member_id"])
+    assert ev["self_reply"].any()  # the simulated log has self-replies, so the self-loop rules are exercised
+    pairs = set(zip(ev["member_id"], ev["to_member_id"]))
+    for loops in ("konect", "exclude"):
+        for without_hosts in (False, True):
+            keep = {(u, v) for u, v in pairs if (loops == "konect" or u != v)
+                    and not (without_hosts and (u in sim.hosts or v in sim.hosts))}
+            expected = (sum((v, u) in keep for u, v in keep), len(keep))
+            assert reciprocity_counts(alone, self_loops=loops, without_hosts=without_hosts) == expected
+            assert reciprocity_counts(shared, self_loops=loops, without_hosts=without_hosts) == expected
+    assert not _edges.computed(alone)
 
 
 def test_structure_with_and_without_host(tiny):

@@ -168,20 +168,28 @@ def reciprocity_counts(community: Community, *, self_loops: str = "konect", with
 
 @cached
 def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int, int]]:
-    """Every variant of the reciprocity counts from one pass: distinct directed pairs, each joined
-    once to its reverse, counted with and without self-loops and host edges."""
-    e = _edges(community)  # one row per distinct directed pair
-    pairs = e.select(u=e.src, v=e.dst, nh=~e.src_is_host & ~e.dst_is_host)
-    rev = pairs.select(ru=pairs.v, rv=pairs.u)
-    j = pairs.left_join(rev, (pairs.u == rev.ru) & (pairs.v == rev.rv))
-    rec, loop, nh = j.ru.notnull(), j.u == j.v, j.nh
+    """Every variant of the reciprocity counts from one pass, without joining the pairs to their
+    reverses: each unordered pair {a, b} once, with whether replies went a -> b and b -> a (a
+    self-loop is one directed pair, its own reverse under KONECT's rule). Counted with and without
+    self-loops and host edges (a pair's host flag is the same both ways)."""
+    # the reply network when it is already in the engine, else the replies themselves (not built for one metric)
+    e = _edges(community) if _edges.computed(community) else _reply_rows(community)
+    p = e.group_by(a=ibis.least(e.src, e.dst), b=ibis.greatest(e.src, e.dst)).aggregate(
+        fwd=(e.src < e.dst).any(), bwd=(e.src > e.dst).any(), nh=(~e.src_is_host & ~e.dst_is_host).any()
+    )
+    loop, both = p.a == p.b, p.fwd & p.bwd
+    directed = ibis.ifelse(loop, 1, p.fwd.cast("int64") + p.bwd.cast("int64"))  # distinct directed pairs
+    reciprocated = ibis.ifelse(both, 2, 0)  # of which with their reverse (self-loops apart)
 
-    def n(cond):
-        return cond.cast("int64").sum()
+    def n(x, only_members=False, no_loops=False):
+        keep = (p.nh if only_members else ibis.literal(True)) & (~loop if no_loops else ibis.literal(True))
+        return ibis.ifelse(keep, x, 0).sum()
 
-    agg = j.aggregate(
-        konect_all=j.count(), konect_all_m=n(rec), exclude_all=n(~loop), exclude_all_m=n(rec & ~loop),
-        konect_nh=n(nh), konect_nh_m=n(rec & nh), exclude_nh=n(nh & ~loop), exclude_nh_m=n(rec & nh & ~loop),
+    loops_ = ibis.ifelse(loop, 1, 0)
+    agg = p.aggregate(
+        konect_all=n(directed), konect_all_m=n(reciprocated + loops_), exclude_all=n(directed, no_loops=True),
+        exclude_all_m=n(reciprocated, no_loops=True), konect_nh=n(directed, True), konect_nh_m=n(reciprocated + loops_, True),
+        exclude_nh=n(directed, True, True), exclude_nh_m=n(reciprocated, True, True),
     )
     row = community.execute(agg).fillna(0).iloc[0]
     return {(loops, hosts): (int(row[f"{loops}_{'nh' if hosts else 'all'}_m"]), int(row[f"{loops}_{'nh' if hosts else 'all'}"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -74,14 +75,14 @@ def contributions_per_member(
     counts = t.group_by(["member_key", "is_host"]).aggregate(
         contributions=t.kind.isin(list(kinds)).cast("int64").sum()
     )
-    out = community.execute(community.member_ids(counts))
-    if community.members is None:
+    named = community.member_ids(counts)
+    if community.members is None:  # ordered in the engine (ids compare by code point there as in Python)
+        out = community.execute(named.order_by([ibis.desc("contributions"), "member_id"]))
         out["is_host"] = out["is_host"].astype(bool)
-        return out.sort_values(["contributions", "member_id"], ascending=[False, True]).reset_index(drop=True)[
-            ["member_id", "contributions", "is_host"]]
-    if community.members is not None:
-        extra = community.members.loc[~community.members["member_id"].isin(out["member_id"]), ["member_id", "is_host"]]
-        out = pd.concat([out, extra.assign(contributions=0)], ignore_index=True)
+        return out[["member_id", "contributions", "is_host"]]
+    out = community.execute(named)
+    extra = community.members.loc[~community.members["member_id"].isin(out["member_id"]), ["member_id", "is_host"]]
+    out = pd.concat([out, extra.assign(contributions=0)], ignore_index=True)
     out["is_host"] = out["is_host"].astype(bool) | out["member_id"].isin(community.hosts)
     out = out.groupby("member_id", as_index=False).agg(contributions=("contributions", "sum"), is_host=("is_host", "max"))
     if not include_hosts:
