@@ -231,6 +231,14 @@ class Community:
                 frame = frame[keep(frame["created_at"], b)]
         return replace(self, events=t, core=core, frame=frame)
 
+    def last_event_at(self) -> pd.Timestamp:
+        """The time of the log's last event (UTC; NaT for an empty log), computed once: the end of
+        observation for metrics that censor at it. :func:`~communitylab.loaders.open_store` reads it
+        in the pass that checks the store."""
+        if "last_event_at" not in self._cache:
+            self._cache["last_event_at"] = pd.Timestamp(self.execute(self.core.created_at.max()))
+        return self._cache["last_event_at"]
+
     def execute(self, expr: ibis.Expr):
         """Run an Ibis expression on this community's engine (UTC-aware timestamps back)."""
         return self.engine.execute(expr)

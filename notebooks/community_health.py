@@ -134,7 +134,7 @@ summary.record(inequality=inequality)
 responsiveness = eng.time_to_first_reply(community)
 if len(responsiveness):
     display(tables.table(responsiveness))
-    plots.plot_reply_survival(eng.reply_survival_curve(eng.first_replies(community)))
+    plots.plot_reply_survival(eng.reply_survival_curve(community))
     report.show_figure("Share of threads still waiting for a first reply by hours since they were opened "
                        f"(Kaplan–Meier, 95% band; {int(responsiveness['n'].iloc[0]):,} threads).")
 else:

@@ -68,3 +68,27 @@ def test_a_member_reply_counts_first_when_a_host_replies_at_the_same_instant(day
     f = first_replies(Community.from_frames(ev, hosts=["h"], now=NOW)).set_index("thread_id")
     assert f.loc["p1", "hours"] == pytest.approx(1.0) and not f.loc["p1", "first_replier_is_host"]  # the tie: b's reply
     assert f.loc["p2", "hours"] == pytest.approx(0.5) and f.loc["p2", "first_replier_is_host"]  # h alone was first
+
+
+def test_waits_counted_in_the_engine_give_the_per_thread_numbers():
+    """The survival curve and the headline figures from threads counted by wait in the engine equal
+    statsmodels' Kaplan–Meier over one row per thread (the rows of first_replies)."""
+    import numpy as np
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    from communitylab.engagement import waiting_times
+    from communitylab.simulate import simulate
+
+    c = simulate("living", seed=5, n_members=200, days=120).community()
+    f = first_replies(c)
+    counted = waiting_times(c)
+    assert counted["threads"].sum() == len(f) and counted["answered"].sum() < len(counted)  # some waits censored
+    assert counted.loc[counted["answered"], "threads"].sum() == f["answered"].sum()
+    pd.testing.assert_frame_equal(reply_survival_curve(c), reply_survival_curve(f))
+    sf = SurvfuncRight(f["hours"].clip(lower=0).to_numpy(float), f["answered"].to_numpy(int))
+    np.testing.assert_allclose(reply_survival_curve(c)["waiting"], sf.surv_prob, rtol=1e-12)
+    t = time_to_first_reply(c).set_index("metric")
+    assert t.loc["median_hours_to_first_reply", "estimate"] == sf.quantile(0.5)
+    assert (t.loc["median_hours_to_first_reply", "ci_low"], t.loc["median_hours_to_first_reply", "ci_high"]) == pytest.approx(sf.quantile_ci(0.5))
+    assert t.loc["first_answer_by_host_share", "estimate"] == pytest.approx(f.loc[f["answered"], "first_replier_is_host"].astype(bool).mean())
+    pd.testing.assert_frame_equal(answered_within(c), answered_within(f))

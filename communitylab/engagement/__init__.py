@@ -49,6 +49,7 @@ from communitylab.engagement.responsiveness import (
     first_replies,
     reply_survival_curve,
     time_to_first_reply,
+    waiting_times,
 )
 from communitylab.engagement.trajectory import TRAJECTORY_LABELS, trajectory
 
@@ -59,6 +60,6 @@ __all__ = [
     "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",
     "host_regularity", "host_silences", "lorenz_curve", "member_periods", "observation_window",
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",
-    "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share",
+    "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share", "waiting_times",
     "repeated_ties", "member_to_member_share", "reciprocity_counts", "host_dependence", "trajectory", "TRAJECTORY_LABELS",
 ]

@@ -91,10 +91,12 @@ def reply_direction_matrix(community: Community) -> pd.DataFrame:
     host->host.
     """
     r = _replies(community)
-    known = r.to_member_key.notnull()
-    m = r.mutate(direction=ibis.ifelse(known, _direction(r), ibis.literal("unknown")))
-    agg = m.group_by("direction").aggregate(replies=m.count())
-    df = community.execute(agg).set_index("direction").reindex([*DIRECTIONS, "unknown"], fill_value=0).reset_index()
+    # grouped by the flags (a handful of rows), named in pandas: no string built per reply
+    agg = r.group_by(known=r.to_member_key.notnull(), src=r.is_host, dst=r.to_host).aggregate(replies=r.count())
+    counts = community.execute(agg)
+    name = {(False, False): "member->member", (False, True): "member->host", (True, False): "host->member", (True, True): "host->host"}
+    counts["direction"] = [name[(bool(s), bool(d))] if k else "unknown" for k, s, d in zip(counts["known"], counts["src"], counts["dst"])]
+    df = counts.groupby("direction")["replies"].sum().reindex([*DIRECTIONS, "unknown"], fill_value=0).rename_axis("direction").reset_index()
     total_known = df.loc[df["direction"] != "unknown", "replies"].sum()
     df["share"] = np.where(df["direction"] == "unknown", np.nan, df["replies"] / total_known if total_known else np.nan)
     df["replies"] = df["replies"].astype("int64")
@@ -130,15 +132,6 @@ def member_to_member_share(community: Community, *, level: float = 0.95) -> pd.S
     se = float(np.sqrt(c / (c - 1) * np.sum(resid**2)) / total)
     q = stats.t.ppf(0.5 + level / 2, c - 1)
     return pd.Series({"share": p, "ci_low": max(0.0, p - q * se), "ci_high": min(1.0, p + q * se), "replies": int(total), "members": c})
-
-
-def _direction(r):
-    return ibis.cases(
-        (~r.is_host & ~r.to_host, "member->member"),
-        (~r.is_host & r.to_host, "member->host"),
-        (r.is_host & ~r.to_host, "host->member"),
-        else_="host->host",
-    )
 
 
 @cached
@@ -177,23 +170,19 @@ def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int
     p = e.group_by(a=ibis.least(e.src, e.dst), b=ibis.greatest(e.src, e.dst)).aggregate(
         fwd=(e.src < e.dst).any(), bwd=(e.src > e.dst).any(), nh=(~e.src_is_host & ~e.dst_is_host).any()
     )
-    loop, both = p.a == p.b, p.fwd & p.bwd
-    directed = ibis.ifelse(loop, 1, p.fwd.cast("int64") + p.bwd.cast("int64"))  # distinct directed pairs
-    reciprocated = ibis.ifelse(both, 2, 0)  # of which with their reverse (self-loops apart)
-
-    def n(x, only_members=False, no_loops=False):
-        keep = (p.nh if only_members else ibis.literal(True)) & (~loop if no_loops else ibis.literal(True))
-        return ibis.ifelse(keep, x, 0).sum()
-
-    loops_ = ibis.ifelse(loop, 1, 0)
-    agg = p.aggregate(
-        konect_all=n(directed), konect_all_m=n(reciprocated + loops_), exclude_all=n(directed, no_loops=True),
-        exclude_all_m=n(reciprocated, no_loops=True), konect_nh=n(directed, True), konect_nh_m=n(reciprocated + loops_, True),
-        exclude_nh=n(directed, True, True), exclude_nh_m=n(reciprocated, True, True),
-    )
-    row = community.execute(agg).fillna(0).iloc[0]
-    return {(loops, hosts): (int(row[f"{loops}_{'nh' if hosts else 'all'}_m"]), int(row[f"{loops}_{'nh' if hosts else 'all'}"]))
-            for loops in ("konect", "exclude") for hosts in (False, True)}
+    loop = p.a == p.b
+    counts = community.execute(p.group_by(loop=loop, nh=p.nh).aggregate(
+        directed=ibis.ifelse(loop, 1, p.fwd.cast("int64") + p.bwd.cast("int64")).sum(),  # distinct directed pairs
+        reciprocated=ibis.ifelse(p.fwd & p.bwd, 2, 0).sum(),  # of which with their reverse (self-loops apart)
+    ))
+    counts = counts.astype({"loop": bool, "nh": bool, "directed": "int64", "reciprocated": "int64"})
+    out = {}
+    for hosts in (False, True):
+        c = counts[counts["nh"]] if hosts else counts
+        loops = int(c.loc[c["loop"], "directed"].sum())  # a self-loop is its own reverse under KONECT's rule
+        out[("konect", hosts)] = (int(c["reciprocated"].sum()) + loops, int(c["directed"].sum()))
+        out[("exclude", hosts)] = (int(c.loc[~c["loop"], "reciprocated"].sum()), int(c.loc[~c["loop"], "directed"].sum()))
+    return out
 
 
 @cached
@@ -324,13 +313,12 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    if _edges.computed(community):  # the reply network is already in the engine: read it
-        r = _edges(community)
-    else:  # else one aggregate over the replies, as a single query would (the network is not built for one metric)
-        r = _reply_rows(community).mutate(n=ibis.literal(1))
+    network = _edges.computed(community)  # the reply network is already in the engine: read it
+    # else one aggregate over the replies, as a single query would (the network is not built for one metric)
+    r = _edges(community) if network else _reply_rows(community)
     r = _member_pairs_only(r) if without_hosts else r
     r = r.filter(r.src != r.dst)
-    pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.n.sum())
+    pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.n.sum() if network else r.count())
     df = community.execute(pairs.aggregate(pairs=pairs.count(), repeated=(pairs.n >= 2).cast("int64").sum()))
     n, k = int(df["pairs"].iloc[0]), int(df["repeated"].fillna(0).iloc[0])
     if n == 0:

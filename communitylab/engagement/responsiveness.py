@@ -5,13 +5,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import ibis
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from communitylab.community import Community, cached
+from communitylab.retention.kaplan_meier import KaplanMeier
 
-__all__ = ["first_replies", "time_to_first_reply", "reply_survival_curve", "answered_within"]
+__all__ = ["first_replies", "waiting_times", "time_to_first_reply", "reply_survival_curve", "answered_within"]
 
 
 @cached
@@ -20,6 +21,10 @@ def first_replies_expr(community: Community, *, exclude_self: bool = True):
     first_reply_at, first_replier_is_host``; ``thread_key`` as in :attr:`Community.core`), built
     once per community and kept in the engine, for metrics that join it before anything leaves the
     engine."""
+    return community.engine.materialize(_first_replies_query(community, exclude_self))
+
+
+def _first_replies_query(community: Community, exclude_self: bool):
     t = community.core
     posts = t.filter((t.kind == "post") & t.thread_key.notnull()).select(
         thread_key="thread_key", post_author="member_key", posted_at="created_at", author_is_host="is_host"
@@ -37,10 +42,9 @@ def first_replies_expr(community: Community, *, exclude_self: bool = True):
     us = community.engine.epoch_us
     first = j.group_by("thread_key").aggregate(first_reply_at=j.r_at.min(), _k=(us(j.r_at) * 2 + j.r_host.cast("int64")).min())
     first = first.select("thread_key", "first_reply_at", first_replier_is_host=(first._k - us(first.first_reply_at) * 2) == 1)
-    out = posts.left_join(first, posts.thread_key == first.thread_key).select(
+    return posts.left_join(first, posts.thread_key == first.thread_key).select(
         "thread_key", "posted_at", "author_is_host", "first_reply_at", "first_replier_is_host"
     )
-    return community.engine.materialize(out)
 
 
 @cached
@@ -62,12 +66,14 @@ def first_replies(
     hours, answered``: ``hours`` is time to the first reply, or to the end of observation when
     ``answered`` is False.
     """
-    t = community.core
+    # the shared engine table when another metric built it, else one query (not kept for this one)
+    if first_replies_expr.computed(community, exclude_self=exclude_self):
+        fr = first_replies_expr(community, exclude_self=exclude_self)
+    else:
+        fr = _first_replies_query(community, exclude_self)
     # ordered in the engine (threads posted at the same instant by id): the same rows in the same order on every run
-    fr = community.thread_ids(first_replies_expr(community, exclude_self=exclude_self))
-    df = community.execute(fr.order_by(["posted_at", "thread_id"]))
-    end = observation_end if observation_end is not None else community.execute(t.created_at.max())
-    end = pd.Timestamp(end)
+    df = community.execute(community.thread_ids(fr).order_by(["posted_at", "thread_id"]))
+    end = pd.Timestamp(observation_end) if observation_end is not None else community.last_event_at()
     df["answered"] = df["first_reply_at"].notna()
     stop = df["first_reply_at"].where(df["answered"], end)
     df["hours"] = (stop - df["posted_at"]).dt.total_seconds() / 3600.0
@@ -76,45 +82,74 @@ def first_replies(
     return df
 
 
-def _km(df: pd.DataFrame) -> SurvfuncRight:
-    return SurvfuncRight(df["hours"].clip(lower=0).to_numpy(float), df["answered"].to_numpy(int))
+@cached
+def waiting_times(community: Community, *, observation_end: pd.Timestamp | None = None, exclude_self: bool = True) -> pd.DataFrame:
+    """The threads of :func:`first_replies` counted in the engine by how long they waited:
+    ``hours, answered, first_replier_is_host, threads``, one row per distinct wait and outcome.
+
+    The same waits as :func:`first_replies` (to the first reply, or to ``observation_end`` for a
+    thread never answered; a wait below zero counts as zero) in whole microseconds, so that a
+    survival curve over millions of threads reads a few thousand rows instead of one per thread.
+    """
+    fr = first_replies_expr(community, exclude_self=exclude_self)
+    end = pd.Timestamp(observation_end) if observation_end is not None else community.last_event_at()
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    us = community.engine.epoch_us
+    answered = fr.first_reply_at.notnull()
+    stop = ibis.ifelse(answered, us(fr.first_reply_at), ibis.literal(end.value // 1000, "int64"))
+    waits = fr.select(wait=ibis.greatest(stop - us(fr.posted_at), 0), answered=answered,
+                      first_replier_is_host=fr.first_replier_is_host.fill_null(False))
+    counted = waits.group_by(waits.columns).aggregate(threads=waits.count()).order_by(["wait", "answered", "first_replier_is_host"])
+    out = community.execute(counted)
+    hours = out.pop("wait").to_numpy("int64") / 1e6 / 3600.0  # as first_replies' total_seconds() / 3600
+    out.insert(0, "hours", hours)
+    return out.astype({"answered": bool, "first_replier_is_host": bool, "threads": "int64"})
 
 
-def reply_survival_curve(first: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def _counted(first: pd.DataFrame | Community) -> pd.DataFrame:
+    """Threads counted by wait and outcome, from a community (in the engine) or from the rows of
+    :func:`first_replies`."""
+    if isinstance(first, Community):
+        return waiting_times(first)
+    f = first.assign(hours=first["hours"].clip(lower=0), first_replier_is_host=first["first_replier_is_host"].fillna(False).astype(bool))
+    return f.groupby(["hours", "answered", "first_replier_is_host"], as_index=False, sort=True).size().rename(columns={"size": "threads"})
+
+
+def _km(counted: pd.DataFrame) -> KaplanMeier:
+    return KaplanMeier().fit(counted["hours"], counted["answered"], counts=counted["threads"])
+
+
+def reply_survival_curve(first: pd.DataFrame | Community, *, level: float = 0.95) -> pd.DataFrame:
     """Kaplan–Meier curve of "still waiting for a first reply": ``hours, waiting, ci_low, ci_high``.
 
-    statsmodels' ``SurvfuncRight`` (Greenwood variance, log-log pointwise intervals). Matches R's
-    ``survfit(Surv(hours, answered) ~ 1, conf.type = "log-log")``.
+    ``first``: a community (the waits are counted in the engine; no thread row reaches pandas) or
+    the frame of :func:`first_replies`. Greenwood variance, log-log pointwise intervals; matches
+    R's ``survfit(Surv(hours, answered) ~ 1, conf.type = "log-log")``.
     """
-    sf = _km(first)
-    lo, hi = _pointwise(sf, level)
-    return pd.DataFrame({"hours": sf.surv_times, "waiting": sf.surv_prob, "ci_low": lo, "ci_high": hi})
+    km = _km(_counted(first))
+    lo, hi = km.confidence_band(level)
+    return pd.DataFrame({"hours": km.surv_times, "waiting": km.surv_prob, "ci_low": lo, "ci_high": hi})
 
 
-def _pointwise(sf: SurvfuncRight, level: float) -> tuple[np.ndarray, np.ndarray]:
-    from scipy.stats import norm
-
-    z = norm.ppf(0.5 + level / 2)
-    s = np.clip(sf.surv_prob, 1e-12, 1 - 1e-12)
-    se = sf.surv_prob_se / (s * np.abs(np.log(s)))
-    lo = s ** np.exp(z * se)
-    hi = s ** np.exp(-z * se)
-    return np.where(sf.surv_prob >= 1, 1.0, lo), np.where(sf.surv_prob >= 1, 1.0, hi)
-
-
-def answered_within(first: pd.DataFrame, hours: Sequence[float] = (1, 24, 168), *, level: float = 0.95) -> pd.DataFrame:
+def answered_within(first: pd.DataFrame | Community, hours: Sequence[float] = (1, 24, 168), *, level: float = 0.95) -> pd.DataFrame:
     """Share of threads answered within each horizon, ``1 - S(t)`` from Kaplan–Meier, with CI.
 
     Censored threads count for the time they were observed, so a thread posted an hour before the
-    data ends does not count as "not answered within 7 days".
+    data ends does not count as "not answered within 7 days". ``first``: a community or the frame
+    of :func:`first_replies`.
     """
-    curve = reply_survival_curve(first, level=level)
+    return _answered_within(_km(_counted(first)), hours, level)
+
+
+def _answered_within(km: KaplanMeier, hours: Sequence[float], level: float) -> pd.DataFrame:
+    times = km.surv_times
+    lo_band, hi_band = km.confidence_band(level)
     rows = []
     for h in hours:
-        k = np.searchsorted(curve["hours"].to_numpy(), h, side="right") - 1
-        s, lo, hi = (1.0, 1.0, 1.0) if k < 0 else curve.iloc[k][["waiting", "ci_low", "ci_high"]]
+        k = np.searchsorted(times, h, side="right") - 1
+        s, lo, hi = (1.0, 1.0, 1.0) if k < 0 else (km.surv_prob[k], lo_band[k], hi_band[k])
         rows.append(
-            {"metric": f"answered_within_{h:g}h", "estimate": 1 - s, "ci_low": 1 - hi, "ci_high": 1 - lo, "n": len(first), "method": "Kaplan-Meier (log-log CI)"}
+            {"metric": f"answered_within_{h:g}h", "estimate": 1 - s, "ci_low": 1 - hi, "ci_high": 1 - lo, "n": km.n, "method": "Kaplan-Meier (log-log CI)"}
         )
     return pd.DataFrame(rows)
 
@@ -123,9 +158,10 @@ def answered_within(first: pd.DataFrame, hours: Sequence[float] = (1, 24, 168), 
 def time_to_first_reply(community: Community, *, level: float = 0.95, hours: Sequence[float] = (1, 24, 168)) -> pd.DataFrame:
     """Headline responsiveness with intervals.
 
-    Rows: ``median_hours_to_first_reply`` (Kaplan–Meier median and its CI, Brookmeyer–Crowley via
-    statsmodels), ``answered_within_*h`` (KM), ``answered_share`` (answered by the end of
-    observation; Wilson CI), ``first_answer_by_host_share`` among answered threads (Wilson CI).
+    Rows: ``median_hours_to_first_reply`` (Kaplan–Meier median and its Brookmeyer–Crowley CI),
+    ``answered_within_*h`` (KM), ``answered_share`` (answered by the end of observation; Wilson
+    CI), ``first_answer_by_host_share`` among answered threads (Wilson CI). Computed from the
+    threads counted by wait in the engine (:func:`waiting_times`).
 
     Returns
     -------
@@ -133,28 +169,24 @@ def time_to_first_reply(community: Community, *, level: float = 0.95, hours: Seq
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    first = first_replies(community)
-    n = len(first)
+    counted = waiting_times(community)
+    n = int(counted["threads"].sum())
     rows = []
     if n == 0:
         return pd.DataFrame(columns=["metric", "estimate", "ci_low", "ci_high", "n", "method"])
-    sf = _km(first)
-    med = sf.quantile(0.5)
+    km = _km(counted)
+    med = km.quantile(0.5)
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            lo, hi = sf.quantile_ci(0.5, alpha=1 - level)
-        except (ValueError, IndexError):  # too few events for an interval
-            lo = hi = np.nan
+        lo, hi = km.quantile_ci(0.5, alpha=1 - level)
     rows.append({"metric": "median_hours_to_first_reply", "estimate": med, "ci_low": lo, "ci_high": hi, "n": n, "method": "Kaplan-Meier median"})
-    rows += answered_within(first, hours, level=level).to_dict("records")
-    k = int(first["answered"].sum())
+    rows += _answered_within(km, hours, level).to_dict("records")
+    answered = counted[counted["answered"]]
+    k = int(answered["threads"].sum())
     lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
     rows.append({"metric": "answered_share", "estimate": k / n, "ci_low": lo, "ci_high": hi, "n": n, "method": "Wilson"})
-    answered = first[first["answered"]]
-    if len(answered):
-        kh = int(answered["first_replier_is_host"].fillna(False).sum())
-        lo, hi = proportion_confint(kh, len(answered), alpha=1 - level, method="wilson")
-        rows.append({"metric": "first_answer_by_host_share", "estimate": kh / len(answered), "ci_low": lo, "ci_high": hi, "n": len(answered), "method": "Wilson"})
+    if k:
+        kh = int(answered.loc[answered["first_replier_is_host"], "threads"].sum())
+        lo, hi = proportion_confint(kh, k, alpha=1 - level, method="wilson")
+        rows.append({"metric": "first_answer_by_host_share", "estimate": kh / k, "ci_low": lo, "ci_high": hi, "n": k, "method": "Wilson"})
     return pd.DataFrame(rows)
-

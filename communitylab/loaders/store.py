@@ -103,7 +103,9 @@ def open_store(
     def bad(t):  # a kind outside the contract, or none (the materialized core stores such kinds as null)
         return t.kind.isnull() | ~t.kind.isin(list(EVENT_KINDS)).fill_null(False)
 
-    check = engine.execute(core.aggregate(rows=core.count(), bad=bad(core).cast("int64").sum())).fillna(0).iloc[0]
+    row = engine.execute(core.aggregate(rows=core.count(), bad=bad(core).cast("int64").sum(), last=core.created_at.max()))
+    community._cache["last_event_at"] = pd.Timestamp(row["last"].iloc[0])  # read in the same pass (see Community.last_event_at)
+    check = row[["rows", "bad"]].fillna(0).iloc[0]
     if check["bad"]:
         ids = engine.execute(table.filter(bad(table)).select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(check["bad"]))

@@ -1,16 +1,16 @@
-"""Member tenure: Kaplan–Meier curves and proportional-hazards models (statsmodels)."""
+"""Member tenure: Kaplan–Meier curves and proportional-hazards models (statsmodels PHReg)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from communitylab.community import Community
 from communitylab.engagement.cadence import observation_window
 from communitylab.engagement.newcomers import first_contributions
 from communitylab.engagement.responsiveness import first_replies
+from communitylab.retention.kaplan_meier import KaplanMeier
 
 __all__ = ["member_tenure", "kaplan_meier", "proportional_hazards"]
 
@@ -43,19 +43,18 @@ def member_tenure(community: Community, *, churn_after_days: float = 90) -> pd.D
 
 
 def kaplan_meier(tenure: pd.DataFrame, group: str | None = None, *, level: float = 0.95) -> pd.DataFrame:
-    """Kaplan–Meier survival of tenure (statsmodels ``SurvfuncRight``), optionally by group.
+    """Kaplan–Meier survival of tenure (:class:`~communitylab.retention.kaplan_meier.KaplanMeier`,
+    Greenwood variance, as statsmodels' ``SurvfuncRight``), optionally by group.
 
     Returns ``group, days, survival, ci_low, ci_high, at_risk`` (log-log pointwise intervals, as
     R's ``survfit(..., conf.type = "log-log")``).
     """
-    from communitylab.engagement.responsiveness import _pointwise
-
     groups = [(None, tenure)] if group is None else list(tenure.groupby(group))
     rows = []
     for key, g in groups:
-        sf = SurvfuncRight(g["tenure_days"].to_numpy(float), g["churned"].to_numpy(int))
-        lo, hi = _pointwise(sf, level)
-        rows.append(pd.DataFrame({"group": key if key is not None else "all", "days": sf.surv_times, "survival": sf.surv_prob, "ci_low": lo, "ci_high": hi, "at_risk": sf.n_risk}))
+        km = KaplanMeier().fit(g["tenure_days"], g["churned"])
+        lo, hi = km.confidence_band(level)
+        rows.append(pd.DataFrame({"group": key if key is not None else "all", "days": km.surv_times, "survival": km.surv_prob, "ci_low": lo, "ci_high": hi, "at_risk": km.n_risk}))
     return pd.concat(rows, ignore_index=True)
 
 
