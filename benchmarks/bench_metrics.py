@@ -114,7 +114,7 @@ def health_panel_steps(c) -> list[tuple[str, object]]:
         ("join_ask_leave", lambda: eng.join_ask_leave(c)),
         ("newcomer_retention", lambda: eng.newcomer_retention(c)),
         ("level_summary", lambda: eng.level_summary(c, "month", last=6)),
-        ("contributions (Lorenz curve)", lambda: eng.lorenz_curve(eng.contributions_per_member(c)["contributions"])),
+        ("contributions (Lorenz curve)", lambda: eng.lorenz_curve(eng.contribution_counts(c))),
     ]
 
 

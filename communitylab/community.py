@@ -75,6 +75,9 @@ class Community:
     keys : dict or None
         The store's key dictionaries (``{"member": table, "thread": table}``, each ``id, key``), or
         None when the keys are the ids.
+    host_keys : frozenset or None
+        The hosts' integer keys when the core table has store keys (None: its keys are the ids,
+        and the hosts are ``hosts``); see :meth:`is_host_key`.
     """
 
     name: str
@@ -88,11 +91,18 @@ class Community:
     host_rule: str = ""
     core: ibis.Table | None = None
     keys: dict[str, ibis.Table] | None = None
+    host_keys: frozenset | None = None
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.core is None:
             self.core = core_of(self.events)
+
+    def is_host_key(self, col: ibis.Value) -> ibis.Value:
+        """Whether a member key column of :attr:`core` (or a table derived from it) is a host's:
+        the rule behind the core's ``is_host``, for tables that aggregated the flag away."""
+        keys = self.hosts if self.host_keys is None else self.host_keys
+        return col.isin(sorted(keys)).fill_null(False) if keys else ibis.literal(False)
 
     def member_ids(self, expr: ibis.Table, key: str = "member_key", name: str = "member_id") -> ibis.Table:
         """``expr`` with its member key column ``key`` replaced by the member's id ``name``."""
@@ -120,7 +130,7 @@ class Community:
         need a reply's context. The built-in metrics read narrower shared tables, each built once
         per community and kept in the engine: :attr:`core` (each event's member, addressee and
         thread keys, kind, time and host flags: a reply's addressee was resolved from its parent
-        when the log was loaded), the reply network (``engagement.conversation._edges``) and the
+        when the log was loaded), the reply network (``engagement.conversation._pairs``) and the
         first reply of every thread (``engagement.responsiveness.first_replies_expr``); none
         re-joins the raw log. A community is treated as immutable: :meth:`window` and :meth:`on`
         return new communities with their own tables.
@@ -192,6 +202,7 @@ class Community:
             ids = pd.Series([], dtype="string")
         host_ids = resolve_hosts(ids, members, hosts)
         events = engine.view(_with_host_flags(table, host_ids))
+        host_keys = None
         if keys is not None and host_ids:  # host flags from the integer keys: no id strings read
             d = keys["member"]
             host_keys = engine.execute(d.filter(d.id.isin(sorted(host_ids))).select("key"))["key"].tolist()
@@ -208,6 +219,7 @@ class Community:
             # kinds as a DuckDB ENUM: a kind outside the contract becomes null (open_store counts those)
             core=engine.materialize(core, enums={"kind": EVENT_KINDS}) if materialize else engine.view(core),
             keys=keys,
+            host_keys=None if keys is None else frozenset(host_keys or ()),
         )
 
     def on(self, engine: Engine) -> Community:
@@ -215,7 +227,7 @@ class Community:
         if self.frame is None:
             raise ValueError("on() needs the events in memory; register the Parquet store with that engine")
         table = _with_host_flags(engine.register(self.frame), self.hosts)
-        return replace(self, events=table, engine=engine, core=core_of(table), keys=None)
+        return replace(self, events=table, engine=engine, core=core_of(table), keys=None, host_keys=None)
 
     def window(self, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> Community:
         """The same community restricted to events with ``start <= created_at < end`` (UTC)."""

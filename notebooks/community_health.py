@@ -119,7 +119,7 @@ display(tables.table(eng.engagement_mix(community)))
 # %%
 inequality = eng.participation_inequality(community, n_boot=n_boot, seed=seed)
 display(tables.table(inequality))
-counts = eng.contributions_per_member(community)["contributions"]
+counts = eng.contribution_counts(community)
 plots.plot_lorenz(eng.lorenz_curve(counts), gini=eng.gini(counts))
 report.show_figure("Lorenz curve of contributions per member: the further below the diagonal, the more a few members "
                    f"carry the community ({len(counts):,} members).")

@@ -37,7 +37,7 @@ def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses()
     """Every variant, from the replies or from the built reply network, equals a count of distinct
     directed pairs whose reverse exists (computed here in pandas)."""
     from communitylab.engagement import reciprocity_counts
-    from communitylab.engagement.conversation import _edges
+    from communitylab.engagement.conversation import _pairs
     from communitylab.simulate import simulate
 
     sim = simulate("living", seed=11, n_members=150, days=90)
@@ -50,7 +50,7 @@ def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses()
         return Community.from_frames(events, sim.members, hosts=sim.hosts, now=NOW)
 
     alone, shared = community(), community()
-    _edges(shared)
+    _pairs(shared)
     ev = alone.frame
     ev = ev[(ev["kind"] == "reply") & ev["member_id"].notna() & ev["to_member_id"].notna()]
     ev = ev.assign(self_reply=ev["member_id"] == ev["to_member_id"])
@@ -63,7 +63,13 @@ def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses()
             expected = (sum((v, u) in keep for u, v in keep), len(keep))
             assert reciprocity_counts(alone, self_loops=loops, without_hosts=without_hosts) == expected
             assert reciprocity_counts(shared, self_loops=loops, without_hosts=without_hosts) == expected
-    assert not _edges.computed(alone)
+    assert not _pairs.computed(alone)
+    # the directed edges, read back from the pair table, are the replies grouped by author and addressee
+    edges = reply_edges(shared).set_index(["src", "dst"])
+    expected = ev.groupby(["member_id", "to_member_id"]).size()
+    assert edges["n"].to_dict() == expected.to_dict()
+    assert edges["src_is_host"].to_dict() == {(u, v): u in sim.hosts for u, v in expected.index}
+    assert edges["dst_is_host"].to_dict() == {(u, v): v in sim.hosts for u, v in expected.index}
 
 
 def test_structure_with_and_without_host(tiny):

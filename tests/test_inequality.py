@@ -92,3 +92,13 @@ def test_tied_bootstrap_matches_resampling_the_members():
     assert tied[0] == pytest.approx(gini(counts), rel=1e-12)
     width = plain[2] - plain[1]
     assert abs(tied[1] - plain[1]) < 0.1 * width and abs(tied[2] - plain[2]) < 0.1 * width
+
+
+def test_contribution_counts_are_the_per_member_column_without_ids():
+    from communitylab import datasets
+    from communitylab.engagement import contribution_counts, contributions_per_member
+
+    for c in (datasets.load_community("stackexchange-beer"), datasets.load_community("twcs-sample")):
+        for hosts in (False, True):
+            expected = contributions_per_member(c, include_hosts=hosts)["contributions"].sort_values(ascending=False)
+            assert contribution_counts(c, include_hosts=hosts).tolist() == expected.tolist()

@@ -22,6 +22,9 @@ def test_counted_rows_give_statsmodels_numbers_on_one_row_per_subject(seed):
     sf = SurvfuncRight(times, events.astype(int))
     uniq, counts = np.unique(np.column_stack([times, events]), axis=0, return_counts=True)
     km = KaplanMeier().fit(uniq[:, 0], uniq[:, 1], counts=counts)
+    shuffled = np.random.default_rng(seed).permutation(len(counts))  # rows in any order: the same fit
+    again = KaplanMeier().fit(uniq[shuffled, 0], uniq[shuffled, 1], counts=counts[shuffled])
+    np.testing.assert_array_equal(again.surv_prob, km.surv_prob)
     np.testing.assert_array_equal(km.surv_times, sf.surv_times)
     np.testing.assert_allclose(km.surv_prob, sf.surv_prob, rtol=1e-12)
     np.testing.assert_allclose(km.surv_prob_se, sf.surv_prob_se, rtol=1e-12, equal_nan=True)

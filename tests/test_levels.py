@@ -26,14 +26,16 @@ def test_transitions_and_rules(tiny):
     assert set(strict["level"].astype(str)) == {"lurker"}
 
 
-@pytest.mark.parametrize("period", ["month", "week"])
-def test_level_summary_in_the_engine_equals_the_member_grid(period):
+@pytest.mark.parametrize("period,rules", [("month", None), ("week", None), ("month", LevelRules(occasional=0, regular=3, core=9))])
+def test_level_summary_in_the_engine_equals_the_member_grid(period, rules):
+    """The engine counts the grid it never lists; here the grid is listed in pandas. With
+    ``occasional=0`` a period without events is 'occasional', not 'lurker'."""
     from communitylab import datasets
     from communitylab.engagement import engagement_levels, level_counts, level_summary, level_transitions
 
     c = datasets.load_community("stackexchange-beer")
-    levels = engagement_levels(c, period)
-    counts, transitions = level_summary(c, period)
+    levels = engagement_levels(c, period, rules)
+    counts, transitions = level_summary(c, period, rules)
     pd.testing.assert_frame_equal(level_counts(levels), counts, check_dtype=False)
     pd.testing.assert_frame_equal(level_transitions(levels), transitions, check_dtype=False, check_names=False)
-    assert level_summary(c, period, last=6)[0].equals(counts.tail(6).reset_index(drop=True))
+    assert level_summary(c, period, rules, last=6)[0].equals(counts.tail(6).reset_index(drop=True))

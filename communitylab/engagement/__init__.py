@@ -28,6 +28,7 @@ from communitylab.engagement.conversation import (
 )
 from communitylab.engagement.health import VERDICTS, HealthThresholds, HealthVerdict, health_verdict
 from communitylab.engagement.inequality import (
+    contribution_counts,
     contributions_per_member,
     degree_gini,
     gini,
@@ -56,7 +57,7 @@ from communitylab.engagement.trajectory import TRAJECTORY_LABELS, trajectory
 __all__ = [
     "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "level_counts", "level_summary", "first_contributions", "join_ask_leave", "newcomer_retention",
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
-    "answered_within", "compare_communities", "comparison_panel", "contributions_per_member", "conversation_structure",
+    "answered_within", "compare_communities", "comparison_panel", "contribution_counts", "contributions_per_member", "conversation_structure",
     "degree_centralization", "degree_gini", "engagement_mix", "first_replies", "gini", "health_verdict",
     "host_regularity", "host_silences", "lorenz_curve", "member_periods", "observation_window",
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from communitylab.community import Community, cached
 from communitylab.engagement.conversation import reciprocity, reply_direction_matrix
-from communitylab.engagement.inequality import contributions_per_member, gini, top_share
+from communitylab.engagement.inequality import contribution_counts, gini, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
 
 __all__ = ["reply_earning_share", "compare_communities", "comparison_panel", "split_by_channel"]
@@ -81,7 +81,7 @@ def compare_communities(communities: Mapping[str, Community] | Sequence[Communit
         earn = reply_earning_share(c)
         lo, hi = proportion_confint(earn["earned"], earn["n"], method="wilson") if earn["n"] else (np.nan, np.nan)
         ttfr = time_to_first_reply(c).set_index("metric")["estimate"] if kinds.get("post", 0) else pd.Series(dtype=float)
-        contrib = contributions_per_member(c)["contributions"].to_numpy()
+        contrib = contribution_counts(c).to_numpy()
         rows.append({
             "community": name,
             "members_contributing": int((contrib > 0).sum()),

@@ -35,14 +35,15 @@ def _replies(community: Community):
     return t.filter((t.kind == "reply") & t.member_key.notnull())
 
 
-@cached
 def _edges(community: Community):
-    """The reply network, built once in the engine and read by every network metric: one row per
+    """The reply network as directed edges, read by every directed network metric: one row per
     directed pair ``src, dst`` (replies with a known author and addressee), its host flags and the
-    number of replies ``n`` (materialized: a DuckDB temporary table, or Parquet on Spark). ``src``
-    and ``dst`` are member keys (:attr:`Community.core`)."""
-    r = _reply_rows(community)
-    return community.engine.materialize(r.group_by("src", "dst", "src_is_host", "dst_is_host").aggregate(n=r.count()))
+    number of replies ``n``; ``src`` and ``dst`` are member keys (:attr:`Community.core`). A view
+    over the undirected pair table (:func:`_pairs`), which is what is built (once) in the engine."""
+    p = _pairs(community)
+    ab = p.filter(p.n_ab > 0).select(src=p.a, dst=p.b, src_is_host=p.a_host, dst_is_host=p.b_host, n=p.n_ab)
+    ba = p.filter(p.n_ba > 0).select(src=p.b, dst=p.a, src_is_host=p.b_host, dst_is_host=p.a_host, n=p.n_ba)
+    return ab.union(ba, distinct=False)
 
 
 def _reply_rows(community: Community):
@@ -58,6 +59,27 @@ def _member_pairs_only(e):
 
 def _edges_without_hosts(community: Community):
     return _member_pairs_only(_edges(community))
+
+
+def _pair_rows(community: Community):
+    """Each unordered pair {a, b} (a <= b) of members linked by replies, once: the replies a -> b
+    (``n_ab``; a self-loop a = b counts here) and b -> a (``n_ba``), all of them (``n``), each end's
+    host flag and ``nh`` (neither end a host). One aggregate over the replies."""
+    r = _reply_rows(community)
+    p = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(
+        n_ab=(r.src <= r.dst).cast("int64").sum(), n_ba=(r.src > r.dst).cast("int64").sum()
+    )
+    a_host, b_host = community.is_host_key(p.a), community.is_host_key(p.b)  # a function of the key: not aggregated
+    return p.mutate(n=p.n_ab + p.n_ba, a_host=a_host, b_host=b_host, nh=~a_host & ~b_host)
+
+
+@cached
+def _pairs(community: Community):
+    """The reply network, built once in the engine (a DuckDB temporary table, or Parquet on Spark)
+    as undirected pairs with their replies each way (see :func:`_pair_rows`): reciprocity,
+    repeated ties and degree centralization read it as it is, the directed metrics through
+    :func:`_edges`."""
+    return community.engine.materialize(_pair_rows(community))
 
 
 @cached
@@ -165,15 +187,18 @@ def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int
     reverses: each unordered pair {a, b} once, with whether replies went a -> b and b -> a (a
     self-loop is one directed pair, its own reverse under KONECT's rule). Counted with and without
     self-loops and host edges (a pair's host flag is the same both ways)."""
-    # the reply network when it is already in the engine, else the replies themselves (not built for one metric)
-    e = _edges(community) if _edges.computed(community) else _reply_rows(community)
-    p = e.group_by(a=ibis.least(e.src, e.dst), b=ibis.greatest(e.src, e.dst)).aggregate(
-        fwd=(e.src < e.dst).any(), bwd=(e.src > e.dst).any(), nh=(~e.src_is_host & ~e.dst_is_host).any()
-    )
+    if _pairs.computed(community):  # the reply network is already in the engine: read it
+        p = _pairs(community)
+        fwd, bwd, nh = p.n_ab > 0, p.n_ba > 0, p.nh
+    else:  # else the pairs in this query alone, from the replies (the network is not built for one metric)
+        r = _reply_rows(community)
+        p = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(
+            fwd=(r.src < r.dst).any(), bwd=(r.src > r.dst).any(), nh=(~r.src_is_host & ~r.dst_is_host).any())
+        fwd, bwd, nh = p.fwd, p.bwd, p.nh
     loop = p.a == p.b
-    counts = community.execute(p.group_by(loop=loop, nh=p.nh).aggregate(
-        directed=ibis.ifelse(loop, 1, p.fwd.cast("int64") + p.bwd.cast("int64")).sum(),  # distinct directed pairs
-        reciprocated=ibis.ifelse(p.fwd & p.bwd, 2, 0).sum(),  # of which with their reverse (self-loops apart)
+    counts = community.execute(p.group_by(loop=loop, nh=nh).aggregate(
+        directed=ibis.ifelse(loop, 1, fwd.cast("int64") + bwd.cast("int64")).sum(),  # distinct directed pairs
+        reciprocated=ibis.ifelse(fwd & bwd & ~loop, 2, 0).sum(),  # of which with their reverse (self-loops apart)
     ))
     counts = counts.astype({"loop": bool, "nh": bool, "directed": "int64", "reciprocated": "int64"})
     out = {}
@@ -189,17 +214,16 @@ def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int
 def _network_shape(community: Community, without_hosts: bool = False) -> tuple[float, int]:
     """(degree centralization, members in conversation) of the reply network, in the engine: the
     same definitions as :func:`degree_centralization` and ``conversation_structure``."""
-    import ibis
 
-    r = _edges_without_hosts(community) if without_hosts else _edges(community)
-    e = r.filter(r.src != r.dst)
-    und = e.select(a=ibis.least(e.src, e.dst), b=ibis.greatest(e.src, e.dst)).distinct()
+    p = _pairs(community)
+    p = p.filter(p.nh) if without_hosts else p
+    und = p.filter(p.a != p.b)  # the simple undirected graph: each pair once, self-loops apart
     ends = und.select(node=und.a).union(und.select(node=und.b), distinct=False)
     deg = ends.group_by("node").aggregate(d=ends.count())
     row = community.execute(deg.aggregate(n=deg.count(), top=deg.d.max(), total=deg.d.sum())).iloc[0]
     k = int(row["n"])
     central = float((k * row["top"] - row["total"]) / ((k - 1) * (k - 2))) if k >= 3 else float("nan")
-    nodes = r.filter(~r.src_is_host).select(m=r.src).union(r.filter(~r.dst_is_host).select(m=r.dst), distinct=True)
+    nodes = p.filter(~p.a_host).select(m=p.a).union(p.filter(~p.b_host).select(m=p.b), distinct=True)
     return central, int(community.execute(nodes.count()))
 
 
@@ -313,12 +337,15 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    network = _edges.computed(community)  # the reply network is already in the engine: read it
-    # else one aggregate over the replies, as a single query would (the network is not built for one metric)
-    r = _edges(community) if network else _reply_rows(community)
-    r = _member_pairs_only(r) if without_hosts else r
-    r = r.filter(r.src != r.dst)
-    pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.n.sum() if network else r.count())
+    if _pairs.computed(community):  # the reply network is already in the engine: read it
+        pairs = _pairs(community)
+        pairs = pairs.filter(pairs.a != pairs.b)
+        pairs = pairs.filter(pairs.nh) if without_hosts else pairs
+    else:  # else one aggregate over the replies, as a single query would (the network is not built for one metric)
+        r = _reply_rows(community)
+        r = _member_pairs_only(r) if without_hosts else r
+        r = r.filter(r.src != r.dst)
+        pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.count())
     df = community.execute(pairs.aggregate(pairs=pairs.count(), repeated=(pairs.n >= 2).cast("int64").sum()))
     n, k = int(df["pairs"].iloc[0]), int(df["repeated"].fillna(0).iloc[0])
     if n == 0:

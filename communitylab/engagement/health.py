@@ -10,7 +10,7 @@ import pandas as pd
 from communitylab.community import Community
 from communitylab.engagement.cadence import host_dependence, observation_window
 from communitylab.engagement.conversation import reply_direction_matrix
-from communitylab.engagement.inequality import contributions_per_member, top_share
+from communitylab.engagement.inequality import contribution_counts, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
 from communitylab.tables import as_percent
 
@@ -197,14 +197,13 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
         return HealthVerdict("cannot judge", signals, [*reasons, why], th, window, pd.DataFrame())
     ttfr = time_to_first_reply(community).set_index("metric") if n_member else pd.DataFrame()
     answered = ttfr.loc["answered_share"] if "answered_share" in ttfr.index else None
-    contrib = contributions_per_member(community)["contributions"].to_numpy()
+    contrib = contribution_counts(community).to_numpy()
     top1 = top_share(contrib[contrib > 0], 0.01) if (contrib > 0).any() else np.nan
+    m2m_ci = member_to_member_share(community)  # builds the reply network, which the two below then read
     recip = reciprocity(community)
     ties = repeated_ties(community)
     traj = trajectory(community, th.trajectory_weeks)
     sil = host_dependence(community, th.silence_days) if has_hosts else None
-
-    m2m_ci = member_to_member_share(community)
     n_pairs = reciprocity_counts(community)[1]
     # (signal, value, ci_low, ci_high, threshold, flag, n, share): n is what the figure is computed from
     rows = [

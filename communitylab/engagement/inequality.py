@@ -16,6 +16,7 @@ __all__ = [
     "lorenz_curve",
     "top_share",
     "contributions_per_member",
+    "contribution_counts",
     "participation_inequality",
     "degree_gini",
 ]
@@ -72,9 +73,8 @@ def contributions_per_member(
     t = community.core.filter(community.core.member_key.notnull())
     if community.members is None and not include_hosts:
         t = t.filter(~t.is_host)  # the host flag is a function of the id: hosts are left out in the engine
-    counts = t.group_by(["member_key", "is_host"]).aggregate(
-        contributions=t.kind.isin(list(kinds)).cast("int64").sum()
-    )
+    counts = t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())
+    counts = counts.mutate(is_host=community.is_host_key(counts.member_key))  # a function of the key: not grouped by
     named = community.member_ids(counts)
     if community.members is None:  # ordered in the engine (ids compare by code point there as in Python)
         out = community.execute(named.order_by([ibis.desc("contributions"), "member_id"]))
@@ -88,6 +88,21 @@ def contributions_per_member(
     if not include_hosts:
         out = out[~out["is_host"]]
     return out.sort_values(["contributions", "member_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+@cached
+def contribution_counts(community: Community, kinds: Sequence[str] = CONTRIBUTIONS, *, include_hosts: bool = False) -> pd.Series:
+    """The ``contributions`` column of :func:`contributions_per_member` alone, largest first: what
+    inequality figures and the Lorenz curve read. Counted in the engine per member key; no member
+    id is looked up or leaves the engine (unless a members table adds members without events)."""
+    if community.members is not None:
+        counts = contributions_per_member(community, kinds, include_hosts=include_hosts)["contributions"]
+        return counts.reset_index(drop=True)
+    t = community.core.filter(community.core.member_key.notnull())
+    t = t if include_hosts else t.filter(~t.is_host)
+    per = t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())
+    counts = community.execute(per.contributions)
+    return pd.Series(np.sort(counts.to_numpy("int64"))[::-1], name="contributions")
 
 
 def participation_inequality(
@@ -111,7 +126,7 @@ def participation_inequality(
     -------
     DataFrame ``metric, estimate, ci_low, ci_high, n, method``.
     """
-    counts = contributions_per_member(community, kinds)["contributions"].to_numpy(dtype=float)
+    counts = contribution_counts(community, kinds).to_numpy(dtype=float)
     n = len(counts)
     # members with the same count are exchangeable for every statistic here: resample the
     # multiplicities of the distinct counts (bootstrap_tied), not the members one by one

@@ -85,9 +85,11 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     """Members at each level per period, and movements between levels, computed in the engine.
 
     The same definitions as :func:`engagement_levels` followed by :func:`level_counts` and
-    :func:`level_transitions`, without bringing the member-period grid into pandas: the grid
-    (every member in every period from their first) is built in the engine and only the counts
-    come out.
+    :func:`level_transitions`, without building the member-period grid (every member in every
+    period from their first) anywhere: a member absent from a period scores zero there, so only
+    the (member, period) pairs with events are read, and the rest of the grid is counted, not
+    listed: per period, the members who had joined by then minus those with events; between
+    periods, all consecutive pairs minus those next to a period with events.
 
     Returns
     -------
@@ -96,36 +98,48 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     """
     import ibis
 
+    from communitylab.engagement.activity import _step
+
     rules = rules or LevelRules()
     t = community.core
     t = t.filter(~t.is_host & t.member_key.notnull())
     w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
-    # each stage is kept in the engine once (a temporary table) and read by the queries after it
+    # the (member, period) pairs with events, kept in the engine once and read by the queries below
     per = community.engine.materialize(t.group_by(member_key=t.member_key, period=_truncate(t.created_at, period)).aggregate(score=w.sum()))
-    bounds = community.execute(per.aggregate(lo=per.period.min(), hi=per.period.max()))
+
+    def level(score):
+        return ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
+                          else_="core")
+
+    # members by the period they start in: how many are counted in each period, and how many moves follow
+    firsts = community.execute(per.group_by("member_key").aggregate(first=per.period.min()).group_by("first").aggregate(n=ibis._.count()))
     empty = pd.DataFrame(0, index=list(LEVELS), columns=list(LEVELS))
-    if bounds.empty or pd.isna(bounds["lo"].iloc[0]):
+    if firsts.empty:
         return pd.DataFrame(columns=["period", *LEVELS]), empty
+    present = community.execute(per.group_by("period", level=level(per.score)).aggregate(n=per.count()))
     freq = {"day": "D", "week": "7D", "month": "MS"}[period]
-    periods = pd.date_range(bounds["lo"].iloc[0].tz_localize(None), bounds["hi"].iloc[0].tz_localize(None), freq=freq)
-    grid_periods = ibis.memtable(pd.DataFrame({"g_period": periods.astype("datetime64[us]")}))
-    first = per.group_by(f_member="member_key").aggregate(first=per.period.min())
-    grid = first.cross_join(grid_periods).filter(lambda g: g.g_period >= g.first)
-    scored = grid.left_join(per, (grid.f_member == per.member_key) & (grid.g_period == per.period))
-    score = scored.score.fill_null(0.0)
-    level = ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
-                       else_="core")
-    lv = community.engine.materialize(scored.select(member=scored.f_member, period=scored.g_period, level=level))
-    counts = community.execute(lv.group_by("period", "level").aggregate(n=lv.count()))
-    counts = counts.pivot(index="period", columns="level", values="n").reindex(columns=list(LEVELS)).fillna(0).astype("int64")
+    periods = pd.date_range(min(firsts["first"].min(), present["period"].min()), present["period"].max(), freq=freq)
+    zero = str(rules.level(pd.Series([0.0])).iloc[0])  # the level of a period without events
+    counted = firsts.set_index("first")["n"].reindex(periods, fill_value=0).cumsum()  # members from their first period on
+    counts = present.pivot(index="period", columns="level", values="n").reindex(index=periods, columns=list(LEVELS)).fillna(0)
+    counts[zero] += counted - counts.sum(axis=1)
+    counts = counts.astype("int64").rename_axis("period").reset_index()
     counts.columns = [str(c) for c in counts.columns]
-    counts = counts.sort_index().reset_index()
-    win = ibis.window(group_by="member", order_by="period")
-    moves = lv.mutate(prev=lv.level.lag().over(win))
-    moves = moves.filter(moves.prev.notnull())
+
+    # moves, from each member's periods with events in order: into such a period from the one before
+    # (its level, or a period without events), and out of one into a period without events
+    step, end = _step(period), periods[-1].tz_localize(None).to_pydatetime()
+    win = ibis.window(group_by="member_key", order_by="period")
+    seq = per.mutate(p_period=per.period.lag().over(win), p_score=per.score.lag().over(win), n_period=per.period.lead().over(win))
+    before = ibis.ifelse(seq.p_period == seq.period - step, seq.p_score, 0.0)
+    into = seq.filter(seq.p_period.notnull()).select(prev=level(before), level=level(seq.score))
+    out_of = seq.filter((seq.n_period.isnull() | (seq.n_period != seq.period + step)) & (seq.period + step <= end))
+    moves = into.union(out_of.select(prev=level(out_of.score), level=ibis.literal(zero)), distinct=False)
     moves = moves.group_by("prev", "level").aggregate(n=moves.count())
     m = community.execute(moves)
     transitions = m.pivot(index="prev", columns="level", values="n").reindex(index=list(LEVELS), columns=list(LEVELS)).fillna(0).astype("int64")
+    k = pd.Series(range(len(periods)), index=periods)
+    all_pairs = int((firsts["n"] * (len(periods) - 1 - firsts["first"].map(k))).sum())  # a member's periods from their first, less one
+    transitions.loc[zero, zero] += all_pairs - int(m["n"].sum())
     transitions.index.name, transitions.columns.name = "from", "to"
     return (counts.tail(last).reset_index(drop=True) if last else counts), transitions
-

@@ -106,11 +106,18 @@ def waiting_times(community: Community, *, observation_end: pd.Timestamp | None 
     return out.astype({"answered": bool, "first_replier_is_host": bool, "threads": "int64"})
 
 
-def _counted(first: pd.DataFrame | Community) -> pd.DataFrame:
-    """Threads counted by wait and outcome, from a community (in the engine) or from the rows of
-    :func:`first_replies`."""
-    if isinstance(first, Community):
-        return waiting_times(first)
+@cached
+def _reply_km(community: Community) -> KaplanMeier:
+    """The Kaplan–Meier fit of the community's waits, shared by the headline figures and the curve."""
+    return _km(waiting_times(community))
+
+
+def _km_of(first: pd.DataFrame | Community) -> KaplanMeier:
+    return _reply_km(first) if isinstance(first, Community) else _km(_counted(first))
+
+
+def _counted(first: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`first_replies` counted by wait and outcome, as :func:`waiting_times` counts them."""
     f = first.assign(hours=first["hours"].clip(lower=0), first_replier_is_host=first["first_replier_is_host"].fillna(False).astype(bool))
     return f.groupby(["hours", "answered", "first_replier_is_host"], as_index=False, sort=True).size().rename(columns={"size": "threads"})
 
@@ -126,7 +133,7 @@ def reply_survival_curve(first: pd.DataFrame | Community, *, level: float = 0.95
     the frame of :func:`first_replies`. Greenwood variance, log-log pointwise intervals; matches
     R's ``survfit(Surv(hours, answered) ~ 1, conf.type = "log-log")``.
     """
-    km = _km(_counted(first))
+    km = _km_of(first)
     lo, hi = km.confidence_band(level)
     return pd.DataFrame({"hours": km.surv_times, "waiting": km.surv_prob, "ci_low": lo, "ci_high": hi})
 
@@ -138,7 +145,7 @@ def answered_within(first: pd.DataFrame | Community, hours: Sequence[float] = (1
     data ends does not count as "not answered within 7 days". ``first``: a community or the frame
     of :func:`first_replies`.
     """
-    return _answered_within(_km(_counted(first)), hours, level)
+    return _answered_within(_km_of(first), hours, level)
 
 
 def _answered_within(km: KaplanMeier, hours: Sequence[float], level: float) -> pd.DataFrame:
@@ -174,7 +181,7 @@ def time_to_first_reply(community: Community, *, level: float = 0.95, hours: Seq
     rows = []
     if n == 0:
         return pd.DataFrame(columns=["metric", "estimate", "ci_low", "ci_high", "n", "method"])
-    km = _km(counted)
+    km = _reply_km(community)
     med = km.quantile(0.5)
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
