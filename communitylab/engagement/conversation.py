@@ -214,7 +214,6 @@ def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int
 def _network_shape(community: Community, without_hosts: bool = False) -> tuple[float, int]:
     """(degree centralization, members in conversation) of the reply network, in the engine: the
     same definitions as :func:`degree_centralization` and ``conversation_structure``."""
-
     p = _pairs(community)
     p = p.filter(p.nh) if without_hosts else p
     und = p.filter(p.a != p.b)  # the simple undirected graph: each pair once, self-loops apart

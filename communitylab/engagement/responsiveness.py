@@ -89,7 +89,9 @@ def waiting_times(community: Community, *, observation_end: pd.Timestamp | None 
 
     The same waits as :func:`first_replies` (to the first reply, or to ``observation_end`` for a
     thread never answered; a wait below zero counts as zero) in whole microseconds, so that a
-    survival curve over millions of threads reads a few thousand rows instead of one per thread.
+    survival curve reads one row per distinct wait, with no thread id, instead of one per thread
+    (on the 100M-event benchmark log: 8.7M rows for 20M threads; timestamps there are whole
+    seconds).
     """
     fr = first_replies_expr(community, exclude_self=exclude_self)
     end = pd.Timestamp(observation_end) if observation_end is not None else community.last_event_at()
