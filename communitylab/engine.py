@@ -238,7 +238,7 @@ class Engine:
         if self.backend == "duckdb" and isinstance(expr, ibis.Table | ibis.Column):
             arrow = self.con.to_pyarrow(expr)
             if isinstance(expr, ibis.Table):
-                return _aware_utc(arrow.to_pandas(date_as_object=False))
+                return _aware_utc(_arrow_to_pandas(arrow))
             return _aware_utc(arrow.to_pandas(date_as_object=False).to_frame(expr.get_name())).iloc[:, 0]
         out = self.con.execute(expr)
         if isinstance(out, pd.DataFrame):
@@ -248,6 +248,19 @@ class Engine:
         if isinstance(out, pd.Timestamp) and out.tzinfo is None:
             return out.tz_localize("UTC")
         return out
+
+
+def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas; a boolean column holding nulls becomes pandas' nullable ``boolean`` (Arrow
+    would make it Python objects, one per row), the other boolean columns stay numpy ``bool``."""
+    with_nulls = {f.name for f in table.schema if pa.types.is_boolean(f.type) and table.column(f.name).null_count}
+    if not with_nulls:
+        return table.to_pandas(date_as_object=False)
+    frame = table.to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    for f in table.schema:
+        if pa.types.is_boolean(f.type) and f.name not in with_nulls:
+            frame[f.name] = frame[f.name].to_numpy(bool)
+    return frame
 
 
 def _quote(identifier: str) -> str:

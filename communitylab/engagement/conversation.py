@@ -66,11 +66,15 @@ def _pair_rows(community: Community):
     (``n_ab``; a self-loop a = b counts here) and b -> a (``n_ba``), all of them (``n``), each end's
     host flag and ``nh`` (neither end a host). One aggregate over the replies."""
     r = _reply_rows(community)
-    p = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(
-        n_ab=(r.src <= r.dst).cast("int64").sum(), n_ba=(r.src > r.dst).cast("int64").sum()
-    )
+    a, b = ibis.least(r.src, r.dst), ibis.greatest(r.src, r.dst)
+    counts = {"n": r.count(), "n_ab": (r.src <= r.dst).cast("int64").sum()}
+    if community.keys is not None:  # the store's 32-bit keys, non-negative: the pair packed in one 64-bit key hashes faster
+        p = r.group_by(k=a.cast("int64") * 2**32 + b.cast("int64")).aggregate(**counts)
+        p = p.select(a=(p.k // 2**32).cast("int32"), b=(p.k % 2**32).cast("int32"), n=p.n, n_ab=p.n_ab)
+    else:
+        p = r.group_by(a=a, b=b).aggregate(**counts)
     a_host, b_host = community.is_host_key(p.a), community.is_host_key(p.b)  # a function of the key: not aggregated
-    return p.mutate(n=p.n_ab + p.n_ba, a_host=a_host, b_host=b_host, nh=~a_host & ~b_host)
+    return p.mutate(n_ba=p.n - p.n_ab, a_host=a_host, b_host=b_host, nh=~a_host & ~b_host)
 
 
 @cached

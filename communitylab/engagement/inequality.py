@@ -179,11 +179,15 @@ def degree_gini(community: Community) -> float:
     Edges are replies (and messages) with both author and addressee known; nodes are the members
     that appear on at least one such edge. CollegeMsg gives 0.754 and Digg 0.632 (KONECT).
     """
-    from communitylab.engagement.conversation import _edges
+    from communitylab.engagement.conversation import _pairs, _reply_rows
 
-    e = _edges(community)
-    out_deg = e.group_by(node=e.src).aggregate(d=e.n.sum())
-    in_deg = e.group_by(node=e.dst).aggregate(d=e.n.sum())
-    both = out_deg.union(in_deg, distinct=False)
-    deg = both.group_by("node").aggregate(degree=both.d.sum())
+    # each reply adds one to its author's degree and one to its addressee's (a self-reply two)
+    if _pairs.computed(community):  # the reply network is already in the engine: read it
+        p = _pairs(community)
+        ends = p.select(node=p.a, d=p.n).union(p.select(node=p.b, d=p.n), distinct=False)
+        deg = ends.group_by("node").aggregate(degree=ends.d.sum())
+    else:  # else one aggregate over the replies' two ends (the network is not built for one metric)
+        r = _reply_rows(community)
+        ends = r.select(node=r.src).union(r.select(node=r.dst), distinct=False)
+        deg = ends.group_by("node").aggregate(degree=ends.count())
     return gini(community.execute(deg)["degree"].to_numpy())
