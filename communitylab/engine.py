@@ -184,11 +184,15 @@ class Engine:
         """A table expression as a named engine view (DuckDB), which later expressions reference
         by name: each metric's query then compiles only its own operations, not the whole chain
         that defines the table (on a small log, compiling that chain costs about as much as running
-        the query). Nothing is computed or stored. On Spark the expression itself is returned."""
-        if self.backend != "duckdb":
+        the query). Nothing is computed or stored: a ``TEMPORARY`` view, gone with the connection (a
+        database file is left as it was). On Spark, or when the expression holds in-memory data
+        (which reaches SQL only through Ibis), the expression itself is returned."""
+        import ibis.expr.operations as ops
+
+        if self.backend != "duckdb" or expr.op().find(ops.InMemoryTable):
             return expr
         name = name or f"cl_{next(_names)}"
-        self.con.create_view(name, expr)
+        self.con.raw_sql(f"CREATE TEMPORARY VIEW {_quote(name)} AS {self.con.compile(expr)}").fetchall()
         return self.con.table(name)
 
     def _scratch_dir(self) -> Path:

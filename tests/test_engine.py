@@ -140,3 +140,20 @@ def test_spark_reads_a_keyed_store_as_duckdb_does(spark_engine, tmp_path):
             pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9, obj=key)
     assert duck["reciprocity"] == pytest.approx(spark["reciprocity"]) == pytest.approx(memory["reciprocity"])
     assert duck["first_host"].fillna(False).tolist() == spark["first_host"].fillna(False).tolist()
+
+
+def test_a_store_opened_on_a_database_file_leaves_the_file_as_it_was(tmp_path, tiny):
+    """The views and tables the kit keeps in the engine are temporary: a user's DuckDB file gains
+    nothing, and the metrics give the numbers of the in-memory engine."""
+    from communitylab.loaders import open_store, write_store
+
+    write_store(tiny.frame, tmp_path / "store")
+    engine = Engine("duckdb", database=str(tmp_path / "user.duckdb"))
+    for materialize in (False, True):
+        c = open_store(tmp_path / "store", hosts=tiny.hosts, engine=engine, materialize=materialize)
+        assert reciprocity(c) == reciprocity(tiny) and degree_gini(c) == degree_gini(tiny)
+        pd.testing.assert_frame_equal(reply_direction_matrix(c), reply_direction_matrix(tiny))
+    kept = engine.con.raw_sql(
+        "SELECT count(*) FROM (SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal "
+        "UNION ALL SELECT table_name FROM duckdb_tables() WHERE NOT temporary)").fetchone()[0]
+    assert kept == 0
