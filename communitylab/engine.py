@@ -42,6 +42,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import pandas as pd
 import pyarrow as pa
 
@@ -165,11 +166,16 @@ class Engine:
         run faster); a value outside the set is stored as null, so check for nulls after."""
         name = name or f"cl_{next(_names)}"
         if self.backend == "duckdb" and enums:
-            view = f"{name}_src"
-            self.con.create_view(view, expr)  # the public way to hand an expression (and its memtables) to SQL
             casts = ", ".join(
                 f"TRY_CAST({_quote(col)} AS ENUM ({', '.join(_literal(v) for v in values)})) AS {_quote(col)}" for col, values in enums.items()
             )
+            source = self.view(expr)  # a temporary view (an expression holding in-memory data stays one)
+            if isinstance(source.op(), ops.DatabaseTable):
+                self.con.raw_sql(f"CREATE TEMPORARY TABLE {_quote(name)} AS SELECT * REPLACE ({casts}) FROM {_quote(source.op().name)}").fetchall()
+                self.con.raw_sql(f"DROP VIEW {_quote(source.op().name)}").fetchall()
+                return self.con.table(name)
+            view = f"{name}_src"
+            self.con.create_view(view, expr)  # the public way to hand an expression's memtables to SQL
             self.con.raw_sql(f"CREATE TEMPORARY TABLE {_quote(name)} AS SELECT * REPLACE ({casts}) FROM {_quote(view)}").fetchall()
             self.con.drop_view(view)
             return self.con.table(name)
@@ -187,8 +193,6 @@ class Engine:
         the query). Nothing is computed or stored: a ``TEMPORARY`` view, gone with the connection (a
         database file is left as it was). On Spark, or when the expression holds in-memory data
         (which reaches SQL only through Ibis), the expression itself is returned."""
-        import ibis.expr.operations as ops
-
         if self.backend != "duckdb" or expr.op().find(ops.InMemoryTable):
             return expr
         name = name or f"cl_{next(_names)}"
