@@ -101,8 +101,7 @@ class Community:
     def is_host_key(self, col: ibis.Value) -> ibis.Value:
         """Whether a member key column of :attr:`core` (or a table derived from it) is a host's:
         the rule behind the core's ``is_host``, for tables that aggregated the flag away."""
-        keys = self.hosts if self.host_keys is None else self.host_keys
-        return col.isin(sorted(keys)).fill_null(False) if keys else ibis.literal(False)
+        return _is_one_of(col, self.hosts if self.host_keys is None else self.host_keys)
 
     def member_ids(self, expr: ibis.Table, key: str = "member_key", name: str = "member_id") -> ibis.Table:
         """``expr`` with its member key column ``key`` replaced by the member's id ``name``."""
@@ -315,10 +314,10 @@ def core_of(events: ibis.Table) -> ibis.Table:
 def _with_host_flags(table: ibis.Table, hosts: Iterable, author: str = "member_id", addressee: str = "to_member_id") -> ibis.Table:
     """``table`` with ``is_host`` / ``to_host``: its ``author`` / ``addressee`` column is one of
     ``hosts`` (ids, or the store's integer keys of the hosts with ``member_key, to_member_key``)."""
+    return table.mutate(is_host=_is_one_of(table[author], hosts), to_host=_is_one_of(table[addressee], hosts))
+
+
+def _is_one_of(col: ibis.Value, hosts: Iterable) -> ibis.Value:
+    """The host rule: ``col`` is one of ``hosts`` (a missing value is not a host)."""
     host_list = sorted(hosts)
-    if host_list:
-        is_host = table[author].isin(host_list).fill_null(False)
-        to_host = table[addressee].isin(host_list).fill_null(False)
-    else:
-        is_host = to_host = ibis.literal(False)
-    return table.mutate(is_host=is_host, to_host=to_host)
+    return col.isin(host_list).fill_null(False) if host_list else ibis.literal(False)

@@ -169,15 +169,14 @@ class Engine:
             casts = ", ".join(
                 f"TRY_CAST({_quote(col)} AS ENUM ({', '.join(_literal(v) for v in values)})) AS {_quote(col)}" for col, values in enums.items()
             )
-            source = self.view(expr)  # a temporary view (an expression holding in-memory data stays one)
+            source = self.view(expr)  # a temporary view; an expression holding in-memory data stays one
             if isinstance(source.op(), ops.DatabaseTable):
-                self.con.raw_sql(f"CREATE TEMPORARY TABLE {_quote(name)} AS SELECT * REPLACE ({casts}) FROM {_quote(source.op().name)}").fetchall()
-                self.con.raw_sql(f"DROP VIEW {_quote(source.op().name)}").fetchall()
-                return self.con.table(name)
-            view = f"{name}_src"
-            self.con.create_view(view, expr)  # the public way to hand an expression's memtables to SQL
+                view = source.op().name
+            else:  # Ibis's view is the public way to hand an expression's memtables to SQL
+                view = f"{name}_src"
+                self.con.create_view(view, expr)
             self.con.raw_sql(f"CREATE TEMPORARY TABLE {_quote(name)} AS SELECT * REPLACE ({casts}) FROM {_quote(view)}").fetchall()
-            self.con.drop_view(view)
+            self.con.raw_sql(f"DROP VIEW {_quote(view)}").fetchall()
             return self.con.table(name)
         if self.backend == "duckdb":
             # a fresh name, so no ``overwrite``: with it, Ibis writes a temporary table twice (insert, then copy)

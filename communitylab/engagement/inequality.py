@@ -70,10 +70,8 @@ def contributions_per_member(
     -------
     DataFrame with ``member_id, contributions, is_host``.
     """
-    t = community.core.filter(community.core.member_key.notnull())
-    if community.members is None and not include_hosts:
-        t = t.filter(~t.is_host)  # the host flag is a function of the id: hosts are left out in the engine
-    counts = t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())
+    # the host flag is a function of the id: without a members table, hosts are left out in the engine
+    counts = _contributions(community, kinds, include_hosts=include_hosts or community.members is not None)
     counts = counts.mutate(is_host=community.is_host_key(counts.member_key))  # a function of the key: not grouped by
     named = community.member_ids(counts)
     if community.members is None:  # ordered in the engine (ids compare by code point there as in Python)
@@ -98,11 +96,15 @@ def contribution_counts(community: Community, kinds: Sequence[str] = CONTRIBUTIO
     if community.members is not None:
         counts = contributions_per_member(community, kinds, include_hosts=include_hosts)["contributions"]
         return counts.reset_index(drop=True)
+    counts = community.execute(_contributions(community, kinds, include_hosts=include_hosts).contributions)
+    return pd.Series(np.sort(counts.to_numpy("int64"))[::-1], name="contributions")
+
+
+def _contributions(community: Community, kinds: Sequence[str], *, include_hosts: bool):
+    """In the engine: ``member_key, contributions`` for every member with a known id in the log."""
     t = community.core.filter(community.core.member_key.notnull())
     t = t if include_hosts else t.filter(~t.is_host)
-    per = t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())
-    counts = community.execute(per.contributions)
-    return pd.Series(np.sort(counts.to_numpy("int64"))[::-1], name="contributions")
+    return t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())
 
 
 def participation_inequality(

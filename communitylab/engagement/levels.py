@@ -118,7 +118,7 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
         return pd.DataFrame(columns=["period", *LEVELS]), empty
     present = community.execute(per.group_by("period", level=level(per.score)).aggregate(n=per.count()))
     freq = {"day": "D", "week": "7D", "month": "MS"}[period]
-    periods = pd.date_range(min(firsts["first"].min(), present["period"].min()), present["period"].max(), freq=freq)
+    periods = pd.date_range(firsts["first"].min(), present["period"].max(), freq=freq)  # the first period is someone's first
     zero = str(rules.level(pd.Series([0.0])).iloc[0])  # the level of a period without events
     counted = firsts.set_index("first")["n"].reindex(periods, fill_value=0).cumsum()  # members from their first period on
     counts = present.pivot(index="period", columns="level", values="n").reindex(index=periods, columns=list(LEVELS)).fillna(0)

@@ -73,7 +73,7 @@ def first_replies(
         fr = _first_replies_query(community, exclude_self)
     # ordered in the engine (threads posted at the same instant by id): the same rows in the same order on every run
     df = community.execute(community.thread_ids(fr).order_by(["posted_at", "thread_id"]))
-    end = pd.Timestamp(observation_end) if observation_end is not None else community.last_event_at()
+    end = _observation_end(community, observation_end)
     df["answered"] = df["first_reply_at"].notna()
     stop = df["first_reply_at"].where(df["answered"], end)
     df["hours"] = (stop - df["posted_at"]).dt.total_seconds() / 3600.0
@@ -94,8 +94,7 @@ def waiting_times(community: Community, *, observation_end: pd.Timestamp | None 
     seconds).
     """
     fr = first_replies_expr(community, exclude_self=exclude_self)
-    end = pd.Timestamp(observation_end) if observation_end is not None else community.last_event_at()
-    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    end = _observation_end(community, observation_end)
     us = community.engine.epoch_us
     answered = fr.first_reply_at.notnull()
     stop = ibis.ifelse(answered, us(fr.first_reply_at), ibis.literal(end.value // 1000, "int64"))
@@ -106,6 +105,14 @@ def waiting_times(community: Community, *, observation_end: pd.Timestamp | None 
     hours = out.pop("wait").to_numpy("int64") / 1e6 / 3600.0  # as first_replies' total_seconds() / 3600
     out.insert(0, "hours", hours)
     return out.astype({"answered": bool, "first_replier_is_host": bool, "threads": "int64"})
+
+
+def _observation_end(community: Community, observation_end: pd.Timestamp | None) -> pd.Timestamp:
+    """Where unanswered threads are censored: ``observation_end`` (UTC), or the log's last event."""
+    if observation_end is None:
+        return community.last_event_at()
+    end = pd.Timestamp(observation_end)
+    return end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
 
 
 @cached
