@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from communitylab.engagement import activity_by_period, stickiness
@@ -31,3 +32,68 @@ def test_stickiness(tiny):
     # January: member-days a(2 days) b(2 days) c(1 day) = 5 over 31 days; MAU 3
     assert s.loc["2024-01", "dau"] == pytest.approx(5 / 31)
     assert s.loc["2024-01", "dau_mau"] == pytest.approx(5 / 31 / 3)
+
+
+LIFECYCLE = ["active", "new", "returning", "dormant"]
+
+
+def _lifecycle_by_hand(events: pd.DataFrame, hosts, period: str, lo=None, hi=None) -> pd.DataFrame:
+    """The lifecycle in plain pandas, from pandas Periods (weeks ending Sunday start on Monday)."""
+    ev = events[events["kind"].isin(["post", "reply", "reaction"]) & events["member_id"].notna() & ~events["member_id"].isin(hosts)]
+    if lo is not None:
+        ev = ev[(ev["created_at"] >= lo) & (ev["created_at"] <= hi)]
+    freq = {"day": "D", "week": "W-SUN", "month": "M"}[period]
+    per = ev["created_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period(freq)
+    mp = pd.DataFrame({"m": ev["member_id"].to_numpy(), "k": per.array.asi8}).drop_duplicates().sort_values(["m", "k"])
+    prev = mp["k"].shift().where(mp["m"].eq(mp["m"].shift()))
+    nxt = mp["k"].shift(-1).where(mp["m"].eq(mp["m"].shift(-1)))
+    out = pd.DataFrame({"active": mp.groupby("k").size(), "new": prev.isna().groupby(mp["k"]).sum(),
+                        "returning": (prev == mp["k"] - 1).groupby(mp["k"]).sum()})
+    out = out.join((mp.loc[nxt.isna() | (nxt != mp["k"] + 1), "k"] + 1).value_counts().rename("dormant"), how="outer").fillna(0)
+    out.index = pd.DatetimeIndex([pd.Period(ordinal=k, freq=freq).start_time.tz_localize("UTC") for k in out.index]).as_unit("ns")
+    return out.astype("int64")[LIFECYCLE]
+
+
+def _check_lifecycle(kit: pd.DataFrame, ref: pd.DataFrame) -> None:
+    kit = kit.set_index("period")
+    kit.index = kit.index.as_unit("ns")
+    assert ref.index[:-1].isin(kit.index).all()  # all but the dormancy after the last period, which is not shown
+    pd.testing.assert_frame_equal(kit[LIFECYCLE], ref.reindex(kit.index, fill_value=0), check_dtype=False, check_names=False)
+    assert (kit["resurrected"] == kit["active"] - kit["new"] - kit["returning"]).all()
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month"])
+def test_lifecycle_equals_pandas_within_the_active_period(period):
+    """A log with stray events years before its active period: only the active period counts,
+    including the two periods the window cuts."""
+    from communitylab import datasets
+    from communitylab.engagement import observation_window
+
+    c = datasets.load_community("twcs-sample")
+    ev = c.to_pandas()
+    lo, hi = observation_window(c)
+    _check_lifecycle(activity_by_period(c, period, active_period_only=True), _lifecycle_by_hand(ev, c.hosts, period, lo, hi))
+    _check_lifecycle(activity_by_period(c, period), _lifecycle_by_hand(ev, c.hosts, period))
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month"])
+def test_lifecycle_on_a_keyed_store_equals_pandas(tmp_path, period):
+    """The store's integer keys take the packed member × period path: the same lifecycle."""
+    from communitylab.loaders import open_store, write_store
+    from communitylab.simulate import simulate_large_log
+
+    ev = simulate_large_log(20_000, n_members=300, days=120, seed=3)
+    write_store(ev, tmp_path / "store")
+    hosts = {f"host{i}" for i in range(5)}
+    c = open_store(tmp_path / "store", hosts=hosts)
+    assert c.keys is not None
+    _check_lifecycle(activity_by_period(c, period), _lifecycle_by_hand(ev, hosts, period))
+    lo, hi = pd.Timestamp("2024-01-10 13:00", tz="UTC"), pd.Timestamp("2024-03-20 08:00", tz="UTC")
+    from communitylab.engagement.activity import _lifecycle, period_start
+
+    life = c.execute(_lifecycle(c, period, (lo, hi)))
+    life["period"] = period_start(life.pop("p"), period).to_numpy()
+    ref = _lifecycle_by_hand(ev, hosts, period, lo, hi)
+    life = life.set_index("period").sort_index()
+    life.index = life.index.as_unit("ns")
+    pd.testing.assert_frame_equal(life[LIFECYCLE], ref, check_dtype=False, check_names=False)

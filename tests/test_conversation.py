@@ -158,6 +158,7 @@ def test_network_shape_in_the_engine_matches_the_pandas_definition(name):
     assert panel.loc["degree_centralization", "without_host"] == pytest.approx(degree_centralization(member_edges), rel=1e-12)
     members = set(edges.loc[~edges["src_is_host"], "src"]) | set(edges.loc[~edges["dst_is_host"], "dst"])
     assert panel.loc["members_in_conversation", "with_host"] == len(members)
+    assert panel.loc["members_in_conversation", "without_host"] == len(set(member_edges["src"]) | set(member_edges["dst"]))
 
 
 def test_the_heaviest_edges_are_chosen_in_the_engine():

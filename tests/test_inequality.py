@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from communitylab.engagement import (
@@ -107,3 +108,27 @@ def test_contribution_counts_are_the_per_member_column_without_ids():
         for hosts in (False, True):
             expected = contributions_per_member(c, include_hosts=hosts)["contributions"].sort_values(ascending=False)
             assert contribution_counts(c, include_hosts=hosts).tolist() == expected.tolist()
+
+
+def test_contributions_read_from_the_shared_member_period_counts_are_the_same(tmp_path):
+    """Once the member × period counts exist, contributions are summed from them: the same
+    numbers as counted from the events, with ids (frame) and with store keys, and as pandas'."""
+    from communitylab import datasets
+    from communitylab.engagement import contribution_counts, contributions_per_member
+    from communitylab.engagement.activity import member_period_counts
+    from communitylab.loaders import open_store, write_store
+
+    beer = datasets.load_community("stackexchange-beer")
+    write_store(beer.to_pandas(), tmp_path / "store")
+    for c in (beer, open_store(tmp_path / "store", hosts=beer.hosts)):
+        ev = c.to_pandas()
+        ev = ev[ev["member_id"].notna() & ~ev["member_id"].isin(c.hosts)]
+        by_hand = ev["kind"].isin(["post", "reply"]).groupby(ev["member_id"]).sum().sort_values(ascending=False)
+        before = contributions_per_member(c)
+        assert not member_period_counts.computed(c, "month")
+        member_period_counts(c, "week")
+        after = contributions_per_member(c)
+        pd.testing.assert_frame_equal(before, after)
+        assert sorted(after["contributions"]) == sorted(by_hand) and set(after["member_id"]) == set(by_hand.index)
+        assert contribution_counts(c).tolist() == sorted(by_hand, reverse=True)
+        assert contributions_per_member(c, ["reply"])["contributions"].sum() == (ev["kind"] == "reply").sum()

@@ -26,10 +26,12 @@ def test_transitions_and_rules(tiny):
     assert set(strict["level"].astype(str)) == {"lurker"}
 
 
-@pytest.mark.parametrize("period,rules", [("month", None), ("week", None), ("month", LevelRules(occasional=0, regular=3, core=9))])
+@pytest.mark.parametrize("period,rules", [("month", None), ("week", None), ("month", LevelRules(occasional=0, regular=3, core=9)),
+                                          ("day", LevelRules(weights={"post": 3.0, "reply": 2.0, "join": 1.0}))])
 def test_level_summary_in_the_engine_equals_the_member_grid(period, rules):
     """The engine counts the grid it never lists; here the grid is listed in pandas. With
-    ``occasional=0`` a period without events is 'occasional', not 'lurker'."""
+    ``occasional=0`` a period without events is 'occasional', not 'lurker'. A rule weighing joins
+    scores from the events rather than the shared member × period counts."""
     from communitylab import datasets
     from communitylab.engagement import engagement_levels, level_counts, level_summary, level_transitions
 
@@ -39,3 +41,19 @@ def test_level_summary_in_the_engine_equals_the_member_grid(period, rules):
     pd.testing.assert_frame_equal(level_counts(levels), counts, check_dtype=False)
     pd.testing.assert_frame_equal(level_transitions(levels), transitions, check_dtype=False, check_names=False)
     assert level_summary(c, period, rules, last=6)[0].equals(counts.tail(6).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_level_summary_on_a_keyed_store_equals_the_member_grid(tmp_path, period):
+    """The store's integer keys take the packed member × period path: the same counts and moves."""
+    from communitylab.engagement import engagement_levels, level_counts, level_summary, level_transitions
+    from communitylab.loaders import open_store, write_store
+    from communitylab.simulate import simulate_large_log
+
+    write_store(simulate_large_log(20_000, n_members=300, days=150, seed=5), tmp_path / "store")
+    c = open_store(tmp_path / "store", hosts={f"host{i}" for i in range(5)})
+    assert c.keys is not None
+    levels = engagement_levels(c, period)
+    counts, transitions = level_summary(c, period)
+    pd.testing.assert_frame_equal(level_counts(levels), counts, check_dtype=False)
+    pd.testing.assert_frame_equal(level_transitions(levels), transitions, check_dtype=False, check_names=False)

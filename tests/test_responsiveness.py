@@ -92,3 +92,35 @@ def test_waits_counted_in_the_engine_give_the_per_thread_numbers():
     assert (t.loc["median_hours_to_first_reply", "ci_low"], t.loc["median_hours_to_first_reply", "ci_high"]) == pytest.approx(sf.quantile_ci(0.5))
     assert t.loc["first_answer_by_host_share", "estimate"] == pytest.approx(f.loc[f["answered"], "first_replier_is_host"].astype(bool).mean())
     pd.testing.assert_frame_equal(answered_within(c), answered_within(f))
+
+
+def _first_replies_by_hand(ev: pd.DataFrame, hosts) -> pd.DataFrame:
+    """Each post's first reply by someone else, not before it, in plain pandas (a member first at a tie)."""
+    ev = ev.assign(is_host=ev["member_id"].isin(hosts))
+    posts = ev.loc[(ev["kind"] == "post") & ev["thread_id"].notna(), ["thread_id", "member_id", "created_at", "is_host"]]
+    replies = ev.loc[(ev["kind"] == "reply") & ev["thread_id"].notna(), ["thread_id", "member_id", "created_at", "is_host"]]
+    j = posts.merge(replies, on="thread_id", suffixes=("", "_r"))
+    j = j[(j["member_id_r"].isna() | j["member_id"].isna() | (j["member_id_r"] != j["member_id"])) & (j["created_at_r"] >= j["created_at"])]
+    first = j.sort_values(["created_at_r", "is_host_r"]).drop_duplicates("thread_id").set_index("thread_id")
+    out = posts.set_index("thread_id").join(first[["created_at_r", "is_host_r"]])
+    return out.rename(columns={"created_at": "posted_at", "created_at_r": "first_reply_at", "is_host_r": "first_replier_is_host"})
+
+
+def test_first_replies_equal_pandas_on_ids_and_store_keys(tmp_path):
+    """Self-replies, replies older than their post and host/member ties, with ids and with keys."""
+    from communitylab.loaders import open_store, write_store
+    from communitylab.simulate import simulate_large_log
+
+    ev = simulate_large_log(30_000, n_members=200, days=60, seed=7)
+    replies = ev.index[ev["kind"] == "reply"]
+    ev.loc[replies[:50], "created_at"] -= pd.Timedelta(days=5)  # some replies older than their thread's post
+    write_store(ev, tmp_path / "store")
+    hosts = {f"host{i}" for i in range(5)}
+    ref = _first_replies_by_hand(ev, hosts)
+    assert ((ref["first_reply_at"].notna()) & (ref["first_replier_is_host"] == True)).any()  # noqa: E712
+    for c in (Community.from_frames(ev, hosts=hosts), open_store(tmp_path / "store", hosts=hosts)):
+        got = first_replies(c).set_index("thread_id")
+        exp = ref.loc[got.index]
+        assert len(got) == len(ref) and got["posted_at"].equals(exp["posted_at"].astype(got["posted_at"].dtype))
+        assert got["first_reply_at"].equals(exp["first_reply_at"].astype(got["first_reply_at"].dtype))
+        assert (got["first_replier_is_host"].fillna(False).astype(bool) == exp["first_replier_is_host"].fillna(False).astype(bool)).all()

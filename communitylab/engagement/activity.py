@@ -6,8 +6,9 @@ import ibis
 import pandas as pd
 
 from communitylab.community import Community, cached
+from communitylab.engagement.daily import daily_counts, in_days, period_of_day
 
-__all__ = ["PERIODS", "member_periods", "activity_by_period", "stickiness"]
+__all__ = ["PERIODS", "member_periods", "member_period_counts", "activity_by_period", "stickiness"]
 
 PERIODS = {"day": "D", "week": "W-MON", "month": "M"}
 ACTIVE_KINDS = ("post", "reply", "reaction")
@@ -18,6 +19,57 @@ def _truncate(col, period: str):
     return col.truncate(unit)
 
 
+COUNTED_KINDS = ACTIVE_KINDS  # the kinds :func:`member_period_counts` counts one by one
+
+
+def period_index(col, period: str):
+    """Each timestamp's period as an integer, consecutive periods as consecutive integers: months
+    since year 0 (``year * 12 + month - 1``), days since 1900-01-01, weeks (from Monday) since
+    1900-01-01, a Monday. Integers group, pack and step (the previous period is ``p - 1``) faster
+    than truncated timestamps; :func:`period_start` turns them back."""
+    if period == "month":
+        return col.year().cast("int64") * 12 + col.month().cast("int64") - 1
+    days = col.date().delta(ibis.date(1900, 1, 1), unit="day").cast("int64")
+    return days if period == "day" else days // 7
+
+
+def period_start(index, period: str) -> pd.Series:
+    """The start (UTC) of each period of :func:`period_index`."""
+    index = pd.Series(index, dtype="int64")
+    if period == "month":
+        out = pd.to_datetime(pd.DataFrame({"year": index // 12, "month": index % 12 + 1, "day": 1}))
+    else:
+        out = pd.Timestamp("1900-01-01") + pd.to_timedelta(index * (1 if period == "day" else 7), unit="D")
+    return pd.Series(out, index=index.index).dt.tz_localize("UTC").astype("datetime64[us, UTC]")
+
+
+def _index_of(ts: pd.Timestamp, period: str) -> int:
+    """:func:`period_index` of one timestamp, in Python."""
+    ts = pd.Timestamp(ts)
+    ts = ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+    if period == "month":
+        return ts.year * 12 + ts.month - 1
+    days = (ts.normalize() - pd.Timestamp("1900-01-01")).days
+    return days if period == "day" else days // 7
+
+
+@cached
+def member_period_counts(community: Community, period: str = "month"):
+    """The shared member × period table, built once per community and period and kept in the engine.
+
+    One row per non-host member with a known id and period in which they have any event:
+    ``member_key, p`` (:func:`period_index`) and their events of each counted kind ``n_post,
+    n_reply, n_reaction``. Activity lifecycles, engagement levels and contribution counts read it
+    instead of grouping the whole log again (on the 100M-event benchmark: 21.5M rows).
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {list(PERIODS)}")
+    t = community.core
+    t = t.filter(~t.is_host & t.member_key.notnull())
+    g = t.group_by(member_key=t.member_key, p=period_index(t.created_at, period))
+    return community.engine.materialize(g.aggregate(**{f"n_{k}": t.count(where=t.kind == k) for k in COUNTED_KINDS}))
+
+
 def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
     """Distinct (member, period) pairs in which a non-host member posted, replied or reacted."""
     if period not in PERIODS:
@@ -26,10 +78,6 @@ def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
     t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_key.notnull() & ~t.is_host)
     mp = t.select(member_key=t.member_key, period=_truncate(t.created_at, period)).distinct()
     return community.execute(community.member_ids(mp))
-
-
-def _step(period: str):
-    return {"day": ibis.interval(days=1), "week": ibis.interval(days=7), "month": ibis.interval(months=1)}[period]
 
 
 def period_grid(first: pd.Timestamp, last: pd.Timestamp, period: str) -> pd.DataFrame:
@@ -60,8 +108,7 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}")
-    t = community.core
-    a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
+    window = None
     if active_period_only:
         from communitylab.engagement.cadence import observation_window
 
@@ -69,40 +116,64 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
         if pd.notna(lo) and (lo, hi) == tuple(observation_window(community, robust=False)):
             return activity_by_period(community, period)  # no stray events: the same rows (computed once)
         if pd.notna(lo):
-            a = a.filter((a.created_at >= lo.tz_localize(None).to_pydatetime()) & (a.created_at <= hi.tz_localize(None).to_pydatetime()))
-    counts = community.execute(
-        a.group_by(period=_truncate(a.created_at, period)).aggregate(
-            posts=(a.kind == "post").cast("int64").sum(),
-            replies=(a.kind == "reply").cast("int64").sum(),
-            reactions=(a.kind == "reaction").cast("int64").sum(),
-            host_posts=((a.kind == "post") & a.is_host).cast("int64").sum(),
-        )
-    )
+            window = (lo, hi)
+    d = daily_counts(community)
+    d = d[d["kind"].isin(list(ACTIVE_KINDS))]
+    if window is not None:
+        d = d[in_days(d["day"], *window)]  # the active period's days: the events from lo to hi
     columns = ["period", "active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions", "host_posts"]
-    if counts.empty:
+    if d.empty:
         return pd.DataFrame(columns=columns)
-    m = a.filter(a.member_key.notnull() & ~a.is_host)
-    mp = m.select(member_key=m.member_key, period=_truncate(m.created_at, period)).distinct()
-    w = ibis.window(group_by="member_key", order_by="period")
-    step = _step(period)
-    # each member's active periods with the one before and after, kept in the engine once for both counts below
-    mp = community.engine.materialize(mp.mutate(prev=mp.period.lag().over(w), nxt=mp.period.lead().over(w)))
-    lifecycle = mp.group_by("period").aggregate(
-        active=mp.count(),
-        new=mp.prev.isnull().cast("int64").sum(),
-        returning=(mp.prev == mp.period - step).fill_null(False).cast("int64").sum(),
-    )
-    gone = mp.filter(mp.nxt.isnull() | (mp.nxt != mp.period + step))
-    dormant = gone.group_by(period=gone.period + step).aggregate(dormant=gone.count())
-    life = community.execute(lifecycle)
-    dorm = community.execute(dormant)
+    kind, n = d["kind"].to_numpy(), d["events"].to_numpy()
+    per = pd.DataFrame({"period": period_of_day(d["day"], period), "posts": n * (kind == "post"), "replies": n * (kind == "reply"),
+                        "reactions": n * (kind == "reaction"), "host_posts": n * ((kind == "post") & d["is_host"].to_numpy())})
+    counts = per.groupby("period", as_index=False).sum()
+    life = community.execute(_lifecycle(community, period, window))
+    life["period"] = period_start(life.pop("p"), period).to_numpy()
     out = period_grid(counts["period"].min(), counts["period"].max(), period)
-    out = out.merge(life, on="period", how="left").merge(dorm, on="period", how="left").merge(counts, on="period", how="left")
+    out = out.merge(life, on="period", how="left").merge(counts, on="period", how="left")
     out = out.fillna(0)
     out["resurrected"] = out["active"] - out["new"] - out["returning"]
     for col in columns[1:]:
         out[col] = out[col].astype("int64")
     return out[columns]
+
+
+def _lifecycle(community: Community, period: str, window: tuple[pd.Timestamp, pd.Timestamp] | None = None):
+    """In the engine, per period index ``p`` (of the members' active periods, and the period after
+    one a member left): ``active, new, returning, dormant``, from the shared
+    :func:`member_period_counts` and one window over each member's active periods.
+
+    With ``window`` (``lo, hi``), only activity inside it counts: the periods strictly between
+    those of ``lo`` and ``hi`` are read from the shared table as they are, and the two periods cut
+    by the window are read from the events between ``lo`` and ``hi`` there.
+    """
+    c = member_period_counts(community, period)
+    active = c.filter(sum(c[f"n_{k}"] for k in ACTIVE_KINDS) > 0).select("member_key", "p")
+    if window is not None:
+        lo, hi = window
+        p_lo, p_hi = _index_of(lo, period), _index_of(hi, period)
+        first_cut = period_start([p_lo + 1], period).iloc[0]  # the end of lo's period
+        last_cut = period_start([p_hi], period).iloc[0]
+
+        def naive(ts):
+            return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+        t = community.core
+        e = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_key.notnull() & ~t.is_host
+                     & (t.created_at >= naive(lo)) & (t.created_at <= naive(hi))
+                     & ((t.created_at < naive(first_cut)) | (t.created_at >= naive(last_cut))))
+        edges = e.select(member_key=e.member_key, p=period_index(e.created_at, period)).distinct()
+        active = active.filter((active.p > p_lo) & (active.p < p_hi)).union(edges, distinct=False)
+    w = ibis.window(group_by="member_key", order_by="p")
+    seq = active.mutate(prev=active.p.lag().over(w), nxt=active.p.lead().over(w))
+    one, zero = ibis.literal(1, "int64"), ibis.literal(0, "int64")
+    present = seq.select(p=seq.p, active=one, new=seq.prev.isnull().cast("int64"),
+                         returning=(seq.prev == seq.p - 1).fill_null(False).cast("int64"), dormant=zero)
+    gone = seq.filter(seq.nxt.isnull() | (seq.nxt != seq.p + 1))  # active, and not in the period after: dormant there
+    gone = gone.select(p=gone.p + 1, active=zero, new=zero, returning=zero, dormant=one)
+    rows = present.union(gone, distinct=False)
+    return rows.group_by("p").aggregate(**{k: rows[k].sum() for k in ("active", "new", "returning", "dormant")})
 
 
 def stickiness(community: Community) -> pd.DataFrame:

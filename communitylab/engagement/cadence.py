@@ -11,12 +11,15 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from communitylab.community import Community, cached
+from communitylab.engagement.daily import daily_counts, in_days, period_of_day
 from communitylab.window import active_span
 
 __all__ = ["observation_window", "host_silences", "host_regularity", "activity_during_silences", "host_dependence"]
 
 
+@cached
 def _host_times(community: Community) -> pd.Series:
+    """The hosts' posts and replies, in time order (read once for the silences and the regularity)."""
     t = community.core
     h = t.filter(t.is_host & t.kind.isin(["post", "reply"])).select("created_at").order_by("created_at")
     return community.execute(h)["created_at"]
@@ -27,23 +30,23 @@ def observation_window(community: Community, *, robust: bool = True) -> tuple[pd
     """First and last post, reply or reaction of the log's active period (UTC).
 
     ``robust`` (default) leaves out isolated stray events by the rule of
-    :mod:`communitylab.window` (computed on the engine from events per day); ``robust=False``
-    gives the raw first and last event.
+    :mod:`communitylab.window` (applied to the events per day of
+    :func:`~communitylab.engagement.daily.daily_counts`); ``robust=False`` gives the raw first and
+    last event.
     """
-    t = community.core
-    t = t.filter(t.kind.isin(["post", "reply", "reaction"]))
-    w = community.execute(t.aggregate(lo=t.created_at.min(), hi=t.created_at.max()))
-    lo, hi = w["lo"].iloc[0], w["hi"].iloc[0]
-    if not robust or pd.isna(lo):
+    d = daily_counts(community)
+    d = d[d["kind"].isin(["post", "reply", "reaction"])]
+    if d.empty:
+        return pd.NaT, pd.NaT
+    lo, hi = d["first_at"].min(), d["last_at"].max()
+    if not robust:
         return lo, hi
-    per_day = community.execute(t.group_by(day=t.created_at.truncate("D")).aggregate(n=t.count()))
-    span = active_span(per_day["day"], per_day["n"])
+    per_day = d.groupby("day")["events"].sum()
+    span = active_span(per_day.index.to_series(), per_day.to_numpy())
     if not span.stray:
         return lo, hi
-    start, stop = span.first_day.tz_localize(None).to_pydatetime(), (span.last_day + pd.Timedelta(days=1)).tz_localize(None).to_pydatetime()
-    inside = t.filter((t.created_at >= start) & (t.created_at < stop))
-    w = community.execute(inside.aggregate(lo=inside.created_at.min(), hi=inside.created_at.max()))
-    return w["lo"].iloc[0], w["hi"].iloc[0]
+    inside = d[(d["day"] >= span.first_day) & (d["day"] <= span.last_day)]
+    return inside["first_at"].min(), inside["last_at"].max()
 
 
 @cached
@@ -109,7 +112,9 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     naive = lambda ts: ts.tz_convert("UTC").tz_localize(None).to_pydatetime()  # noqa: E731
     # stray events outside the active period are left out of rates
     m = m.filter((m.created_at >= naive(lo)) & (m.created_at <= naive(hi))) if pd.notna(lo) else m
-    total = int(community.execute(m.count()))
+    d = daily_counts(community)
+    d = d[~d["is_host"] & d["kind"].isin(["post", "reply"])]
+    total = int(d.loc[in_days(d["day"], lo, hi), "events"].sum()) if pd.notna(lo) else int(d["events"].sum())
     k_s = 0
     if len(sil):  # silences never overlap: each event falls in at most one
         spans = ibis.memtable(pd.DataFrame({"s_start": sil["start"].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]"),
@@ -161,10 +166,9 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
     lo, hi = observation_window(community)
     if pd.isna(lo):
         return pd.Series(out)
-    t = community.core
-    a = t.filter(t.kind.isin(["post", "reply"]) & (t.created_at >= lo.tz_localize(None).to_pydatetime())
-                 & (t.created_at <= hi.tz_localize(None).to_pydatetime()))
-    wk = community.execute(a.group_by(week=a.created_at.truncate("W"), host=a.is_host).aggregate(n=a.count()))
+    d = daily_counts(community)
+    d = d[d["kind"].isin(["post", "reply"]) & in_days(d["day"], lo, hi)]  # the posts and replies of the active period
+    wk = d.groupby([period_of_day(d["day"], "week").rename("week"), d["is_host"].rename("host")])["events"].sum().rename("n").reset_index()
     if wk.empty:
         return pd.Series(out)
     weeks = pd.date_range(wk["week"].min(), wk["week"].max(), freq="7D")

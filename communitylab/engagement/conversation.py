@@ -215,19 +215,32 @@ def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int
 
 
 @cached
-def _network_shape(community: Community, without_hosts: bool = False) -> tuple[float, int]:
-    """(degree centralization, members in conversation) of the reply network, in the engine: the
-    same definitions as :func:`degree_centralization` and ``conversation_structure``."""
+def _network_shape(community: Community) -> dict[bool, tuple[float, int]]:
+    """``{without_hosts: (degree centralization, members in conversation)}`` of the reply network,
+    with and without the hosts, in one query: the same definitions as :func:`degree_centralization`
+    and ``conversation_structure``."""
     p = _pairs(community)
-    p = p.filter(p.nh) if without_hosts else p
-    und = p.filter(p.a != p.b)  # the simple undirected graph: each pair once, self-loops apart
-    ends = und.select(node=und.a).union(und.select(node=und.b), distinct=False)
-    deg = ends.group_by("node").aggregate(d=ends.count())
-    row = community.execute(deg.aggregate(n=deg.count(), top=deg.d.max(), total=deg.d.sum())).iloc[0]
-    k = int(row["n"])
-    central = float((k * row["top"] - row["total"]) / ((k - 1) * (k - 2))) if k >= 3 else float("nan")
-    nodes = p.filter(~p.a_host).select(m=p.a).union(p.filter(~p.b_host).select(m=p.b), distinct=True)
-    return central, int(community.execute(nodes.count()))
+    # each pair's two ends: a node's degree counts its pairs with another member (self-loops apart),
+    # among all pairs and among pairs without a host
+    side = {"loop": p.a == p.b, "nh": p.nh}
+    ends = p.select(node=p.a, host=p.a_host, **side).union(p.select(node=p.b, host=p.b_host, **side), distinct=False)
+    one = ibis.literal(1, "int64")
+    nodes = ends.group_by("node").aggregate(
+        d=ibis.ifelse(ends.loop, 0, one).sum(), d_nh=ibis.ifelse(ends.loop | ~ends.nh, 0, one).sum(),
+        host=ends.host.max(), in_nh=ends.nh.max(),
+    )
+    row = community.execute(nodes.aggregate(
+        n=(nodes.d > 0).cast("int64").sum(), top=nodes.d.max(), total=nodes.d.sum(), members=(~nodes.host).cast("int64").sum(),
+        n_nh=(nodes.d_nh > 0).cast("int64").sum(), top_nh=nodes.d_nh.max(), total_nh=nodes.d_nh.sum(), members_nh=nodes.in_nh.cast("int64").sum(),
+    )).iloc[0]
+
+    def shape(suffix: str) -> tuple[float, int]:
+        k = int(row["n" + suffix]) if pd.notna(row["n" + suffix]) else 0
+        central = float((k * row["top" + suffix] - row["total" + suffix]) / ((k - 1) * (k - 2))) if k >= 3 else float("nan")
+        members = row["members" + suffix]
+        return central, int(members) if pd.notna(members) else 0
+
+    return {False: shape(""), True: shape("_nh")}
 
 
 def degree_centralization(edges: pd.DataFrame) -> float:
@@ -258,8 +271,7 @@ def conversation_structure(community: Community) -> pd.DataFrame:
     Columns: ``metric, with_host, without_host``.
     """
     dm = reply_direction_matrix(community).set_index("direction")["share"]
-    central, members = _network_shape(community)
-    central_nh, members_nh = _network_shape(community, without_hosts=True)
+    (central, members), (central_nh, members_nh) = _network_shape(community)[False], _network_shape(community)[True]
 
     rows = [
         ("member_to_member_share", dm.get("member->member", np.nan), 1.0 if dm.get("member->member", 0) > 0 else np.nan),
@@ -283,10 +295,11 @@ def engagement_mix(community: Community) -> pd.DataFrame:
     "Engagement rate is too often just clicks, likes and shares" (seed 000): a high reaction share
     with few replies is an audience, not a conversation.
     """
-    t = community.core
-    t = t.filter(t.kind.isin(["post", "reply", "reaction"]))
-    df = community.execute(t.group_by("kind").aggregate(events=t.count()))
-    df = df.set_index("kind").reindex(["post", "reply", "reaction"], fill_value=0).reset_index()
+    from communitylab.engagement.daily import daily_counts
+
+    d = daily_counts(community)
+    df = d[d["kind"].isin(["post", "reply", "reaction"])].groupby("kind")["events"].sum().to_frame()
+    df = df.reindex(["post", "reply", "reaction"], fill_value=0).reset_index()
     df["share"] = df["events"] / df["events"].sum() if df["events"].sum() else np.nan
     return df
 

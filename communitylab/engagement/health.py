@@ -10,6 +10,7 @@ import pandas as pd
 from communitylab.community import Community
 from communitylab.engagement.cadence import host_dependence, observation_window
 from communitylab.engagement.conversation import reply_direction_matrix
+from communitylab.engagement.daily import daily_counts, in_days
 from communitylab.engagement.inequality import contribution_counts, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
 from communitylab.tables import as_percent
@@ -173,12 +174,10 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     from communitylab.engagement.trajectory import trajectory
 
     th = thresholds or HealthThresholds()
-    t = community.core
     lo, hi = observation_window(community)
-    m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]) & t.member_key.notnull())
-    if pd.notna(lo):
-        m = m.filter((m.created_at >= lo.tz_localize(None).to_pydatetime()) & (m.created_at <= hi.tz_localize(None).to_pydatetime()))
-    n_member = int(community.execute(m.count()))
+    d = daily_counts(community)
+    d = d[~d["is_host"] & d["kind"].isin(["post", "reply"]) & d["known_member"]]  # members' posts and replies
+    n_member = int(d.loc[in_days(d["day"], lo, hi), "events"].sum()) if pd.notna(lo) else int(d["events"].sum())
     weeks = max((hi - lo).total_seconds() / (7 * 86_400), 1.0) if pd.notna(lo) else 1.0
     weekly = n_member / weeks
     window = f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d} ({weeks:.0f} weeks)" if pd.notna(lo) else "no events"

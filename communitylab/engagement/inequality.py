@@ -101,7 +101,14 @@ def contribution_counts(community: Community, kinds: Sequence[str] = CONTRIBUTIO
 
 
 def _contributions(community: Community, kinds: Sequence[str], *, include_hosts: bool):
-    """In the engine: ``member_key, contributions`` for every member with a known id in the log."""
+    """In the engine: ``member_key, contributions`` for every member with a known id in the log
+    (from the shared member × period counts when another metric built them)."""
+    from communitylab.engagement.activity import COUNTED_KINDS, PERIODS, member_period_counts
+
+    built = [p for p in PERIODS if member_period_counts.computed(community, p)]
+    if built and not include_hosts and set(kinds) <= set(COUNTED_KINDS):
+        c = member_period_counts(community, built[0])
+        return c.group_by("member_key").aggregate(contributions=sum((c[f"n_{k}"] for k in kinds), ibis.literal(0, "int64")).sum())
     t = community.core.filter(community.core.member_key.notnull())
     t = t if include_hosts else t.filter(~t.is_host)
     return t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())

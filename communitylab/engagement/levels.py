@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import ibis
 import pandas as pd
 
 from communitylab.community import Community
-from communitylab.engagement.activity import _truncate
+from communitylab.engagement.activity import (
+    COUNTED_KINDS,
+    _truncate,
+    member_period_counts,
+    period_index,
+    period_start,
+)
 
 __all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts", "level_summary"]
 
@@ -96,50 +103,49 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     (counts, transitions): ``period`` and one column per level (the last ``last`` periods when
     given); a level-by-level table of moves between consecutive periods (rows: from, columns: to).
     """
-    import ibis
-
-    from communitylab.engagement.activity import _step
-
     rules = rules or LevelRules()
-    t = community.core
-    t = t.filter(~t.is_host & t.member_key.notnull())
-    w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
-    # the (member, period) pairs with events, kept in the engine once and read by the queries below
-    per = community.engine.materialize(t.group_by(member_key=t.member_key, period=_truncate(t.created_at, period)).aggregate(score=w.sum()))
+    if set(rules.weights) <= set(COUNTED_KINDS):  # the shared member × period table has the counts the score weighs
+        c = member_period_counts(community, period)
+        per = c.select("member_key", "p", score=sum((c[f"n_{k}"].cast("float64") * v for k, v in rules.weights.items()), ibis.literal(0.0)))
+    else:  # a rule weighing other kinds (joins, leaves): scored from the events, kept in the engine for the queries below
+        t = community.core
+        t = t.filter(~t.is_host & t.member_key.notnull())
+        w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()), ibis.literal(0.0))
+        per = community.engine.materialize(t.group_by(member_key=t.member_key, p=period_index(t.created_at, period)).aggregate(score=w.sum()))
 
     def level(score):
         return ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
                           else_="core")
 
     # members by the period they start in: how many are counted in each period, and how many moves follow
-    firsts = community.execute(per.group_by("member_key").aggregate(first=per.period.min()).group_by("first").aggregate(n=ibis._.count()))
+    firsts = community.execute(per.group_by("member_key").aggregate(first=per.p.min()).group_by("first").aggregate(n=ibis._.count()))
     empty = pd.DataFrame(0, index=list(LEVELS), columns=list(LEVELS))
     if firsts.empty:
         return pd.DataFrame(columns=["period", *LEVELS]), empty
-    present = community.execute(per.group_by("period", level=level(per.score)).aggregate(n=per.count()))
-    freq = {"day": "D", "week": "7D", "month": "MS"}[period]
-    periods = pd.date_range(firsts["first"].min(), present["period"].max(), freq=freq)  # the first period is someone's first
+    present = community.execute(per.group_by("p", level=level(per.score)).aggregate(n=per.count()))
+    periods = range(int(firsts["first"].min()), int(present["p"].max()) + 1)  # the first period is someone's first
     zero = str(rules.level(pd.Series([0.0])).iloc[0])  # the level of a period without events
     counted = firsts.set_index("first")["n"].reindex(periods, fill_value=0).cumsum()  # members from their first period on
-    counts = present.pivot(index="period", columns="level", values="n").reindex(index=periods, columns=list(LEVELS)).fillna(0)
+    counts = present.pivot(index="p", columns="level", values="n").reindex(index=periods, columns=list(LEVELS)).fillna(0)
     counts[zero] += counted - counts.sum(axis=1)
-    counts = counts.astype("int64").rename_axis("period").reset_index()
+    counts = counts.astype("int64")
+    counts.insert(0, "period", period_start(counts.index, period).to_numpy())
+    counts = counts.reset_index(drop=True)
     counts.columns = [str(c) for c in counts.columns]
 
     # moves, from each member's periods with events in order: into such a period from the one before
     # (its level, or a period without events), and out of one into a period without events
-    step, end = _step(period), periods[-1].tz_localize(None).to_pydatetime()
-    win = ibis.window(group_by="member_key", order_by="period")
-    seq = per.mutate(p_period=per.period.lag().over(win), p_score=per.score.lag().over(win), n_period=per.period.lead().over(win))
-    before = ibis.ifelse(seq.p_period == seq.period - step, seq.p_score, 0.0)
+    end = periods[-1]
+    win = ibis.window(group_by="member_key", order_by="p")
+    seq = per.mutate(p_period=per.p.lag().over(win), p_score=per.score.lag().over(win), n_period=per.p.lead().over(win))
+    before = ibis.ifelse(seq.p_period == seq.p - 1, seq.p_score, 0.0)
     into = seq.filter(seq.p_period.notnull()).select(prev=level(before), level=level(seq.score))
-    out_of = seq.filter((seq.n_period.isnull() | (seq.n_period != seq.period + step)) & (seq.period + step <= end))
+    out_of = seq.filter((seq.n_period.isnull() | (seq.n_period != seq.p + 1)) & (seq.p + 1 <= end))
     moves = into.union(out_of.select(prev=level(out_of.score), level=ibis.literal(zero)), distinct=False)
     moves = moves.group_by("prev", "level").aggregate(n=moves.count())
     m = community.execute(moves)
     transitions = m.pivot(index="prev", columns="level", values="n").reindex(index=list(LEVELS), columns=list(LEVELS)).fillna(0).astype("int64")
-    k = pd.Series(range(len(periods)), index=periods)
-    all_pairs = int((firsts["n"] * (len(periods) - 1 - firsts["first"].map(k))).sum())  # a member's periods from their first, less one
+    all_pairs = int((firsts["n"] * (end - firsts["first"])).sum())  # a member's periods from their first, less one
     transitions.loc[zero, zero] += all_pairs - int(m["n"].sum())
     transitions.index.name, transitions.columns.name = "from", "to"
     return (counts.tail(last).reset_index(drop=True) if last else counts), transitions

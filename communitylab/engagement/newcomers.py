@@ -73,7 +73,8 @@ def _askers(community: Community) -> pd.DataFrame:
 
 def _came_back(community: Community, members: pd.DataFrame, after: str, until: pd.Series | None = None) -> pd.Series:
     """Whether each member posted, replied or reacted after ``members[after]`` (outside their own
-    first thread), and no later than ``until[member]`` when given. Computed in the engine: the
+    first thread), and no later than ``until`` (one time per member, in the order of ``members``)
+    when given. Computed in the engine: the
     members' reference times go in as a small table (by key), only the keys of those who came back
     come out."""
     def naive(s: pd.Series) -> pd.Series:
@@ -84,7 +85,7 @@ def _came_back(community: Community, members: pd.DataFrame, after: str, until: p
     if community.keys is not None:  # integer keys (nullable: a first post may have no thread)
         ref = ref.astype({"ref_member": "int64", "ref_thread": "Int64"})
     if until is not None:
-        ref["ref_until"] = naive(members["member_id"].map(until.to_dict())).to_numpy()
+        ref["ref_until"] = naive(until).to_numpy()
     if ref.empty:
         return pd.Series(False, index=members.index)
     t = community.core
@@ -163,7 +164,7 @@ def newcomer_retention(
     n_excluded = int(short.sum())
     new = new[~short].copy()
     new["replied"] = new["answered"] & (new["hours"] <= reply_within_days * 24)
-    until = (new.set_index("member_id")["first_at"] + pd.Timedelta(days=return_within_days))
+    until = new["first_at"] + pd.Timedelta(days=return_within_days)
     new["returned"] = _came_back(community, new, "first_at", until).to_numpy()
     rows = []
     counts = {}
