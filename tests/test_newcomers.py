@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from communitylab import Community
-from communitylab.engagement import first_contributions, join_ask_leave, newcomer_retention
+from communitylab.engagement import (
+    first_contributions,
+    join_ask_leave,
+    newcomer_retention,
+    observation_window,
+)
 from communitylab.simulate import simulate
 
 
@@ -53,3 +58,34 @@ def test_first_contribution_at_one_instant_follows_the_stated_rule():
     assert fc.loc["a", ["first_kind", "first_thread"]].tolist() == ["post", "p9"]  # a post before a reply at the same instant
     assert fc.loc["b", ["first_kind", "first_thread"]].tolist() == ["reply", "a0"]  # two replies: the lower thread id
     assert "c" not in fc.index  # reactions only: no first contribution
+
+
+def test_coming_back_equals_pandas_on_a_keyed_store(tmp_path):
+    """Who came back (after the answer, outside the first thread) and who returned within the
+    span, counted in pandas from each asker's events, on a store with integer keys."""
+    from communitylab.engagement.newcomers import _askers
+    from communitylab.loaders import open_store, write_store
+
+    sim = simulate("living", seed=3)
+    write_store(sim.events, tmp_path / "store")
+    c = open_store(tmp_path / "store", hosts=sim.hosts)
+    ev = sim.events
+    act = ev[ev["kind"].isin(["post", "reply", "reaction"]) & ev["member_id"].notna() & ~ev["member_id"].isin(sim.hosts)]
+    askers = _askers(c)
+    assert len(askers) > 50
+    j = askers[["member_id", "first_at", "first_thread", "answered", "answered_at"]].merge(act, on="member_id")
+    outside = j["thread_id"].isna() | j["first_thread"].isna() | (j["thread_id"] != j["first_thread"])
+    ref = j["answered_at"].where(j["answered"], j["first_at"])
+    back = set(j.loc[outside & (j["created_at"] > ref), "member_id"])
+    within = outside & (j["created_at"] > j["first_at"]) & (j["created_at"] <= j["first_at"] + pd.Timedelta(days=90))
+    returned = set(j.loc[within, "member_id"])
+
+    end = observation_window(c)[1]
+    kept = askers[(end - askers["answered_at"].where(askers["answered"], askers["first_at"])).dt.total_seconds() / 86_400 >= 60]
+    jal = join_ask_leave(c).set_index("group")
+    assert jal.loc["all answered", "left"] == (kept["answered"] & ~kept["member_id"].isin(back)).sum()
+    assert jal.loc["unanswered", "left"] == (~kept["answered"] & ~kept["member_id"].isin(back)).sum()
+    new = askers[(end - askers["first_at"]).dt.total_seconds() / 86_400 >= 90]
+    r = newcomer_retention(c).set_index("group")
+    assert r.loc["difference", "returned"] == new["member_id"].isin(returned).sum()
+    assert r.loc["difference", "newcomers"] == len(new)

@@ -54,7 +54,7 @@ def _first_contributions_expr(community: Community):
 def _askers(community: Community) -> pd.DataFrame:
     """Members whose first contribution is a post, with that thread's first reply by someone else:
     ``member_id, first_at, first_thread, answered, answered_at, by_host, hours`` and their keys
-    ``_m, _tk`` (member and first thread, for :func:`_came_back`; joined in the engine, only the
+    ``_m, _tk`` (member and first thread, for :func:`_return_times`; joined in the engine, only the
     askers come out)."""
     fc = _first_contributions_expr(community)
     fc = fc.filter(fc.first_kind == "post")
@@ -62,7 +62,7 @@ def _askers(community: Community) -> pd.DataFrame:
     j = fc.left_join(fr, fc.first_thread_key == fr.thread_key).select(
         "member_key", "first_at", "first_thread_key", "posted_at", answered_at="first_reply_at", by_host="first_replier_is_host"
     )
-    j = j.mutate(_m=j.member_key, _tk=j.first_thread_key)  # the keys, for _came_back
+    j = j.mutate(_m=j.member_key, _tk=j.first_thread_key)  # the keys, for _return_times
     j = community.thread_ids(community.member_ids(j), "first_thread_key", "first_thread")
     out = community.execute(j).sort_values("member_id").reset_index(drop=True)
     out["answered"] = out["answered_at"].notna()
@@ -71,32 +71,33 @@ def _askers(community: Community) -> pd.DataFrame:
     return out
 
 
-def _came_back(community: Community, members: pd.DataFrame, after: str, until: pd.Series | None = None) -> pd.Series:
-    """Whether each member posted, replied or reacted after ``members[after]`` (outside their own
-    first thread), and no later than ``until`` (one time per member, in the order of ``members``)
-    when given. Computed in the engine: the
-    members' reference times go in as a small table (by key), only the keys of those who came back
-    come out."""
-    def naive(s: pd.Series) -> pd.Series:
-        s = pd.to_datetime(s, utc=True)
-        return s.dt.tz_localize(None).astype("datetime64[us]")
-
-    ref = pd.DataFrame({"ref_member": members["_m"], "ref_at": naive(members[after]), "ref_thread": members["_tk"]}).reset_index(drop=True)
+@cached
+def _return_times(community: Community) -> pd.DataFrame:
+    """For each asker of :func:`_askers` (same rows, same index): ``next_at``, their first post,
+    reply or reaction outside their first thread after their first post, and ``last_out_at``, their
+    last one outside it (NaT: none). Whether an asker came back after any time, or within any
+    span, is read from these two; one pass in the engine for join–ask–leave and newcomer
+    retention alike: the askers go in as a small table (by key), one row per asker comes out."""
+    askers = _askers(community)
+    nat = pd.Series(pd.NaT, index=askers.index, dtype="datetime64[us, UTC]")
+    out = pd.DataFrame({"next_at": nat, "last_out_at": nat})
+    if askers.empty:
+        return out
+    first = pd.to_datetime(askers["first_at"], utc=True).dt.tz_localize(None).astype("datetime64[us]")
+    ref = pd.DataFrame({"ref_member": askers["_m"], "ref_at": first, "ref_thread": askers["_tk"]})
     if community.keys is not None:  # integer keys (nullable: a first post may have no thread)
         ref = ref.astype({"ref_member": "int64", "ref_thread": "Int64"})
-    if until is not None:
-        ref["ref_until"] = naive(until).to_numpy()
-    if ref.empty:
-        return pd.Series(False, index=members.index)
     t = community.core
     act = t.filter(~t.is_host & t.member_key.notnull() & t.kind.isin(["post", "reply", "reaction"])).select("member_key", "created_at", "thread_key")
-    m = ibis.memtable(ref)
+    m = ibis.memtable(ref.reset_index(drop=True))
     j = act.join(m, act.member_key == m.ref_member)
-    keep = (j.created_at > j.ref_at) & (j.thread_key.isnull() | j.ref_thread.isnull() | (j.thread_key != j.ref_thread))
-    if until is not None:
-        keep &= j.created_at <= j.ref_until
-    back = community.execute(j.filter(keep).select(j.member_key).distinct())["member_key"]
-    return members["_m"].isin(set(back)).set_axis(members.index)
+    j = j.filter(j.thread_key.isnull() | j.ref_thread.isnull() | (j.thread_key != j.ref_thread))  # outside the first thread
+    later = ibis.ifelse(j.created_at > j.ref_at, j.created_at, ibis.null("timestamp"))
+    times = community.execute(j.group_by(_m=j.member_key).aggregate(next_at=later.min(), last_out_at=j.created_at.max()))
+    times = times.set_index("_m")
+    for col in ("next_at", "last_out_at"):
+        out[col] = pd.to_datetime(askers["_m"].map(times[col]), utc=True).astype("datetime64[us, UTC]")
+    return out
 
 
 def join_ask_leave(community: Community, *, min_followup_days: float = 60, level: float = 0.95) -> pd.DataFrame:
@@ -120,7 +121,8 @@ def join_ask_leave(community: Community, *, min_followup_days: float = 60, level
     n_short = int(short.sum())
     askers = askers[~short].copy()
     askers["_ref"] = askers["answered_at"].where(askers["answered"], askers["first_at"])
-    askers["back"] = _came_back(community, askers, "_ref")
+    # came back: posted, replied or reacted outside the first thread after the answer (or the post)
+    askers["back"] = (_return_times(community).loc[askers.index, "last_out_at"] > askers["_ref"]).to_numpy()
     groups = {
         "all answered": askers["answered"],
         "answered by host": askers["answered"] & askers["by_host"].fillna(False).astype(bool),
@@ -164,8 +166,9 @@ def newcomer_retention(
     n_excluded = int(short.sum())
     new = new[~short].copy()
     new["replied"] = new["answered"] & (new["hours"] <= reply_within_days * 24)
-    until = new["first_at"] + pd.Timedelta(days=return_within_days)
-    new["returned"] = _came_back(community, new, "first_at", until).to_numpy()
+    # returned: posted, replied or reacted outside the first thread within the span after the first post
+    nxt = _return_times(community).loc[new.index, "next_at"]
+    new["returned"] = (nxt <= new["first_at"] + pd.Timedelta(days=return_within_days)).to_numpy()
     rows = []
     counts = {}
     for name, mask in (("replied", new["replied"]), ("not replied", ~new["replied"])):
