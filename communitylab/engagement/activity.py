@@ -25,8 +25,8 @@ COUNTED_KINDS = ACTIVE_KINDS  # the kinds :func:`member_period_counts` counts on
 def period_index(col, period: str):
     """Each timestamp's period as an integer, consecutive periods as consecutive integers: months
     since year 0 (``year * 12 + month - 1``), days since 1900-01-01, weeks (from Monday) since
-    1900-01-01, a Monday. Integers group, pack and step (the previous period is ``p - 1``) faster
-    than truncated timestamps; :func:`period_start` turns them back."""
+    1900-01-01, a Monday. Integers group and step (the previous period is ``p - 1``) faster than
+    truncated timestamps; :func:`period_start` turns them back."""
     if period == "month":
         return col.year().cast("int64") * 12 + col.month().cast("int64") - 1
     days = col.date().delta(ibis.date(1900, 1, 1), unit="day").cast("int64")
@@ -96,8 +96,9 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     previous period, not in this one. Counts of posts, replies and reactions include hosts;
     ``host_posts`` counts the hosts' posts separately. Weeks start on Monday; months on the 1st.
 
-    The lifecycle is computed in the engine with window functions (one row per period comes back),
-    so it scales with the log.
+    The lifecycle is computed in the engine with one window over the shared member × period table
+    (:func:`member_period_counts`; one row per period comes back), the event counts from the
+    events per day (:func:`~communitylab.engagement.daily.daily_counts`), so it scales with the log.
 
     Returns
     -------
