@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from communitylab import Community
 from communitylab.engagement import (
     HealthThresholds,
     activity_during_silences,
@@ -200,3 +203,14 @@ def test_activity_during_silences_counts_what_pandas_counts():
     inside = sum(((m["created_at"] > s) & (m["created_at"] < e)).sum() for s, e in zip(sil["start"], sil["end"]))
     got = activity_during_silences(c, 14).iloc[0]
     assert len(sil) >= 2 and got["events_silent"] == inside and got["events_other"] == len(m) - inside
+
+
+def test_host_regularity_of_a_log_without_conversation():
+    """Only joins: no active period, so no weeks to count (not an error)."""
+    from communitylab.engagement import host_regularity
+
+    ev = pd.DataFrame({"event_id": ["j1", "j2"], "member_id": ["a", "b"], "kind": ["join", "join"],
+                       "created_at": pd.to_datetime(["2024-01-01", "2024-03-01"], utc=True), "thread_id": [None, None],
+                       "parent_id": [None, None]})
+    row = host_regularity(Community.from_frames(ev, name="joins")).iloc[0]
+    assert row["weeks"] == 0 and np.isnan(row["cv_per_week"])

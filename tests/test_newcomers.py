@@ -89,3 +89,18 @@ def test_coming_back_equals_pandas_on_a_keyed_store(tmp_path):
     r = newcomer_retention(c).set_index("group")
     assert r.loc["difference", "returned"] == new["member_id"].isin(returned).sum()
     assert r.loc["difference", "newcomers"] == len(new)
+
+
+def test_askers_none_of_whom_came_back():
+    """No asker has any activity outside their first thread: every one left, none returned."""
+    ev = pd.DataFrame({
+        "event_id": ["p1", "r1", "p2"], "member_id": ["a", "b", "c"], "kind": ["post", "reply", "post"],
+        "created_at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"], utc=True),
+        "thread_id": ["p1", "p1", "p2"], "parent_id": [None, "p1", None],
+    })
+    c = Community.from_frames(ev, name="gone")
+    jal = join_ask_leave(c, min_followup_days=0).set_index("group")
+    assert (jal.loc["all answered", "askers"], jal.loc["all answered", "left"]) == (1, 1)
+    assert (jal.loc["unanswered", "askers"], jal.loc["unanswered", "left"]) == (1, 1)
+    r = newcomer_retention(c, return_within_days=0).set_index("group")
+    assert (r.loc["difference", "newcomers"], r.loc["difference", "returned"]) == (2, 0)

@@ -77,6 +77,8 @@ def host_regularity(community: Community) -> pd.DataFrame:
     log: near 0 for a steady cadence, above 1 for campaign bursts.
     """
     lo, hi = observation_window(community)
+    if pd.isna(lo):  # no post, reply or reaction: no weeks to count
+        return pd.DataFrame([{"weeks": 0, "host_active_week_share": np.nan, "mean_per_week": np.nan, "cv_per_week": np.nan}])
     times = _host_times(community)
     times = times[(times >= lo) & (times <= hi)]
     weeks = pd.date_range(lo.floor("D"), hi + pd.Timedelta(days=7), freq="7D")
