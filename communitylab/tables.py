@@ -138,9 +138,21 @@ def as_interval(estimate: Any, low: Any, high: Any, *, share: bool = False) -> s
     if _is_missing(low) or _is_missing(high):
         return head
     lo, hi = fmt(low), fmt(high)
+    if not share and _is_unbounded(estimate, low, high):  # e.g. a rate ratio from a handful of weeks
+        return f"{head} (0–∞: too little data to bound it)"
     if float(low) < 0:  # "−66% to 66%" reads better than "-66–66%"
         return f"{head} ({lo.replace('-', '−')} to {hi.replace('-', '−')})"
     return f"{head} ({lo[:-1] if share else lo}–{hi})"
+
+
+def _is_unbounded(estimate: Any, low: Any, high: Any) -> bool:
+    """Whether a positive estimate's interval spans more than twelve orders of magnitude around it
+    (0.0161 from 5.5e-18 to 4.7e13): its bounds say nothing beyond "somewhere above 0"."""
+    try:
+        e, lo, hi = float(estimate), float(low), float(high)
+    except (TypeError, ValueError):
+        return False
+    return e > 0 and lo > 0 and (lo < e * 1e-6 and (hi > e * 1e6 or not math.isfinite(hi)))
 
 
 def estimates(rows: pd.DataFrame, *, label_column: str, estimate: str = "estimate", low: str = "ci_low", high: str = "ci_high",

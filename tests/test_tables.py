@@ -98,3 +98,8 @@ def test_display_of_a_dataframe_goes_through_the_formatter():
         shell.display_formatter.formatters["text/html"].pop(pd.DataFrame, None)
         shell.display_formatter.formatters["text/html"].pop(pd.Series, None)
         InteractiveShell.clear_instance()
+
+
+def test_an_interval_spanning_many_orders_of_magnitude_reads_as_unbounded():
+    assert tables.as_interval(0.0161, 5.52e-18, 4.72e13) == "0.0161 (0–∞: too little data to bound it)"
+    assert tables.as_interval(0.5, 1e-3, 300.0) == "0.5 (0.001–300)"  # wide, but bounded: shown as it is
