@@ -111,7 +111,7 @@ def _contributions(community: Community, kinds: Sequence[str], *, include_hosts:
         return c.group_by("member_key").aggregate(contributions=sum((c[f"n_{k}"] for k in kinds), ibis.literal(0, "int64")).sum())
     t = community.core.filter(community.core.member_key.notnull())
     t = t if include_hosts else t.filter(~t.is_host)
-    return t.group_by("member_key").aggregate(contributions=t.kind.isin(list(kinds)).cast("int64").sum())
+    return t.group_by("member_key").aggregate(contributions=t.count(where=t.kind.isin(list(kinds))))
 
 
 def participation_inequality(
