@@ -60,6 +60,15 @@ def _epoch_us_duckdb(ts: dt.timestamp) -> dt.int64: ...
 def _epoch_us_spark(ts: dt.timestamp) -> dt.int64: ...
 
 
+# and back: the (naive UTC) timestamp of a count of microseconds since the epoch
+@ibis.udf.scalar.builtin(name="make_timestamp")
+def _from_epoch_us_duckdb(us: dt.int64) -> dt.timestamp: ...
+
+
+@ibis.udf.scalar.builtin(name="timestamp_micros")
+def _from_epoch_us_spark(us: dt.int64) -> dt.timestamp: ...
+
+
 def spark_session(master: str = "local[2]", app_name: str = "communitylab", **conf: str) -> Any:
     """Start (or reuse) a Spark session configured for communitylab (UTC clock, no UI).
 
@@ -145,6 +154,10 @@ class Engine:
         """Microseconds since 1970-01-01 UTC of a (naive UTC) timestamp column, as int64: lets an
         aggregation order by time and a tie-breaker packed in one integer instead of a struct."""
         return (_epoch_us_duckdb if self.backend == "duckdb" else _epoch_us_spark)(ts)
+
+    def from_epoch_us(self, us: ibis.Value) -> ibis.Value:
+        """The inverse of :meth:`epoch_us`: the naive UTC timestamp of an int64 count of microseconds."""
+        return (_from_epoch_us_duckdb if self.backend == "duckdb" else _from_epoch_us_spark)(us)
 
     def memory_limit_bytes(self) -> int:
         """DuckDB's memory limit in bytes (0 on Spark, whose executors manage their own)."""

@@ -32,21 +32,20 @@ def _first_replies_query(community: Community, exclude_self: bool):
     replies = t.filter((t.kind == "reply") & t.thread_key.notnull()).select(
         r_thread="thread_key", r_author="member_key", r_at="created_at", r_host="is_host"
     )
-    # each post with the replies that can answer it (in its thread, not before it, by someone else),
-    # then one aggregate per post: no second join of the posts to their first replies
+    # each post's replies that can answer it (in its thread, not before it, by someone else), grouped
+    # by thread; replies at the same instant: a member's counts first (deterministic, whatever the
+    # scan order). The order (time, host flag) is packed in one integer, 2 × microseconds + flag,
+    # whose minimum is the first reply's: half of it is the time, its parity the host flag
     on = [posts.thread_key == replies.r_thread, replies.r_at >= posts.posted_at]
     if exclude_self:
         on.append(replies.r_author.isnull() | posts.post_author.isnull() | (replies.r_author != posts.post_author))
-    j = posts.left_join(replies, on)
-    # replies at the same instant: a member's counts first (deterministic, whatever the scan order). The
-    # order (time, host flag) is packed in one integer, 2 × microseconds + flag, whose minimum is the
-    # first reply's: its flag is what is left over twice the first reply's microseconds
+    j = posts.join(replies, on)
     us = community.engine.epoch_us
-    first = j.group_by("thread_key", "post_author", "posted_at", "author_is_host").aggregate(
-        first_reply_at=j.r_at.min(), _k=(us(j.r_at) * 2 + j.r_host.cast("int64")).min()
-    )
-    return first.select("thread_key", "posted_at", "author_is_host", "first_reply_at",
-                        first_replier_is_host=(first._k - us(first.first_reply_at) * 2) == 1)
+    first = j.group_by("thread_key").aggregate(_k=(us(j.r_at) * 2 + j.r_host.cast("int64")).min())
+    out = posts.left_join(first, posts.thread_key == first.thread_key)
+    at = out._k // 2  # floor division: right before 1970 too, where the microseconds are negative
+    return out.select("thread_key", "posted_at", "author_is_host", first_reply_at=community.engine.from_epoch_us(at),
+                      first_replier_is_host=(out._k - at * 2) == 1)
 
 
 @cached
@@ -59,7 +58,6 @@ def first_replies(
     author (replies by unknown authors count: someone answered); when a host and a member replied
     at the same instant, the member's reply counts as the first. A thread with no such reply is
     right-censored at ``observation_end`` (default: the last event in the log), never dropped.
-    (Two posts of one thread by the same author at the same instant are one row.)
     ``exclude_self=False`` counts the author's own replies too (Stack Exchange's "answered"
     counts self-answers).
 
