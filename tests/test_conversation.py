@@ -171,3 +171,18 @@ def test_the_heaviest_edges_are_chosen_in_the_engine():
     expected = every[every["src"] != every["dst"]].sort_values(["n", "src", "dst"], ascending=[False, True, True]).head(50)
     assert top.attrs["pairs"] == len(every)
     pd.testing.assert_frame_equal(top, expected.sort_values(["src", "dst"]).reset_index(drop=True), check_dtype=False)
+
+
+def test_member_to_member_interval_does_not_depend_on_the_order_members_come_back_in():
+    """The engine may return the members in any order (it runs on several threads): the same interval
+    to the last digit whatever the order."""
+    from communitylab import datasets
+    from communitylab.engagement import member_to_member_share
+
+    runs = set()
+    for seed in range(8):
+        c = datasets.load_community("twcs-sample")
+        execute = c.execute
+        c.execute = lambda expr, execute=execute, seed=seed: execute(expr).sample(frac=1.0, random_state=seed)  # a shuffled arrival
+        runs.add(tuple(member_to_member_share(c).to_numpy()))
+    assert len(runs) == 1

@@ -155,7 +155,8 @@ def member_to_member_share(community: Community, *, level: float = 0.95) -> pd.S
     if c < 2:
         return pd.Series({"share": p, "ci_low": np.nan, "ci_high": np.nan, "replies": int(total), "members": c})
     resid = df["y"].to_numpy(float) - p * df["m"].to_numpy(float)
-    se = float(np.sqrt(c / (c - 1) * np.sum(resid**2)) / total)
+    # summed in sorted order: the members come back from the engine in any order, the same numbers every run
+    se = float(np.sqrt(c / (c - 1) * np.sum(np.sort(resid**2))) / total)
     q = stats.t.ppf(0.5 + level / 2, c - 1)
     return pd.Series({"share": p, "ci_low": max(0.0, p - q * se), "ci_high": min(1.0, p + q * se), "replies": int(total), "members": c})
 
