@@ -7,7 +7,8 @@ import pytest
 
 from communitylab import datasets
 from communitylab.engagement import activity_by_period, engagement_mix, observation_window
-from communitylab.engagement.daily import daily_counts, in_days, period_of_day
+from communitylab.engagement.daily import daily_counts, in_days
+from communitylab.engagement.periods import period_of_day
 from communitylab.window import active_span
 
 ACTIVE = ["post", "reply", "reaction"]

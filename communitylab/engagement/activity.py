@@ -6,7 +6,8 @@ import ibis
 import pandas as pd
 
 from communitylab.community import Community, cached
-from communitylab.engagement.daily import daily_counts, in_days, period_of_day
+from communitylab.engagement.daily import daily_counts, in_days
+from communitylab.engagement.periods import period_index, period_index_of, period_of_day, period_start
 
 __all__ = ["PERIODS", "member_periods", "member_period_counts", "activity_by_period", "stickiness"]
 
@@ -20,37 +21,6 @@ def _truncate(col, period: str):
 
 
 COUNTED_KINDS = ACTIVE_KINDS  # the kinds :func:`member_period_counts` counts one by one
-
-
-def period_index(col, period: str):
-    """Each timestamp's period as an integer, consecutive periods as consecutive integers: months
-    since year 0 (``year * 12 + month - 1``), days since 1900-01-01, weeks (from Monday) since
-    1900-01-01, a Monday. Integers group and step (the previous period is ``p - 1``) faster than
-    truncated timestamps; :func:`period_start` turns them back."""
-    if period == "month":
-        return col.year().cast("int64") * 12 + col.month().cast("int64") - 1
-    days = col.date().delta(ibis.date(1900, 1, 1), unit="day").cast("int64")
-    return days if period == "day" else days // 7
-
-
-def period_start(index, period: str) -> pd.Series:
-    """The start (UTC) of each period of :func:`period_index`."""
-    index = pd.Series(index, dtype="int64")
-    if period == "month":
-        out = pd.to_datetime(pd.DataFrame({"year": index // 12, "month": index % 12 + 1, "day": 1}))
-    else:
-        out = pd.Timestamp("1900-01-01") + pd.to_timedelta(index * (1 if period == "day" else 7), unit="D")
-    return pd.Series(out, index=index.index).dt.tz_localize("UTC").astype("datetime64[us, UTC]")
-
-
-def _index_of(ts: pd.Timestamp, period: str) -> int:
-    """:func:`period_index` of one timestamp, in Python."""
-    ts = pd.Timestamp(ts)
-    ts = ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
-    if period == "month":
-        return ts.year * 12 + ts.month - 1
-    days = (ts.normalize() - pd.Timestamp("1900-01-01")).days
-    return days if period == "day" else days // 7
 
 
 @cached
@@ -153,7 +123,7 @@ def _lifecycle(community: Community, period: str, window: tuple[pd.Timestamp, pd
     active = c.filter(sum(c[f"n_{k}"] for k in ACTIVE_KINDS) > 0).select("member_key", "p")
     if window is not None:
         lo, hi = window
-        p_lo, p_hi = _index_of(lo, period), _index_of(hi, period)
+        p_lo, p_hi = (int(i) for i in period_index_of(pd.Series([lo, hi]), period))
         first_cut = period_start([p_lo + 1], period).iloc[0]  # the end of lo's period
         last_cut = period_start([p_hi], period).iloc[0]
 

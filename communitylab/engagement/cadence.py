@@ -11,7 +11,8 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from communitylab.community import Community, cached
-from communitylab.engagement.daily import daily_counts, in_days, period_of_day
+from communitylab.engagement.daily import daily_counts, in_days
+from communitylab.engagement.periods import period_of_day
 from communitylab.window import active_span
 
 __all__ = ["observation_window", "host_silences", "host_regularity", "activity_during_silences", "host_dependence"]
@@ -116,7 +117,7 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     m = m.filter((m.created_at >= naive(lo)) & (m.created_at <= naive(hi))) if pd.notna(lo) else m
     d = daily_counts(community)
     d = d[~d["is_host"] & d["kind"].isin(["post", "reply"])]
-    total = int(d.loc[in_days(d["day"], lo, hi), "events"].sum()) if pd.notna(lo) else int(d["events"].sum())
+    total = int(d.loc[in_days(d["day"], lo, hi), "events"].sum())
     k_s = 0
     if len(sil):  # silences never overlap: each event falls in at most one
         spans = ibis.memtable(pd.DataFrame({"s_start": sil["start"].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]"),

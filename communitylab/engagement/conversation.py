@@ -272,7 +272,8 @@ def conversation_structure(community: Community) -> pd.DataFrame:
     Columns: ``metric, with_host, without_host``.
     """
     dm = reply_direction_matrix(community).set_index("direction")["share"]
-    (central, members), (central_nh, members_nh) = _network_shape(community)[False], _network_shape(community)[True]
+    shape = _network_shape(community)
+    (central, members), (central_nh, members_nh) = shape[False], shape[True]
 
     rows = [
         ("member_to_member_share", dm.get("member->member", np.nan), 1.0 if dm.get("member->member", 0) > 0 else np.nan),

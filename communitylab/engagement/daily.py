@@ -13,7 +13,7 @@ import pandas as pd
 
 from communitylab.community import Community, cached
 
-__all__ = ["daily_counts", "in_days", "period_of_day"]
+__all__ = ["daily_counts", "in_days"]
 
 
 @cached
@@ -38,15 +38,8 @@ def daily_counts(community: Community) -> pd.DataFrame:
 def in_days(days: pd.Series, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
     """Whether each day lies in the days of ``lo`` to ``hi`` (both included): for the bounds of the
     active period, the same events as ``lo <= created_at <= hi`` (no post, reply or reaction of
-    those days lies outside them)."""
+    those days lies outside them). Without a period (``lo`` missing: no post, reply or reaction),
+    every day."""
+    if pd.isna(lo):
+        return pd.Series(True, index=days.index)
     return (days >= lo.floor("D")) & (days <= hi.floor("D"))
-
-
-def period_of_day(days: pd.Series, period: str) -> pd.Series:
-    """The start of each day's period (``day``, ``week`` from Monday, ``month``), UTC."""
-    if period == "day":
-        return days
-    if period == "week":
-        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
-    naive = days.dt.tz_localize(None)
-    return (naive - pd.to_timedelta(naive.dt.day - 1, unit="D")).dt.tz_localize("UTC")

@@ -8,13 +8,8 @@ import ibis
 import pandas as pd
 
 from communitylab.community import Community
-from communitylab.engagement.activity import (
-    COUNTED_KINDS,
-    _truncate,
-    member_period_counts,
-    period_index,
-    period_start,
-)
+from communitylab.engagement.activity import COUNTED_KINDS, _truncate, member_period_counts
+from communitylab.engagement.periods import period_index, period_start
 
 __all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts", "level_summary"]
 
