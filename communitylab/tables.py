@@ -152,7 +152,7 @@ def _is_unbounded(estimate: Any, low: Any, high: Any) -> bool:
         e, lo, hi = float(estimate), float(low), float(high)
     except (TypeError, ValueError):
         return False
-    return e > 0 and lo > 0 and (lo < e * 1e-6 and (hi > e * 1e6 or not math.isfinite(hi)))
+    return math.isfinite(e) and e > 0 and lo > 0 and lo < e * 1e-6 and (hi > e * 1e6 or not math.isfinite(hi))
 
 
 def estimates(rows: pd.DataFrame, *, label_column: str, estimate: str = "estimate", low: str = "ci_low", high: str = "ci_high",

@@ -103,3 +103,4 @@ def test_display_of_a_dataframe_goes_through_the_formatter():
 def test_an_interval_spanning_many_orders_of_magnitude_reads_as_unbounded():
     assert tables.as_interval(0.0161, 5.52e-18, 4.72e13) == "0.0161 (0–∞: too little data to bound it)"
     assert tables.as_interval(0.5, 1e-3, 300.0) == "0.5 (0.001–300)"  # wide, but bounded: shown as it is
+    assert tables.as_interval(float("inf"), 107.0, float("inf")) == "∞ (107–∞)"  # bounded below: shown as it is
