@@ -198,9 +198,9 @@ def _atomic_copy(src: Path, dst: Path) -> None:
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """``YYYYmmddTHHMMSSZ-<pid>-<4 random hex>``: sorts by time, unique across processes and within a second."""
+    """``YYYYmmddTHHMMSSZ-<pid>-<8 random hex>``: sorts by time, unique across processes and within a second."""
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}-{secrets.token_hex(2)}"
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 @contextmanager
