@@ -9,6 +9,7 @@ import ibis
 import pandas as pd
 
 from communitylab.engine import Engine, default_engine
+from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_KINDS, LoadReport, validate_events, validate_members
 
 __all__ = ["Community", "HostRule", "resolve_hosts", "cached", "core_of"]
@@ -71,7 +72,9 @@ class Community:
         to_member_key, thread_key, kind, created_at, is_host, to_host``. For a store written by
         :func:`~communitylab.loaders.write_store` the keys are integers assigned once at write time
         (joins and groupings on integers, no id strings read); otherwise they are the ids
-        themselves. :meth:`member_ids` and :meth:`thread_ids` turn keys back into ids.
+        themselves. :meth:`member_ids` and :meth:`thread_ids` turn keys back into ids. A core
+        table read into the engine (``from_table(materialize=True)``) is read at its first use:
+        a session whose metrics all come from the result cache never reads it.
     keys : dict or None
         The store's key dictionaries (``{"member": table, "thread": table}``, each ``id, key``), or
         None when the keys are the ids.
@@ -93,10 +96,21 @@ class Community:
     keys: dict[str, ibis.Table] | None = None
     host_keys: frozenset | None = None
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # where results are kept between sessions (a large store's community; see communitylab.result_cache)
+    _results: ResultCache | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.core is None:
+        if self.__dict__.get("_core") is None:  # not ``self.core``: that would build a deferred core table
             self.core = core_of(self.events)
+
+    def _get_core(self) -> ibis.Table:
+        value = self.__dict__.get("_core")
+        if isinstance(value, _Deferred):  # built at its first use, once
+            value = self.__dict__["_core"] = value.build()
+        return value
+
+    def _set_core(self, value: ibis.Table | _Deferred | None) -> None:
+        self.__dict__["_core"] = value
 
     def is_host_key(self, col: ibis.Value) -> ibis.Value:
         """Whether a member key column of :attr:`core` (or a table derived from it) is a host's:
@@ -217,7 +231,7 @@ class Community:
             hosts=host_ids,
             report=report or LoadReport(source=name),
             # kinds as a DuckDB ENUM: a kind outside the contract becomes null (open_store counts those)
-            core=engine.materialize(core, enums={"kind": EVENT_KINDS}) if materialize else engine.view(core),
+            core=_Deferred(lambda: engine.materialize(core, enums={"kind": EVENT_KINDS})) if materialize else engine.view(core),
             keys=keys,
             host_keys=None if keys is None else frozenset(host_keys or ()),
         )
@@ -231,17 +245,30 @@ class Community:
 
     def window(self, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> Community:
         """The same community restricted to events with ``start <= created_at < end`` (UTC)."""
-        t, core, frame = self.events, self.core, self.frame
-        for bound, keep in ((start, lambda c, b: c >= b), (end, lambda c, b: c < b)):
-            if bound is None:
-                continue
-            b = pd.Timestamp(bound)
-            b = b.tz_localize("UTC") if b.tzinfo is None else b.tz_convert("UTC")
-            t = t.filter(keep(t.created_at, b.tz_localize(None).to_pydatetime()))
-            core = core.filter(keep(core.created_at, b.tz_localize(None).to_pydatetime()))
-            if frame is not None:
-                frame = frame[keep(frame["created_at"], b)]
-        return replace(self, events=t, core=core, frame=frame)
+        def utc(bound: str | pd.Timestamp | None) -> pd.Timestamp | None:
+            b = None if bound is None else pd.Timestamp(bound)
+            return b if b is None else b.tz_localize("UTC") if b.tzinfo is None else b.tz_convert("UTC")
+
+        lo, hi = utc(start), utc(end)
+
+        def keep(table: ibis.Table) -> ibis.Table:
+            for b, inside in ((lo, lambda c, v: c >= v), (hi, lambda c, v: c < v)):
+                if b is not None:
+                    table = table.filter(inside(table.created_at, b.tz_localize(None).to_pydatetime()))
+            return table
+
+        frame = self.frame
+        if frame is not None:
+            inside = pd.Series(True, index=frame.index)
+            inside &= frame["created_at"] >= lo if lo is not None else True
+            inside &= frame["created_at"] < hi if hi is not None else True
+            frame = frame[inside]
+        core = self.__dict__.get("_core")  # a deferred core table stays deferred: built when the window's is first used
+        core = _Deferred(lambda: keep(self.core)) if isinstance(core, _Deferred) else keep(core)
+        out = replace(self, events=keep(self.events), core=core, frame=frame)
+        if self._results is not None:
+            out._results = self._results.window((lo, hi))
+        return out
 
     def last_event_at(self) -> pd.Timestamp:
         """The time of the log's last event (UTC; NaT for an empty log), computed once: the end of
@@ -268,7 +295,10 @@ class Community:
 
 def cached(fn):
     """Compute a metric of a community once per argument set (results are copied out, so callers
-    may modify them). The health verdict and the studies then share every signal they both show."""
+    may modify them). The health verdict and the studies then share every signal they both show.
+
+    For a community opened from a large Parquet store, results are also kept on disk and read back
+    by a later session over the same, unchanged store (see :mod:`communitylab.result_cache`)."""
     import functools
     import inspect
 
@@ -289,7 +319,9 @@ def cached(fn):
             return fn(community, *args, **kwargs)
         store = community._cache
         if key not in store:
-            store[key] = fn(community, *args, **kwargs)
+            compute = functools.partial(fn, community, *args, **kwargs)
+            disk = community._results  # a large store's community: results are also kept between sessions
+            store[key] = compute() if disk is None else disk.fetch(key, compute)
         out = store[key]
         return out.copy() if isinstance(out, pd.DataFrame | pd.Series) else out
 
@@ -299,6 +331,17 @@ def cached(fn):
 
     wrapper.computed = computed
     return wrapper
+
+
+class _Deferred:
+    """A table computed at its first use (see :attr:`Community.core`)."""
+
+    def __init__(self, build: Callable[[], ibis.Table]) -> None:
+        self.build = build
+
+
+# the dataclass field ``core`` read through a property, so that a deferred core table is built at its first use
+Community.core = property(Community._get_core, Community._set_core, doc=Community.__doc__ and "The core table (see the class's text).")
 
 
 def core_of(events: ibis.Table) -> ibis.Table:

@@ -17,11 +17,16 @@ NOW = pd.Timestamp("2025-01-01", tz="UTC")
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_config_dir(tmp_path_factory):
-    """The privacy key the tests generate lives in a temporary folder, never in the user's config."""
+    """The privacy key the tests generate, and the results they keep, live in temporary folders,
+    never in the user's config or cache."""
     import os
 
     os.environ["COMMUNITYLAB_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
     os.environ.pop("COMMUNITYLAB_PRIVACY_KEY", None)
+    # kept results (result_cache) too: never the user's cache folder, and the defaults as a user has them
+    os.environ["COMMUNITYLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    for name in ("COMMUNITYLAB_CACHE", "COMMUNITYLAB_CACHE_MIN_EVENTS"):
+        os.environ.pop(name, None)
     yield
 
 

@@ -95,6 +95,7 @@ def host_regularity(community: Community) -> pd.DataFrame:
     )
 
 
+@cached
 def activity_during_silences(community: Community, min_days: float = 14, *, level: float = 0.95) -> pd.DataFrame:
     """Members' posts and replies per day during host silences versus outside them.
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import ibis
 import pandas as pd
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 from communitylab.engagement.activity import COUNTED_KINDS, _truncate, member_period_counts
 from communitylab.engagement.periods import period_index, period_start
 
@@ -99,6 +99,17 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     given); a level-by-level table of moves between consecutive periods (rows: from, columns: to).
     """
     rules = rules or LevelRules()
+    counts, transitions = _level_tables(community, period, tuple(sorted(rules.weights.items())),
+                                        (rules.occasional, rules.regular, rules.core))
+    counts, transitions = counts.copy(), transitions.copy()
+    return (counts.tail(last).reset_index(drop=True) if last else counts), transitions
+
+
+@cached
+def _level_tables(community: Community, period: str, weights: tuple, cuts: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`level_summary`'s tables for every period, once per community and rule (the rule as
+    hashable ``weights`` items and ``cuts``: occasional, regular, core)."""
+    rules = LevelRules(dict(weights), *cuts)
     if set(rules.weights) <= set(COUNTED_KINDS):  # the shared member × period table has the counts the score weighs
         c = member_period_counts(community, period)
         per = c.select("member_key", "p", score=sum((c[f"n_{k}"].cast("float64") * v for k, v in rules.weights.items()), ibis.literal(0.0)))
@@ -143,4 +154,4 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     all_pairs = int((firsts["n"] * (end - firsts["first"])).sum())  # a member's periods from their first, less one
     transitions.loc[zero, zero] += all_pairs - int(m["n"].sum())
     transitions.index.name, transitions.columns.name = "from", "to"
-    return (counts.tail(last).reset_index(drop=True) if last else counts), transitions
+    return counts, transitions

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine, _naive_utc, default_engine
+from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
 
 __all__ = ["write_store", "open_store"]
@@ -57,6 +58,7 @@ def open_store(
     name: str | None = None,
     engine: Engine | None = None,
     materialize: bool | str = "auto",
+    cache: bool = True,
 ) -> Community:
     """Register a Parquet store (never through pandas) and check its schema.
 
@@ -71,11 +73,17 @@ def open_store(
 
     Row-level checks run as aggregate queries on the engine: kinds outside the contract and
     repeated event ids raise :class:`~communitylab.schema.DataValidationError` (first ids named).
-    The costliest check, that every event id is unique, runs once per version of the store: when it
-    passes, the store's files (names, sizes, modification times) are recorded in
+    They run once per version of the store: when they pass, the store's files (names, sizes,
+    modification times), its number of events and the time of its last event are recorded in
     ``_communitylab_checked.json`` inside the store, and a later open whose files match the record
-    exactly skips it (a store whose directory cannot be written is simply checked every time).
-    Any file added, removed or rewritten, by :func:`write_store` or by hand, makes it run again.
+    exactly reads nothing more (a store whose directory cannot be written is simply checked every
+    time). Any file added, removed or rewritten, by :func:`write_store` or by hand, makes them
+    run again. The core table is read into the engine at its first use (the checks are one).
+
+    ``cache`` (DuckDB only): keep the costly metrics' results on disk, so that a later session
+    over the same, unchanged store (same files, hosts, members and code) reads them back instead
+    of recomputing them; see :mod:`communitylab.result_cache` (where, how it is keyed, how to turn
+    it off for every run with ``COMMUNITYLAB_CACHE=off``).
     """
     engine = engine or default_engine()
     files = _store_files(path)
@@ -99,7 +107,26 @@ def open_store(
     # limit DuckDB spills to disk), and every metric then scans memory, not files
     community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
                                      materialize=bool(materialize) and engine.backend == "duckdb", keys=keys)
-    core, table = community.core, community.events
+    record = _read_marker(path) if files is not None else None
+    if record is not None and record["files"] == files:  # checked before, unchanged since: nothing is read
+        n_rows = int(record["rows"])
+        community._cache["last_event_at"] = pd.Timestamp(record["last_event_at"], tz="UTC").as_unit("us") if record["last_event_at"] else pd.NaT
+    else:
+        n_rows = _check(community, path)
+        if files is not None:
+            _write_marker(path, files, n_rows, community.last_event_at())
+    community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
+    if cache:
+        community._results = ResultCache.for_store(path, _fingerprint(path, files), events=n_rows, hosts=community.hosts,
+                                                   members=members, backend=engine.backend)
+    return community
+
+
+def _check(community: Community, path: str | os.PathLike) -> int:
+    """Check every row of an opened store (kinds in the contract, each event id once) and return
+    its number of events; reads the last event's time in the same pass."""
+    engine, core, table = community.engine, community.core, community.events
+
     # one pass over the core table checks every row's kind; the details are looked up only when something is wrong
     def bad(t):  # a kind outside the contract, or none (the materialized core stores such kinds as null)
         return t.kind.isnull() | ~t.kind.isin(list(EVENT_KINDS)).fill_null(False)
@@ -110,20 +137,15 @@ def open_store(
     if check["bad"]:
         ids = engine.execute(table.filter(bad(table)).select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "kind", list(ids), f"one of {list(EVENT_KINDS)}", int(check["bad"]))
-    unique_known = files is not None and _read_marker(path) == files
-    if not unique_known:  # the ids are read from the store itself (the core table holds none)
-        ids_check = engine.execute(table.aggregate(ids=table.event_id.nunique(), null_ids=table.event_id.isnull().cast("int64").sum())).fillna(0).iloc[0]
-        check = pd.concat([check, ids_check])
-    if not unique_known and check["ids"] + check["null_ids"] < check["rows"]:
+    # the ids are read from the store itself (the core table holds none)
+    ids_check = engine.execute(table.aggregate(ids=table.event_id.nunique(), null_ids=table.event_id.isnull().cast("int64").sum()))
+    ids_check = ids_check.fillna(0).iloc[0]
+    if ids_check["ids"] + ids_check["null_ids"] < check["rows"]:
         dups = table.group_by("event_id").aggregate(n=table.count()).filter(lambda t: t.n > 1)
         n_dup = engine.execute(dups.count())
         ids = engine.execute(dups.select("event_id").limit(5))["event_id"]
         raise DataValidationError(str(path), "event_id", list(ids), "each event id once", int(n_dup))
-    if not unique_known and files is not None:
-        _write_marker(path, files)
-    n_rows = int(check["rows"])
-    community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
-    return community
+    return int(check["rows"])
 
 
 def _with_keys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -190,19 +212,34 @@ def _store_files(path: str | os.PathLike) -> list[list] | None:
     return out
 
 
-def _read_marker(path: str | os.PathLike) -> list[list] | None:
+def _fingerprint(path: str | os.PathLike, files: list[list] | None) -> list[list]:
+    """Every file a store's results depend on (data files and key dictionaries; a single file
+    itself) as ``[relative path, size, modification time (ns)]``."""
+    root = Path(path)
+    if files is None:
+        st = root.stat()
+        return [[root.name, st.st_size, st.st_mtime_ns]]
+    keys = [[f.relative_to(root).as_posix(), f.stat().st_size, f.stat().st_mtime_ns] for f in sorted((root / _KEYS).glob("*.pq"))]
+    return files + keys
+
+
+def _read_marker(path: str | os.PathLike) -> dict | None:
+    """The record of the store's last check (``files, rows, last_event_at``), or None."""
     try:
         record = json.loads((Path(path) / _MARKER).read_text())
     except (OSError, ValueError):
         return None
-    return record.get("files") if isinstance(record, dict) and record.get("version") == 1 else None
+    ok = isinstance(record, dict) and record.get("version") == 2 and {"files", "rows", "last_event_at"} <= set(record)
+    return record if ok else None
 
 
-def _write_marker(path: str | os.PathLike, files: list[list]) -> None:
+def _write_marker(path: str | os.PathLike, files: list[list], rows: int, last: pd.Timestamp) -> None:
     target = Path(path) / _MARKER
     try:
         tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"version": 1, "check": "event ids unique", "files": files}))
+        last_text = None if pd.isna(last) else pd.Timestamp(last).tz_convert("UTC").tz_localize(None).isoformat()
+        tmp.write_text(json.dumps({"version": 2, "check": "kinds in the contract, event ids unique", "files": files,
+                                   "rows": rows, "last_event_at": last_text}))
         tmp.replace(target)
     except OSError:  # a read-only store is checked on every open
         pass
