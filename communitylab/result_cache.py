@@ -29,11 +29,12 @@ import json
 import os
 import pickle
 import shutil
+import struct
 import uuid
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ibis
 import pandas as pd
@@ -162,13 +163,10 @@ class ResultCache:
         return value
 
     def _read(self, name: str) -> tuple[Any] | None:
-        entry = self.folder / f"{name}.pkl"
         try:
-            with entry.open("rb") as f:
-                return (pickle.load(f),)
-        except FileNotFoundError:
-            return None
-        except Exception:  # a truncated or foreign entry: computed again (and overwritten)
+            with (self.folder / f"{name}.pkl").open("rb") as f:
+                return (_load(f),)
+        except Exception:  # none, or a truncated or foreign entry: computed again (and overwritten)
             return None
 
     def _write(self, name: str, value: Any) -> None:
@@ -177,10 +175,51 @@ class ResultCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             with tmp.open("wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                _dump(value, f)
             os.replace(tmp, target)  # whole or not at all: a reader never sees half an entry
         except Exception:  # a full disk, a read-only folder, a result that cannot be pickled: not kept
             tmp.unlink(missing_ok=True)
+
+
+_MAGIC = b"communitylab-result-1\n"
+
+
+def _dump(value: Any, f: BinaryIO) -> None:
+    """Pickle ``value`` to ``f`` with its arrays' memory written as it is (pickle protocol 5's
+    out-of-band buffers): no copy of a large frame is made to keep it."""
+    buffers: list[memoryview] = []
+
+    def out_of_band(buffer: pickle.PickleBuffer) -> bool:
+        try:
+            buffers.append(buffer.raw())  # contiguous memory: written as it is, after the pickle
+        except BufferError:
+            return True  # not contiguous: copied into the pickle
+        return False
+
+    data = pickle.dumps(value, protocol=5, buffer_callback=out_of_band)
+    f.write(_MAGIC + struct.pack("<QQ", len(data), len(buffers)))
+    f.write(data)
+    for b in buffers:
+        f.write(struct.pack("<Q", b.nbytes))
+        f.write(b)
+
+
+def _load(f: BinaryIO) -> Any:
+    """The value :func:`_dump` wrote (its arrays in fresh, writable memory)."""
+    if f.read(len(_MAGIC)) != _MAGIC:
+        raise ValueError("not a kept result")
+    n_data, n_buffers = struct.unpack("<QQ", f.read(16))
+    data = f.read(n_data)
+    buffers = []
+    for _ in range(n_buffers):
+        (size,) = struct.unpack("<Q", f.read(8))
+        buffer = bytearray(size)
+        if f.readinto(buffer) != size:
+            raise ValueError("a truncated entry")
+        buffers.append(buffer)
+    if len(data) != n_data:
+        raise ValueError("a truncated entry")
+    return pickle.loads(data, buffers=buffers)
 
 
 def _entry_name(key: tuple) -> str | None:
