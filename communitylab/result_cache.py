@@ -42,7 +42,7 @@ import pandas as pd
 __all__ = ["ResultCache", "cache_dir", "cache_enabled", "code_digest"]
 
 _LIBRARIES = ("duckdb", "ibis-framework", "pandas", "numpy", "pyarrow", "scipy", "statsmodels", "sqlglot")
-_FORMAT = 1
+_FORMAT = 1  # the entries' layout (see _dump)
 
 
 def cache_enabled() -> bool:
@@ -131,7 +131,10 @@ class ResultCache:
         root = cache_dir()
         store = root / _digest(str(Path(path).resolve()))[:20]
         version = _digest(_FORMAT, code_digest(), files)[:20]
-        folder = store / version / _digest(sorted(hosts), _members_digest(members), backend)[:20]
+        try:
+            folder = store / version / _digest(sorted(hosts), _members_digest(members), backend)[:20]
+        except (TypeError, ValueError):  # a members table pandas cannot hash (e.g. lists in a cell): nothing kept
+            return None
         try:
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
             if store.is_dir():

@@ -196,3 +196,15 @@ def test_the_store_check_is_recorded_and_a_changed_store_is_checked_again(tmp_pa
     write_store(frame.iloc[:1].assign(kind="like", event_id="new"), tmp_path / "store")
     with pytest.raises(DataValidationError, match="kind"):
         _session(tmp_path / "store", hosts)
+
+
+def test_a_damaged_check_record_means_the_store_is_checked_again(tmp_path, log):
+    frame, hosts = log
+    write_store(frame, tmp_path / "store")
+    _session(tmp_path / "store", hosts)
+    record = tmp_path / "store" / "_communitylab_checked.json"
+    for text in ('{"version": 2, "files": [], "rows": "many", "last_event_at": null}', "{not json", '{"version": 1, "files": []}'):
+        record.write_text(text)
+        c = _session(tmp_path / "store", hosts)
+        assert not isinstance(c.__dict__["_core"], _Deferred) and c.report.rows_loaded == len(frame)  # checked, recorded anew
+        assert isinstance(_session(tmp_path / "store", hosts).__dict__["_core"], _Deferred)

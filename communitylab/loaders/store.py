@@ -80,10 +80,10 @@ def open_store(
     time). Any file added, removed or rewritten, by :func:`write_store` or by hand, makes them
     run again. The core table is read into the engine at its first use (the checks are one).
 
-    ``cache`` (DuckDB only): keep the costly metrics' results on disk, so that a later session
-    over the same, unchanged store (same files, hosts, members and code) reads them back instead
-    of recomputing them; see :mod:`communitylab.result_cache` (where, how it is keyed, how to turn
-    it off for every run with ``COMMUNITYLAB_CACHE=off``).
+    ``cache`` (DuckDB, stores of a million events or more): keep the metrics' results on disk,
+    so that a later session over the same, unchanged store (same files, hosts, members and code)
+    reads them back instead of recomputing them; see :mod:`communitylab.result_cache` (where, how
+    it is keyed, how to turn it off for every run with ``COMMUNITYLAB_CACHE=off``).
     """
     engine = engine or default_engine()
     files = _store_files(path)
@@ -229,8 +229,9 @@ def _read_marker(path: str | os.PathLike) -> dict | None:
         record = json.loads((Path(path) / _MARKER).read_text())
     except (OSError, ValueError):
         return None
-    ok = isinstance(record, dict) and record.get("version") == 2 and {"files", "rows", "last_event_at"} <= set(record)
-    return record if ok else None
+    ok = (isinstance(record, dict) and record.get("version") == 2 and isinstance(record.get("files"), list)
+          and isinstance(record.get("rows"), int) and isinstance(record.get("last_event_at"), str | None))
+    return record if ok else None  # anything else: checked again (and recorded anew)
 
 
 def _write_marker(path: str | os.PathLike, files: list[list], rows: int, last: pd.Timestamp) -> None:
