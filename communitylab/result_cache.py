@@ -128,7 +128,10 @@ class ResultCache:
         """
         if not cache_enabled() or backend != "duckdb" or events < _min_events():
             return None
-        root = cache_dir()
+        try:
+            root = cache_dir()
+        except (RuntimeError, KeyError):  # no home folder to keep them in: nothing kept
+            return None
         store = root / _digest(str(Path(path).resolve()))[:20]
         version = _digest(_FORMAT, code_digest(), files)[:20]
         try:
