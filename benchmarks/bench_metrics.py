@@ -56,8 +56,6 @@ def make_store(n: int) -> Path:
         open_store(path, materialize=False, cache=False)  # checked (once, recorded in the store) before any timed open
         return path
     if path.exists():  # written by an older version of the benchmark (e.g. before stores had keys)
-        import shutil
-
         shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     for k, start in enumerate(range(0, n, CHUNK)):
