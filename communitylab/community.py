@@ -323,6 +323,8 @@ def cached(fn):
             disk = community._results  # a large store's community: results are also kept between sessions
             store[key] = compute() if disk is None else disk.fetch(key, compute)
         out = store[key]
+        if isinstance(out, tuple):  # e.g. (counts, transitions): each frame copied out
+            return tuple(x.copy() if isinstance(x, pd.DataFrame | pd.Series) else x for x in out)
         return out.copy() if isinstance(out, pd.DataFrame | pd.Series) else out
 
     def computed(community, *args, **kwargs) -> bool:

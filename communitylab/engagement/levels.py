@@ -101,7 +101,6 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
     rules = rules or LevelRules()
     counts, transitions = _level_tables(community, period, tuple(sorted(rules.weights.items())),
                                         (rules.occasional, rules.regular, rules.core))
-    counts, transitions = counts.copy(), transitions.copy()
     return (counts.tail(last).reset_index(drop=True) if last else counts), transitions
 
 

@@ -203,13 +203,7 @@ def _store_files(path: str | os.PathLike) -> list[list] | None:
     """The store's Parquet files as ``[relative path, size, modification time (ns)]``, sorted (what
     the id-check record compares); ``None`` for a single file (nothing is recorded beside it)."""
     root = Path(path)
-    if not root.is_dir():
-        return None
-    out = []
-    for f in sorted(root.rglob("*.parquet")):
-        st = f.stat()
-        out.append([f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
-    return out
+    return _listing(root, root.rglob("*.parquet")) if root.is_dir() else None
 
 
 def _fingerprint(path: str | os.PathLike, files: list[list] | None) -> list[list]:
@@ -217,10 +211,17 @@ def _fingerprint(path: str | os.PathLike, files: list[list] | None) -> list[list
     itself) as ``[relative path, size, modification time (ns)]``."""
     root = Path(path)
     if files is None:
-        st = root.stat()
-        return [[root.name, st.st_size, st.st_mtime_ns]]
-    keys = [[f.relative_to(root).as_posix(), f.stat().st_size, f.stat().st_mtime_ns] for f in sorted((root / _KEYS).glob("*.pq"))]
-    return files + keys
+        return _listing(root.parent, [root])
+    return files + _listing(root, (root / _KEYS).glob("*.pq"))
+
+
+def _listing(root: Path, found) -> list[list]:
+    """``[path relative to root, size, modification time (ns)]`` of each file found, sorted."""
+    out = []
+    for f in sorted(found):
+        st = f.stat()
+        out.append([f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
+    return out
 
 
 def _read_marker(path: str | os.PathLike) -> dict | None:
