@@ -81,6 +81,11 @@ class Community:
     host_keys : frozenset or None
         The hosts' integer keys when the core table has store keys (None: its keys are the ids,
         and the hosts are ``hosts``); see :meth:`is_host_key`.
+    time_ordered : bool
+        The events are read in time order, month by month (a store written by
+        :func:`~communitylab.loaders.write_store`, whose files each hold one month): a large
+        log's groupings by member and period then run part by part
+        (:func:`~communitylab.engagement.periods.period_parts`).
     """
 
     name: str
@@ -95,6 +100,7 @@ class Community:
     core: ibis.Table | None = None
     keys: dict[str, ibis.Table] | None = None
     host_keys: frozenset | None = None
+    time_ordered: bool = False
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     # where results are kept between sessions (a large store's community; see communitylab.result_cache)
     _results: ResultCache | None = field(default=None, init=False, repr=False, compare=False)
@@ -203,13 +209,15 @@ class Community:
         report: LoadReport | None = None,
         materialize: bool = False,
         keys: dict[str, ibis.Table] | None = None,
+        time_ordered: bool = False,
     ) -> Community:
         """Wrap an engine table already in the canonical schema (e.g. a registered Parquet store).
 
         ``keys``: the store's key dictionaries when ``table`` carries integer ``member_key,
         to_member_key, thread_key`` columns (see :attr:`core`). ``materialize``: compute the core
         table once into an engine table, which every metric then scans (instead of re-reading the
-        source and re-testing each author against the host list in every query)."""
+        source and re-testing each author against the host list in every query). ``time_ordered``:
+        the table's rows come month by month (see the class's attribute)."""
         if callable(hosts):
             ids = engine.execute(table.select("member_id").distinct())["member_id"]
         else:
@@ -234,6 +242,7 @@ class Community:
             core=_Deferred(lambda: engine.materialize(core, enums={"kind": EVENT_KINDS})) if materialize else engine.view(core),
             keys=keys,
             host_keys=None if keys is None else frozenset(host_keys or ()),
+            time_ordered=time_ordered,
         )
 
     def on(self, engine: Engine) -> Community:
@@ -241,7 +250,7 @@ class Community:
         if self.frame is None:
             raise ValueError("on() needs the events in memory; register the Parquet store with that engine")
         table = _with_host_flags(engine.register(self.frame), self.hosts)
-        return replace(self, events=table, engine=engine, core=core_of(table), keys=None, host_keys=None)
+        return replace(self, events=table, engine=engine, core=core_of(table), keys=None, host_keys=None, time_ordered=False)
 
     def window(self, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> Community:
         """The same community restricted to events with ``start <= created_at < end`` (UTC)."""

@@ -96,7 +96,9 @@ def _return_times(community: Community) -> pd.DataFrame:
     times = community.execute(j.group_by(_m=j.member_key).aggregate(next_at=later.min(), last_out_at=j.created_at.max()))
     times = times.set_index("_m")
     for col in ("next_at", "last_out_at"):
-        out[col] = pd.to_datetime(times[col].reindex(askers["_m"]).to_numpy(), utc=True).astype("datetime64[us, UTC]")
+        # ``.array``, not ``.to_numpy()``: a time zone-aware column would become Python objects, one per asker
+        at = pd.Series(times[col].reindex(askers["_m"]).array, index=out.index)
+        out[col] = pd.to_datetime(at, utc=True).astype("datetime64[us, UTC]")
     return out
 
 

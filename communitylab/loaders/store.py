@@ -106,7 +106,9 @@ def open_store(
     # materialized: the Parquet is read once into the engine with its host flags (beyond the memory
     # limit DuckDB spills to disk), and every metric then scans memory, not files
     community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
-                                     materialize=bool(materialize) and engine.backend == "duckdb", keys=keys)
+                                     materialize=bool(materialize) and engine.backend == "duckdb", keys=keys,
+                                     # write_store's files each hold one month, read in the order of their names
+                                     time_ordered=bool(files) and all(str(f[0]).startswith("month=") for f in files))
     record = _read_marker(path) if files is not None else None
     if record is not None and record["files"] == files:  # checked before, unchanged since: nothing is read
         n_rows = int(record["rows"])
