@@ -52,7 +52,6 @@ def member_period_counts(community: Community, period: str = "month"):
     return community.engine.materialize(parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False))
 
 
-
 def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
     """Distinct (member, period) pairs in which a non-host member posted, replied or reacted."""
     if period not in PERIODS:

@@ -80,7 +80,7 @@ def period_parts(community: Community, period: str) -> list[tuple[pd.Timestamp |
         return whole
     per = days.groupby(period_index_of(days["day"], period).to_numpy())["events"].sum().sort_index()
     starts, held = [], 0
-    for p, n in per.items():  # one row per period: a few hundred at most for days over years
+    for p, n in per.items():  # one row per period: a few thousand at most (days over years)
         if held >= PART_EVENTS:
             starts.append(p)
             held = 0
