@@ -267,11 +267,10 @@ class Community:
             return table
 
         frame = self.frame
-        if frame is not None:
-            inside = pd.Series(True, index=frame.index)
-            inside &= frame["created_at"] >= lo if lo is not None else True
-            inside &= frame["created_at"] < hi if hi is not None else True
-            frame = frame[inside]
+        if frame is not None and lo is not None:
+            frame = frame[frame["created_at"] >= lo]
+        if frame is not None and hi is not None:
+            frame = frame[frame["created_at"] < hi]
         core = self.__dict__.get("_core")  # a deferred core table stays deferred: built when the window's is first used
         core = _Deferred(lambda: keep(self.core)) if isinstance(core, _Deferred) else keep(core)
         out = replace(self, events=keep(self.events), core=core, frame=frame)
