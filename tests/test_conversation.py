@@ -186,3 +186,26 @@ def test_member_to_member_interval_does_not_depend_on_the_order_members_come_bac
         c.execute = lambda expr, execute=execute, seed=seed: execute(expr).sample(frac=1.0, random_state=seed)  # a shuffled arrival
         runs.add(tuple(member_to_member_share(c).to_numpy()))
     assert len(runs) == 1
+
+
+def test_the_reply_network_keeps_32_bit_counts_and_reads_out_64_bit_totals():
+    """The shared pair table is kept with 32-bit counts; the edges, degrees and totals read from it
+    come out in 64 bits and equal counts over the replies themselves."""
+    from communitylab import datasets
+    from communitylab.engagement import degree_gini, member_to_member_share
+    from communitylab.engagement.conversation import _pairs
+    from communitylab.engagement.inequality import gini
+
+    c = datasets.load_community("twcs-sample")
+    schema = _pairs(c).schema()
+    assert [str(schema[k]) for k in ("n", "n_ab", "n_ba")] == ["int32"] * 3
+    ev = c.to_pandas()
+    r = ev[(ev["kind"] == "reply") & ev["member_id"].notna() & ev["to_member_id"].notna()]
+    edges = reply_edges(c)
+    assert edges["n"].dtype == "int64"
+    by_hand = r.groupby(["member_id", "to_member_id"]).size().rename("n").reset_index()
+    by_hand = by_hand.rename(columns={"member_id": "src", "to_member_id": "dst"}).sort_values(["src", "dst"])
+    pd.testing.assert_frame_equal(edges[["src", "dst", "n"]], by_hand.reset_index(drop=True), check_dtype=False)
+    degree = pd.concat([r["member_id"], r["to_member_id"]]).value_counts()
+    assert degree_gini(c) == pytest.approx(gini(degree.to_numpy()), rel=1e-12)
+    assert member_to_member_share(c)["replies"] == len(r)

@@ -62,3 +62,12 @@ def test_a_study_runs_from_the_installed_package_alone(wheel, tmp_path):
                          capture_output=True, text=True, env=env, cwd=away)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (away / "reports" / "getting_started" / "latest.html").stat().st_size > 10_000
+
+
+def test_importing_the_metrics_leaves_scipy_and_statsmodels_unloaded():
+    """The engagement metrics and the loaders import without SciPy and statsmodels (about 60 MB
+    and half a second): the functions that need them import them when called."""
+    code = ("import sys, communitylab.engagement, communitylab.loaders;"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'statsmodels'}))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

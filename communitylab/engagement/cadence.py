@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
 from communitylab.community import Community, cached
 from communitylab.engagement.daily import daily_counts, in_days
@@ -107,9 +106,11 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     DataFrame with one row: ``days_silent, days_other, events_silent, events_other, rate_silent,
     rate_other, rate_ratio, ci_low, ci_high, method``. Ratio is NaN without silences.
     """
+    import ibis
+    from scipy.stats import binomtest
+
     sil = host_silences(community, min_days)
     lo, hi = observation_window(community)
-    import ibis
 
     t = community.core
     m = t.filter(~t.is_host & t.kind.isin(["post", "reply"]))

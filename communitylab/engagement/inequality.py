@@ -193,7 +193,8 @@ def degree_gini(community: Community) -> float:
     # each reply adds one to its author's degree and one to its addressee's (a self-reply two)
     if _pairs.computed(community):  # the reply network is already in the engine: read it
         p = _pairs(community)
-        ends = p.select(node=p.a, d=p.n).union(p.select(node=p.b, d=p.n), distinct=False)
+        d = p.n.cast("int64")  # summed in 64 bits
+        ends = p.select(node=p.a, d=d).union(p.select(node=p.b, d=d), distinct=False)
         deg = ends.group_by("node").aggregate(degree=ends.d.sum())
     else:  # else one aggregate over the replies' two ends (the network is not built for one metric)
         r = _reply_rows(community)

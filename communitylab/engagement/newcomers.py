@@ -5,8 +5,6 @@ from __future__ import annotations
 import ibis
 import numpy as np
 import pandas as pd
-from scipy.stats import fisher_exact
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from communitylab.community import Community, cached
 from communitylab.engagement.cadence import observation_window
@@ -116,6 +114,8 @@ def join_ask_leave(community: Community, *, min_followup_days: float = 60, level
     answered``, ``answered by host``, ``answered by member``, ``unanswered`` (share of askers who
     never came back at all), and a row ``excluded (short follow-up)`` with its count in ``askers``.
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     askers = _askers(community)
     _, end = observation_window(community)
     ref = askers["answered_at"].where(askers["answered"], askers["first_at"])
@@ -162,6 +162,9 @@ def newcomer_retention(
     Observational: members whose posts get replies may differ (better questions, busier
     topics). Read the difference as association, not the effect of replying.
     """
+    from scipy.stats import fisher_exact
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
     new = _askers(community)
     _, end = observation_window(community)
     short = (end - new["first_at"]).dt.total_seconds() / 86_400 < return_within_days

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
 from communitylab.community import Community, cached
 from communitylab.engagement.cadence import observation_window
@@ -25,6 +24,8 @@ TRAJECTORY_LABELS = ("growing", "stable", "declining", "too short to tell")
 def _ratio(k1: int, k0: int, level: float) -> tuple[float, float, float]:
     if k0 + k1 == 0:
         return np.nan, np.nan, np.nan
+    from scipy.stats import binomtest
+
     ci = binomtest(k1, k1 + k0).proportion_ci(confidence_level=level, method="exact")
 
     def odds(p: float) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 __all__ = ["KaplanMeier"]
 
@@ -74,6 +73,8 @@ class KaplanMeier:
         """Brookmeyer–Crowley interval for :meth:`quantile` with the complementary log-log
         transform (SAS's and statsmodels' default): the event times whose test of S(t) = 1 - p is
         not rejected at ``alpha``; the upper limit is infinite when the last event time is one."""
+        from scipy.stats import norm
+
         z = norm.ppf(1 - alpha / 2)
         s = self.surv_prob
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -86,6 +87,8 @@ class KaplanMeier:
 
     def confidence_band(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Pointwise log-log intervals of S(t), as R's ``survfit(..., conf.type = "log-log")``."""
+        from scipy.stats import norm
+
         z = norm.ppf(0.5 + level / 2)
         s = np.clip(self.surv_prob, 1e-12, 1 - 1e-12)
         se = self.surv_prob_se / (s * np.abs(np.log(s)))
