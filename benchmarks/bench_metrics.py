@@ -208,6 +208,9 @@ def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> No
         import communitylab.loaders  # noqa: F401
 
         getattr(ibis, "pyspark" if engine == "spark" else "duckdb")  # Ibis loads a backend on first use
+        if engine in ("duckdb", "each"):  # the statistics behind the intervals, which the core panel does not compute
+            import scipy.stats  # noqa: F401
+            import statsmodels.stats.proportion  # noqa: F401
     t = time.perf_counter()
     if engine == "pandas":
         out = run_pandas(path)
