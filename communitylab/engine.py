@@ -129,7 +129,13 @@ class Engine:
         self.backend = backend
         self._scratch: Path | None = None
         if backend == "duckdb":
-            config: dict[str, Any] = {"preserve_insertion_order": False}  # lets DuckDB stream large aggregations
+            config: dict[str, Any] = {
+                "preserve_insertion_order": False,  # lets DuckDB stream large aggregations
+                # the allocator's background thread hands memory freed by one query back to the
+                # system while the next runs: the benchmark's 10M-event core panel peaks about
+                # 100 MB lower (1,036 against 1,140 MB over six runs each), in the same time
+                "allocator_background_threads": True,
+            }
             if memory_limit:
                 config["memory_limit"] = memory_limit
             if threads:

@@ -40,6 +40,15 @@ def test_duckdb_memory_limit_is_applied():
     assert e.con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0] in ("512.0 MiB", "488.2 MiB", "512.0 MB")
 
 
+def test_duckdb_hands_freed_memory_back_in_the_background():
+    """The engine's DuckDB runs its allocator's background thread (a lower peak between queries)
+    and does not keep insertion order (large aggregations stream)."""
+    con = Engine("duckdb").con
+    settings = dict(con.raw_sql("SELECT name, value FROM duckdb_settings() WHERE name IN "
+                                "('allocator_background_threads', 'preserve_insertion_order')").fetchall())
+    assert settings == {"allocator_background_threads": "true", "preserve_insertion_order": "false"}
+
+
 def _panel(c) -> dict[str, pd.DataFrame | float]:
     return {
         "activity": activity_by_period(c, "month"),
