@@ -38,11 +38,12 @@ def _replies(community: Community):
 def _edges(community: Community):
     """The reply network as directed edges, read by every directed network metric: one row per
     directed pair ``src, dst`` (replies with a known author and addressee), its host flags and the
-    number of replies ``n``; ``src`` and ``dst`` are member keys (:attr:`Community.core`). A view
-    over the undirected pair table (:func:`_pairs`), which is what is built (once) in the engine."""
+    number of replies ``n`` (64-bit); ``src`` and ``dst`` are member keys (:attr:`Community.core`).
+    A view over the undirected pair table (:func:`_pairs`), which is what is built (once) in the
+    engine, with 32-bit counts."""
     p = _pairs(community)
-    ab = p.filter(p.n_ab > 0).select(src=p.a, dst=p.b, src_is_host=p.a_host, dst_is_host=p.b_host, n=p.n_ab)
-    ba = p.filter(p.n_ba > 0).select(src=p.b, dst=p.a, src_is_host=p.b_host, dst_is_host=p.a_host, n=p.n_ba)
+    ab = p.filter(p.n_ab > 0).select(src=p.a, dst=p.b, src_is_host=p.a_host, dst_is_host=p.b_host, n=p.n_ab.cast("int64"))
+    ba = p.filter(p.n_ba > 0).select(src=p.b, dst=p.a, src_is_host=p.b_host, dst_is_host=p.a_host, n=p.n_ba.cast("int64"))
     return ab.union(ba, distinct=False)
 
 
@@ -67,7 +68,8 @@ def _pair_rows(community: Community):
     host flag and ``nh`` (neither end a host). One aggregate over the replies."""
     r = _reply_rows(community)
     a, b = ibis.least(r.src, r.dst), ibis.greatest(r.src, r.dst)
-    # 32-bit counts (a pair's replies): a narrower table to keep (32.5M pairs on the 100M-event benchmark)
+    # 32-bit counts (a pair's replies): a narrower table to keep (32.5M pairs on the 100M-event
+    # benchmark); what reads them sums them in 64 bits (see _edges)
     counts = {"n": r.count().cast("int32"), "n_ab": r.count(where=r.src <= r.dst).cast("int32")}
     if community.keys is not None:  # the store's 32-bit keys, non-negative: the pair packed in one 64-bit key hashes faster
         p = r.group_by(k=a.cast("int64") * 2**32 + b.cast("int64")).aggregate(**counts)
@@ -96,7 +98,7 @@ def reply_edges(community: Community, *, without_hosts: bool = False, top: int |
     engine, for drawing; ``attrs["pairs"]`` is then the number of all edges.
     """
     e = _edges_without_hosts(community) if without_hosts else _edges(community)
-    e = e.select("src", "dst", n=e.n.cast("int64"), src_is_host=e.src_is_host, dst_is_host=e.dst_is_host)
+    e = e.select("src", "dst", "n", "src_is_host", "dst_is_host")
 
     def ids(x):
         return community.member_ids(community.member_ids(x, "src", "src"), "dst", "dst")
@@ -147,8 +149,7 @@ def member_to_member_share(community: Community, *, level: float = 0.95) -> pd.S
     from scipy import stats
 
     e = _edges(community)
-    n = e.n.cast("int64")  # summed in 64 bits
-    per = e.group_by("src").aggregate(m=n.sum(), y=(~e.src_is_host & ~e.dst_is_host).ifelse(n, 0).sum())
+    per = e.group_by("src").aggregate(m=e.n.sum(), y=(~e.src_is_host & ~e.dst_is_host).ifelse(e.n, 0).sum())
     df = community.execute(per.select("m", "y"))
     c, total = len(df), float(df["m"].sum()) if len(df) else 0.0
     if not total:
