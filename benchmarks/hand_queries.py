@@ -75,11 +75,13 @@ QUERIES: dict[str, str] = {
 
 
 def connect(path: str, hosts: set[str], memory_limit: str = "8GB"):
-    """A DuckDB connection with the ``ev`` view over the store."""
+    """A DuckDB connection with the ``ev`` view over the store, with the kit's DuckDB settings
+    (``communitylab.engine.DUCKDB_SETTINGS``): the two sides differ in their queries only."""
     import duckdb
 
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{memory_limit}'")
+    from communitylab.engine import DUCKDB_SETTINGS
+
+    con = duckdb.connect(config={**DUCKDB_SETTINGS, "memory_limit": memory_limit})
     quoted = ", ".join("'" + h.replace("'", "''") + "'" for h in sorted(hosts))
     keys = con.execute(f"SELECT key FROM read_parquet('{path}/_keys/members.pq') WHERE id IN ({quoted})").fetchall()
     con.execute(SETUP.format(host_keys=", ".join(str(k) for (k,) in keys) or "NULL", path=path))

