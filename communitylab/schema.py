@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import CommunityLabError
+
 __all__ = [
     "EVENT_COLUMNS",
     "EVENT_KINDS",
@@ -72,7 +74,7 @@ MEMBER_COLUMNS: tuple[str, ...] = (
 _SHOW_ROWS = 5
 
 
-class DataValidationError(ValueError):
+class DataValidationError(CommunityLabError, ValueError):
     """Input that breaks the event-log contract and cannot be repaired by a stated rule.
 
     Attributes

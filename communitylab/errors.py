@@ -1,0 +1,47 @@
+"""The one family of errors communitylab raises on purpose.
+
+Every error a user can meet derives from :class:`CommunityLabError` and from the built-in it
+resembles, so ``except CommunityLabError`` catches anything the kit refused, and older code
+that catches ``ValueError`` or ``OSError`` keeps working.
+
+Examples
+--------
+>>> from communitylab.errors import CommunityLabError, ParameterError
+>>> try:
+...     raise ParameterError("study 'community_health': parameter 'period' expects day, week or month; got 'fortnight'")
+... except CommunityLabError as exc:
+...     print(type(exc).__name__, isinstance(exc, ValueError))
+ParameterError True
+"""
+
+from __future__ import annotations
+
+__all__ = ["CommunityLabError", "ParameterError", "InputTooLarge", "ConfigError"]
+
+
+class CommunityLabError(Exception):
+    """Root of every error communitylab raises on purpose."""
+
+
+class ParameterError(CommunityLabError, ValueError):
+    """A study name or a parameter value the kit refuses before any work starts."""
+
+
+class ConfigError(CommunityLabError, OSError):
+    """The kit's own configuration (the privacy key, its folder) cannot be read or written."""
+
+
+class InputTooLarge(CommunityLabError, ValueError):
+    """An input past a stated safety limit (decompressed size, nesting depth, field size).
+
+    Attributes
+    ----------
+    source : str
+        The file (or archive entry) that crossed the limit.
+    limit : str
+        The limit in words, with the setting that raises it.
+    """
+
+    def __init__(self, source: str, limit: str):
+        self.source, self.limit = source, limit
+        super().__init__(f"{source}: larger than a stated limit: {limit}")
