@@ -6,10 +6,13 @@ Exit codes (scheduled runs can act on them):
 0  success
 1  a study failed: ``reports/<study>/failed-<run id>/`` keeps the traceback; the last good report
    is untouched
-2  bad input: an unknown study or parameter, a parameter of the wrong type, a file that is missing
-   or breaks its format
+2  bad input: an unknown study (a study is a name from ``communitylab list``, never a path) or
+   parameter, a parameter of the wrong type or outside its allowed values, a file that is missing,
+   breaks its format or passes a safety limit (the study's failed folder is kept as for exit 1),
+   a damaged privacy key
 3  busy: another run of the same study was still running after ``--wait`` seconds; nothing written
-4  the reports folder cannot be written (read-only, full, not a folder); nothing published
+4  the reports folder (or the configuration folder that keeps the privacy key) cannot be written:
+   read-only, full, not a folder; nothing published, nothing half-written kept
 == ==================================================================================================
 """
 
@@ -22,7 +25,8 @@ from collections.abc import Sequence
 
 import yaml
 
-from communitylab.runner import OutputError, StudyBusy, StudyFailed, list_studies, run_study
+from communitylab.errors import CommunityLabError
+from communitylab.runner import OutputError, StudyBusy, StudyFailed, StudyInputError, list_studies, run_study
 from communitylab.schema import DataValidationError
 
 DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
@@ -85,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             table = run_history(args.study, args.out)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, CommunityLabError) as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 2
         if args.chart:
@@ -101,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = {name: (value if name in ("format", "start", "end", "name") else _value(value)) for name, value in args.parameter}
         try:
             community, info = inspect_source(args.source, options)
-        except (DataValidationError, ValueError, FileNotFoundError) as exc:
+        except (DataValidationError, CommunityLabError, ValueError, OSError) as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 2
         if args.json:
@@ -128,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet, raw_parameters=raw,
                                wait=args.wait)
+        except StudyInputError as exc:
+            print(f"communitylab: bad input: {exc}", file=sys.stderr)
+            return 2
         except StudyFailed as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 1
@@ -137,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OutputError as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 4
-        except (ValueError, FileNotFoundError, FileExistsError) as exc:
+        except (CommunityLabError, ValueError, OSError) as exc:  # refused parameters, a damaged privacy key, ...
             print(f"communitylab: {exc}", file=sys.stderr)
             return 2
         print(result.report)

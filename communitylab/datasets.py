@@ -105,11 +105,20 @@ def describe_datasets() -> pd.DataFrame:
 
 def _simulated(source: str):
     """``"sim:<scenario>[:seed=N]"`` -> the simulated community with its truth."""
-    from communitylab.simulate import simulate
+    from communitylab.errors import ParameterError
+    from communitylab.simulate import SCENARIOS, simulate
 
     parts = source.split(":")
-    opts = dict(p.split("=") for p in parts[2:])
-    return simulate(parts[1], seed=int(opts.get("seed", 0)))
+    scenario, opts = parts[1], parts[2:]
+    seed = 0
+    for opt in opts:
+        key, _, value = opt.partition("=")
+        if key != "seed" or not value.isdigit():
+            raise ParameterError(f"source {source!r}: expected sim:<scenario> or sim:<scenario>:seed=<whole number>; got {opt!r}")
+        seed = int(value)
+    if scenario not in SCENARIOS:
+        raise ParameterError(f"source {source!r}: no scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
+    return simulate(scenario, seed=seed)
 
 
 def load_community(
@@ -146,15 +155,37 @@ def load_community(
     format = format or kind
     if source.startswith("sim:"):
         sim = _simulated(source)
-        return window(sim.community(name=name or sim.scenario), start, end)
+        if not hosts:
+            return _with_events(window(sim.community(name=name or sim.scenario), start, end), source, start, end)
+        given = [hosts] if isinstance(hosts, str) else [str(h) for h in hosts]
+        community = sim.community(name=name or sim.scenario, hosts=given)
+        community.host_rule = "given by the user"
+        community.report.notes.append(f"hosts given by the user ({len(given)}) replace the scenario's hosts")
+        return _with_events(window(community, start, end), source, start, end)
     if source in DATASETS:
         fmt = {"support_threads": "twcs", "file": "events"}.get(DATASETS[source].kind, DATASETS[source].kind)
-        return load_source(dataset_path(source), fmt, hosts=hosts, name=name or source, start=start, end=end, **kwargs)
+        return _with_events(load_source(dataset_path(source), fmt, hosts=hosts, name=name or source, start=start, end=end, **kwargs),
+                            source, start, end)
     path = Path(source).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"{source!r} is neither a bundled data set ({sorted(DATASETS)}), a 'sim:' scenario, nor an existing path")
     fmt = {"support_threads": "twcs", "file": "events"}.get(format or "", format)
-    return load_source(path, fmt, hosts=hosts, name=name, columns=columns or None, start=start, end=end, **kwargs)
+    return _with_events(load_source(path, fmt, hosts=hosts, name=name, columns=columns or None, start=start, end=end, **kwargs),
+                        str(path), start, end)
+
+
+def _with_events(community, source: str, start: str | None, end: str | None):
+    """The community, or a typed error when nothing is left to analyse (a header-only file, only
+    future or placeholder dates, a window that holds nothing): a study cannot judge an empty log."""
+    from communitylab.schema import DataValidationError
+
+    n = len(community.frame) if community.frame is not None else int(community.execute(community.events.count()))
+    if n:
+        return community
+    r = community.report
+    why = "; ".join(f"{i['rule']}: {i['count']:,}" for i in r.issues if i["action"] == "excluded") or "the file holds no events"
+    window = f" within {start or 'the start'} to {end or 'the end'}" if start or end else ""
+    raise DataValidationError(source, "(events)", [], f"at least one event{window} to analyse; {r.rows_read:,} read, none left ({why})", 0)
 
 
 def load_milestones(source: str, milestones: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -37,7 +37,13 @@ def run_history(study: str, out_dir: str | os.PathLike = "reports") -> pd.DataFr
     ------
     FileNotFoundError
         No successful run of ``study`` under ``out_dir``.
+    ParameterError
+        ``study`` is a path, not a study's name.
     """
+    from communitylab.errors import ParameterError
+
+    if not study or any(c in study for c in "/\\") or study.startswith("."):
+        raise ParameterError(f"no study {study!r}: expected a study name, not a path")
     root = Path(out_dir) / study
     rows = []
     for folder in sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith(("failed-", "."))):

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from communitylab.errors import ConfigError
+
 __all__ = ["pseudonym", "pseudonymize", "redact_text", "EMAIL_RE", "privacy_key", "key_fingerprint", "key_path"]
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -55,7 +57,7 @@ def privacy_key() -> bytes:
         return env.encode()
     path = key_path()
     try:
-        return bytes.fromhex(path.read_text().strip())
+        return _read_key(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -74,7 +76,24 @@ def privacy_key() -> bytes:
     finally:
         if tmp.exists():
             os.unlink(tmp)
-    return bytes.fromhex(path.read_text().strip())
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    """The generated key kept at ``path``: 64 hexadecimal digits; anything else is a damaged key,
+    refused by name (a new key would silently change every label)."""
+    text = path.read_text(errors="replace").strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise ConfigError(
+            f"{path}: line 1: expected the privacy key, 64 hexadecimal digits; the file is damaged. "
+            "Restore it from a copy to keep member labels stable, or delete it to start a new key "
+            "(labels in new reports will then differ from earlier ones)"
+        )
+    return key
 
 
 def key_fingerprint(key: bytes | None = None) -> str:

@@ -27,6 +27,7 @@ while writing, after removing what it had staged.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
@@ -44,17 +45,27 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from communitylab.errors import CommunityLabError, ParameterError
+from communitylab.parameters import check_types, check_values
 from communitylab.privacy import key_fingerprint, redact_text
 from communitylab.summary import MIME, read_summary
 
-__all__ = ["StudyFailed", "StudyBusy", "OutputError", "new_run_id", "study_lock", "RunResult", "notebook_dir", "list_studies", "run_study", "render_html"]
+__all__ = ["StudyFailed", "StudyInputError", "StudyBusy", "OutputError", "new_run_id", "study_lock", "RunResult", "notebook_dir",
+           "list_studies", "run_study", "render_html", "check_parameters"]
+
+#: Errors raised inside a study that mean its input was bad (a file that breaks its format, a
+#: source that does not exist, a value the study refuses): the run exits 2, not 1.
+INPUT_ERRORS = ("DataValidationError", "ParameterError", "InputTooLarge", "FileNotFoundError", "NotADirectoryError",
+                "IsADirectoryError")
+#: The operating system's "cannot write" errors (full disk, quota, read-only, permission).
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 SUMMARY_SCHEMA = "communitylab.summary/1"  # communitylab/schemas/summary-1.schema.json
 PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
             "matplotlib", "seaborn", "papermill", "nbconvert")
 
 
-class StudyBusy(RuntimeError):
+class StudyBusy(CommunityLabError, RuntimeError):
     """Another run of the same study holds its lock (two cron jobs overlapping)."""
 
     def __init__(self, study: str, study_root: Path, holder: str, wait: float | None):
@@ -65,22 +76,35 @@ class StudyBusy(RuntimeError):
         )
 
 
-class OutputError(RuntimeError):
-    """The reports folder cannot be written (read-only, full disk, not a folder)."""
+class OutputError(CommunityLabError, RuntimeError):
+    """A folder the run must write cannot be written (read-only, full disk, not a folder): the
+    reports folder, or the kit's configuration folder (``what``)."""
 
-    def __init__(self, study_root: Path, exc: OSError):
+    def __init__(self, study_root: Path, exc: OSError, *, what: str = "reports"):
         self.study_root = study_root
         super().__init__(
-            f"cannot write reports to {study_root}: {exc.strerror or exc}. Nothing was published; the last good report is untouched"
+            f"cannot write {what} to {study_root}: {exc.strerror or exc}. Nothing was published; the last good report is untouched"
         )
 
 
-class StudyFailed(RuntimeError):
-    """A study raised; ``failed_dir`` holds the executed notebook with the traceback."""
+class StudyFailed(CommunityLabError, RuntimeError):
+    """A study raised; ``failed_dir`` holds the executed notebook with the traceback.
 
-    def __init__(self, study: str, failed_dir: Path, reason: str):
-        self.study, self.failed_dir, self.reason = study, failed_dir, reason
+    Attributes
+    ----------
+    ename, evalue : str
+        The name and value of the exception the study raised (papermill's), when known.
+    """
+
+    def __init__(self, study: str, failed_dir: Path, reason: str, *, ename: str = "", evalue: str = ""):
+        self.study, self.failed_dir, self.reason, self.ename, self.evalue = study, failed_dir, reason, ename, evalue
         super().__init__(f"study {study!r} failed: {reason}\n  executed notebook and error: {failed_dir}\n  the last good report was left untouched")
+
+
+class StudyInputError(StudyFailed, ValueError):
+    """A study stopped on bad input (a damaged or missing file, a refused value): exit 2.
+
+    The failed run's folder is kept for diagnosis as for any :class:`StudyFailed`."""
 
 
 @dataclass
@@ -107,11 +131,12 @@ def notebook_dir() -> Path:
 
 
 def _study_path(study: str, nb_dir: Path) -> Path:
-    path = nb_dir / f"{study}.ipynb"
-    if not path.exists():
-        available = sorted(p.stem for p in nb_dir.glob("*.ipynb"))
-        raise FileNotFoundError(f"no study {study!r} in {nb_dir}; available: {available}")
-    return path
+    """The notebook of a registered study; a name that is not one (a path, ``..``, a typo) is refused."""
+    available = sorted(p.stem for p in nb_dir.glob("*.ipynb"))
+    if study not in available:
+        kind = "a study name, not a path" if any(c in study for c in "/\\") or study.startswith(".") else "one of the studies"
+        raise ParameterError(f"no study {study!r}: expected {kind}; available: {', '.join(available)}")
+    return nb_dir / f"{study}.ipynb"
 
 
 def list_studies(nb_dir: Path | None = None) -> dict[str, dict[str, dict[str, Any]]]:
@@ -299,8 +324,9 @@ def run_study(
     known = pm.inspect_notebook(str(path))
     unknown = sorted(set(parameters) - set(known))
     if unknown:
-        raise ValueError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
+        raise ParameterError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
     parameters = check_parameters(study, known, parameters, raw_parameters)
+    _check_privacy_key()
     study_root = Path(out_dir) / study
     with study_lock(study_root, study, wait):
         started = dt.datetime.now(dt.UTC)
@@ -344,19 +370,26 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     try:
         pm.execute_notebook(
             str(path), str(executed), parameters=parameters, kernel_name=kernel_name,
-            progress_bar=progress, cwd=str(nb_dir.parent), execution_timeout=execution_timeout,
+            # the caller's folder: a relative source is the caller's file, as in `inspect`
+            progress_bar=progress, cwd=os.getcwd(), execution_timeout=execution_timeout,
             # the kernel's own log lines (e.g. its warning about TCP transport) stay out of a
             # scheduled run's terminal; the notebook's errors still fail the run
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except Exception as exc:  # papermill wraps the notebook's error; keep everything for diagnosis
+        disk = _write_error(exc, study_root)
+        if disk is not None:  # the disk filled (or turned read-only) under the run: nothing half-written is kept
+            shutil.rmtree(staging, ignore_errors=True)
+            raise disk from exc
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}", seconds=round(time.perf_counter() - t0, 2))
         (staging / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n")
         _write_json(staging / "manifest.json", manifest)
         failed = study_root / f"failed-{run_id}"
         os.rename(staging, failed)
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise StudyFailed(study, failed, reason) from exc
+        ename, evalue = str(getattr(exc, "ename", "")), str(getattr(exc, "evalue", ""))
+        reason = (f"{ename}: {evalue}" if ename else str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__)
+        cls = StudyInputError if ename in INPUT_ERRORS else StudyFailed
+        raise cls(study, failed, reason, ename=ename, evalue=evalue) from exc
     if progress:
         print(f"[communitylab] {study}: rendering the report", file=sys.stderr, flush=True)
     show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
@@ -409,54 +442,46 @@ def _scrub_personal_parameters(executed: Path, parameters: Mapping[str, Any]) ->
     return kept
 
 
-_EXAMPLES = {"str": "some text", "int": "3", "float": "0.5", "bool": "true or false", "list": "[a, b] (or one value)", "dict": "{key: value}"}
-
-
 def check_parameters(
     study: str, known: Mapping[str, Mapping[str, Any]], parameters: Mapping[str, Any], raw: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Check each value against the type in the study's parameters cell, before any kernel starts.
-
-    Rules: a ``str`` parameter takes the text as typed (``-p calibration_end 1997-09-30`` stays a
-    string); a ``float`` takes an integer; an ``int`` takes a whole float (``3.0``); a ``list``
-    given one bare value takes it as a one-element list (``-p hosts alice`` is ``["alice"]``).
-    Anything else is refused with the parameter, what was given and what is expected.
+    """Check each value's type against the study's parameters cell, then its allowed values
+    (:mod:`communitylab.parameters`), before any kernel starts.
 
     Raises
     ------
-    ValueError
-        A value of the wrong type.
+    ParameterError
+        A value of the wrong type, or outside what its parameter allows.
     """
-    raw = raw or {}
-    out: dict[str, Any] = {}
-    for name, value in parameters.items():
-        expected = str(known.get(name, {}).get("inferred_type_name", "None"))
-        given = raw.get(name, repr(value))
-        ok, v = True, value
-        if expected == "str":
-            v = raw.get(name, value if isinstance(value, str) else str(value))
-        elif expected == "list":
-            if isinstance(value, dict):
-                ok = False
-            elif not isinstance(value, list):
-                v = [] if value is None else [value]
-        elif expected == "dict":
-            ok = isinstance(value, dict) or value is None
-            v = value or {}
-        elif expected == "bool":
-            ok = isinstance(value, bool)
-        elif expected == "int":
-            ok = isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, float) and value.is_integer())
-            v = int(value) if ok else value
-        elif expected == "float":
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            v = float(value) if ok else value
-        if not ok:
-            raise ValueError(
-                f"study {study!r}: parameter {name!r} expects {expected} (e.g. -p {name} {_EXAMPLES.get(expected, '...')}); got {given!r}"
-            )
-        out[name] = v
+    out = check_types(study, known, parameters, raw)
+    check_values(study, out)
     return out
+
+
+def _check_privacy_key() -> None:
+    """Read (or create) the privacy key before anything is staged: a damaged key or an unwritable
+    configuration folder stops the run with a message naming it, and leaves nothing behind."""
+    from communitylab.errors import ConfigError
+    from communitylab.privacy import key_path, privacy_key
+
+    try:
+        privacy_key()
+    except ConfigError:
+        raise
+    except OSError as exc:
+        raise OutputError(key_path().parent, exc, what="the privacy key") from exc
+
+
+def _write_error(exc: BaseException, study_root: Path) -> OutputError | None:
+    """An :class:`OutputError` for ``study_root`` when ``exc`` (or what caused it) is the system refusing a write."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and cur.errno in _WRITE_ERRNOS:
+            return OutputError(study_root, cur)
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def _literal(text: Any) -> Any:

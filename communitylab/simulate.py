@@ -62,7 +62,8 @@ class Simulated:
 
         kwargs.setdefault("name", self.scenario)
         kwargs.setdefault("source", f"simulate({self.scenario!r})")
-        return Community.from_frames(self.events, self.members, hosts=self.hosts, **kwargs)
+        kwargs.setdefault("hosts", self.hosts)
+        return Community.from_frames(self.events, self.members, **kwargs)
 
 
 # per-scenario knobs: threads/day, share of threads by the host, replies/thread, P(reply author is

@@ -9,6 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from communitylab.cli import main
+from communitylab.errors import ParameterError
 from communitylab.runner import StudyFailed, list_studies, run_study
 
 
@@ -73,9 +74,9 @@ def test_personal_data_only_when_asked(nb_dir, tmp_path):
 
 
 def test_unknown_parameter_and_study_are_errors(nb_dir, tmp_path):
-    with pytest.raises(ValueError, match="valeu"):
+    with pytest.raises(ParameterError, match="valeu"):
         run_study("probe", {"valeu": 1}, out_dir=tmp_path, nb_dir=nb_dir, progress=False)
-    with pytest.raises(FileNotFoundError, match="probe"):
+    with pytest.raises(ParameterError, match="probe"):
         run_study("nope", out_dir=tmp_path, nb_dir=nb_dir, progress=False)
 
 

@@ -1,0 +1,159 @@
+"""What ``communitylab run`` does with what a user or a file hands it: study names only, sources
+from the caller's folder, values checked before the kernel, bad input exit 2, a failed write
+exit 4 with nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from communitylab import datasets
+from communitylab.cli import main
+from communitylab.runner import OutputError, StudyInputError, run_study
+from tests.loaders.exports import EXPORTS
+
+
+def _notebook(folder, name, params: str, body: str):
+    cell = new_code_cell(params)
+    cell.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[cell, new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.fixture
+def kit(tmp_path, monkeypatch):
+    """A kit whose studies live in ``kit/notebooks``; its own ``data.txt`` says "kit"."""
+    root = tmp_path / "kit"
+    nb = root / "notebooks"
+    nb.mkdir(parents=True)
+    (root / "data.txt").write_text("kit")
+    _notebook(nb, "reader", 'source: str = "data.txt"  # a file to read',
+              "from pathlib import Path\nfrom communitylab import summary, datasets\n"
+              "if not Path(source).exists():\n    raise FileNotFoundError(source)\n"
+              "summary.record(text=Path(source).read_text())")
+    _notebook(nb, "loader", 'source: str = ""  # an export',
+              "from communitylab import datasets, summary\nc = datasets.load_community(source)\nsummary.record(n=len(c.frame))")
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb))
+    return nb
+
+
+def test_a_relative_source_is_the_callers_file(kit, tmp_path, monkeypatch):
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "data.txt").write_text("user")
+    monkeypatch.chdir(user)
+    r = run_study("reader", {"source": "data.txt"}, out_dir="reports", run_id="r", progress=False)
+    assert r.summary == {"text": "user"}
+    assert (user / "reports/reader/r/report.html").exists()
+    import hashlib
+
+    assert r.manifest["inputs_sha256"] == {"data.txt": hashlib.sha256(b"user").hexdigest()}
+
+
+def test_a_study_is_a_name_never_a_path(kit, tmp_path, monkeypatch, capsys):
+    evil = tmp_path / "elsewhere"
+    evil.mkdir()
+    _notebook(evil, "evil", "x: int = 1", f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')")
+    monkeypatch.chdir(tmp_path)
+    for name in (str(evil / "evil"), "../kit/notebooks/reader", "elsewhere/evil", ".."):
+        assert main(["run", name, "--out", str(tmp_path / "out"), "--quiet"]) == 2, name
+        assert "expected a study name, not a path" in capsys.readouterr().err
+    assert not (tmp_path / "ran").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_input_inside_the_study_exits_2_and_keeps_the_failed_run(kit, tmp_path, capsys):
+    bad = tmp_path / "events.csv"
+    bad.write_text("event_id,member_id,kind,created_at\ne1,m1,post,2024-01-01\ne2,m2,post,notadate\n")
+    assert main(["run", "loader", "-p", "source", str(bad), "--out", str(tmp_path / "out"), "--quiet", "--run-id", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "bad input" in err and "DataValidationError" in err and "events.csv" in err and "lines 3" in err
+    assert (tmp_path / "out/loader/failed-x/executed.ipynb").exists()
+    assert main(["run", "reader", "-p", "source", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+
+
+def test_a_full_disk_while_executing_exits_4_with_nothing_half_written(kit, tmp_path, monkeypatch, capsys):
+    import errno
+
+    import papermill
+
+    def fills_the_disk(path, out, **kwargs):
+        open(out, "w").write('{"cells": [')  # half a notebook, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", out)
+
+    monkeypatch.setattr(papermill, "execute_notebook", fills_the_disk)
+    assert main(["run", "reader", "--out", str(tmp_path / "out"), "--quiet"]) == 4
+    assert "No space left on device" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out/reader").iterdir()) == [".lock"]
+
+
+def test_a_damaged_privacy_key_is_named_and_nothing_is_staged(kit, tmp_path, monkeypatch, capsys):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "privacy.key").write_text("not a key\n")
+    monkeypatch.setenv("COMMUNITYLAB_CONFIG_DIR", str(config))
+    assert main(["run", "reader", "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "privacy.key: line 1: expected the privacy key, 64 hexadecimal digits" in err and "non-hexadecimal" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unwritable_config_folder_is_named_not_the_reports(kit, tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "config"
+    blocker.write_text("a file where the configuration folder should be")
+    monkeypatch.setenv("COMMUNITYLAB_CONFIG_DIR", str(blocker / "communitylab"))
+    assert main(["run", "reader", "--out", str(tmp_path / "out"), "--quiet"]) == 4
+    err = capsys.readouterr().err
+    assert "cannot write the privacy key to" in err and str(blocker) in err and "reports" not in err.split("Nothing")[0]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-p", "period", "fortnight"], "parameter 'period' expects one of day, week, month; got 'fortnight'"),
+    (["-p", "start", "notadate"], "parameter 'start' expects a date"),
+    (["-p", "start", "2024-05-01", "-p", "end", "2024-01-01"], "'start' (2024-05-01) must come before 'end'"),
+    (["-p", "n_boot", "-5"], "parameter 'n_boot' expects a whole number ≥ 1"),
+    (["-p", "brand_m2m_max", ".nan"], "parameter 'brand_m2m_max' expects float (a finite number)"),
+    (["-p", "brand_m2m_max", "1.5"], "parameter 'brand_m2m_max' expects a number ≥ 0 and ≤ 1"),
+    (["-p", "hosts", "[a, b"], "parameter 'hosts' expects list"),
+    (["-p", "format", "excel"], "parameter 'format' expects one of"),
+    (["-p", "seed", "-1"], "parameter 'seed' expects a whole number ≥ 0"),
+])
+def test_study_parameters_are_checked_before_the_kernel(argv, message, tmp_path, capsys):
+    import time
+
+    t0 = time.monotonic()
+    assert main(["run", "community_health", *argv, "--out", str(tmp_path), "--quiet"]) == 2
+    assert message in capsys.readouterr().err
+    assert time.monotonic() - t0 < 10 and not (tmp_path / "community_health").exists()
+
+
+def test_hosts_given_for_a_scenario_are_used():
+    c = datasets.load_community("sim:living", hosts=["m1", "m2"])
+    assert c.hosts == frozenset({"m1", "m2"}) and c.host_rule == "given by the user"
+    with pytest.raises(ValueError, match="no scenario 'nope'"):
+        datasets.load_community("sim:nope")
+
+
+def test_manifest_of_a_run_names_what_was_read(kit, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.txt").write_text("mine")
+    r = run_study("reader", {}, out_dir="out", run_id="d", progress=False)  # the default, also from the caller's folder
+    assert r.summary == {"text": "mine"}
+    assert json.loads((tmp_path / "out/reader/d/manifest.json").read_text())["inputs_sha256"].keys() == {"data.txt"}
+
+
+def test_inspect_reads_the_same_relative_source_as_run(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(EXPORTS / "slack", tmp_path / "tests/fixtures/exports/slack")
+    assert main(["inspect", "tests/fixtures/exports/slack", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows_loaded"] > 0
+
+
+def test_study_input_error_is_a_study_failure_and_a_value_error():
+    assert issubclass(StudyInputError, ValueError) and issubclass(OutputError, RuntimeError)
