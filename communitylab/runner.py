@@ -197,7 +197,7 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
+            cell["outputs"] = [_escaped_markdown(o) for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.log.setLevel(logging.ERROR)  # its note on missing alt text: the captions become the alt text (rendering.finish)
     tag_remover = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
@@ -210,6 +210,39 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     if show_personal_data:
         return html, 0
     return redact_text(html)
+
+
+_MARKDOWN = None
+
+
+def markdown_to_safe_html(text: str) -> str:
+    """Markdown as HTML with any HTML inside it shown as text, never as markup.
+
+    A study's Markdown output interpolates names, file names and parameters (a community named
+    ``<img src=x onerror=...>``); nbconvert would pass raw HTML through, so the report renders the
+    Markdown itself with HTML escaped.
+
+    Examples
+    --------
+    >>> markdown_to_safe_html("## Summary of <img src=x onerror=alert(1)>")
+    '<h2>Summary of &lt;img src=x onerror=alert(1)&gt;</h2>\\n'
+    """
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        import mistune
+
+        _MARKDOWN = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    return _MARKDOWN(text)
+
+
+def _escaped_markdown(output: Any) -> Any:
+    """An output whose Markdown is rendered here with HTML escaped (see :func:`markdown_to_safe_html`)."""
+    data = output.get("data") if isinstance(output, dict) else None
+    if not data or "text/markdown" not in data:
+        return output
+    text = data["text/markdown"]
+    output["data"] = {"text/html": markdown_to_safe_html("".join(text) if isinstance(text, list) else text)}
+    return output
 
 
 def _write_json(path: Path, payload: Any) -> None:

@@ -204,7 +204,9 @@ class LoadReport:
         from communitylab.tables import table
 
         body = table(self.to_frame().drop(columns="first_rows")).as_raw_html() if self.issues else ""
-        notes = "".join(f"<p><i>{n}</i></p>" for n in self.notes)
+        import html
+
+        notes = "".join(f"<p><i>{html.escape(str(n))}</i></p>" for n in self.notes)
         return head + body + notes
 
 

@@ -1,10 +1,11 @@
 """What ``communitylab run`` does with what a user or a file hands it: study names only, sources
 from the caller's folder, values checked before the kernel, bad input exit 2, a failed write
-exit 4 with nothing half-written."""
+exit 4 with nothing half-written, and nothing planted in a file or a parameter live in a report."""
 
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -14,6 +15,8 @@ from communitylab import datasets
 from communitylab.cli import main
 from communitylab.runner import OutputError, StudyInputError, run_study
 from tests.loaders.exports import EXPORTS
+
+PLANT = '<img src=x onerror=alert(1)>"\'&<script>alert(2)</script>'
 
 
 def _notebook(folder, name, params: str, body: str):
@@ -136,6 +139,88 @@ def test_hosts_given_for_a_scenario_are_used():
     assert c.hosts == frozenset({"m1", "m2"}) and c.host_rule == "given by the user"
     with pytest.raises(ValueError, match="no scenario 'nope'"):
         datasets.load_community("sim:nope")
+
+
+class _LiveMarkup(HTMLParser):
+    """Every element or attribute a planted string could have made live."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        if tag == "img" and not (dict(attrs).get("src") or "").startswith("data:"):
+            self.found.append(f"<img src={dict(attrs).get('src')!r}>")
+        self._in_script = tag == "script"
+
+    def handle_data(self, data):
+        if self._in_script and "alert(" in data:
+            self.found.append(f"<script>{data[:40]}")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+
+def live_markup(html: str) -> list[str]:
+    p = _LiveMarkup()
+    p.feed(html)
+    return p.found
+
+
+def test_the_live_markup_check_finds_what_is_planted():
+    assert live_markup(f"<h2>{PLANT}</h2>") != []
+    import html
+
+    assert live_markup(f"<h2>{html.escape(PLANT)}</h2>") == []
+
+
+@pytest.mark.notebooks
+def test_nothing_planted_in_a_file_or_a_parameter_is_live_in_the_health_report(tmp_path):
+    """Community name, file name, channel names, member ids and hosts all carry markup; the report
+    shows them (personal data on, so that member ids reach the tables) and none is live."""
+    lines = ["event_id,member_id,kind,created_at,thread_id,parent_id,channel"]
+    members = [f"{PLANT}{i}" for i in range(6)]
+    k = 0
+    for day in range(1, 28):
+        for j in range(3):
+            k += 1
+            t = f"t{k}"
+            lines.append(f'{t},"{members[(day + j) % 6].replace(chr(34), chr(34) * 2)}",post,2024-03-{day:02d}T0{j}:00:00Z,{t},,"{PLANT}"')
+            for r in range(2):
+                k += 1
+                who = members[(day + j + r + 1) % 6].replace('"', '""')
+                lines.append(f'r{k},"{who}",reply,2024-03-{day:02d}T1{r}:00:00Z,{t},{t},"#{PLANT}"')
+    src = tmp_path / "<img src=x onerror=alert(3)>.csv"
+    src.write_text("\n".join(lines) + "\n")
+    r = run_study("community_health", {"source": str(src), "format": "events", "community_name": PLANT, "hosts": [members[0]],
+                                       "compare_sources": [], "n_boot": 50, "show_personal_data": True},
+                  out_dir=tmp_path / "out", run_id="x", progress=False)
+    html = r.report.read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shown, as text
+    assert live_markup(html) == []
+
+
+@pytest.mark.notebooks
+def test_nothing_planted_in_survey_answers_is_live_in_the_survey_report(tmp_path):
+    import pandas as pd
+
+    from communitylab.datasets import data_dir
+
+    seed = data_dir() / "seed-survey"
+    responses = pd.read_csv(seed / "responses.csv")
+    responses.loc[:3, "q7_suggestions"] = PLANT
+    path = tmp_path / "responses.csv"
+    responses.to_csv(path, index=False)
+    r = run_study("member_survey", {"responses": str(path), "codebook": str(seed / "codebook.yml"), "show_personal_data": True},
+                  out_dir=tmp_path / "out", run_id="s", progress=False)
+    html = r.report.read_text()
+    assert "onerror=alert(1)" in html.replace("&#x27;", "'")  # the answers are shown ...
+    assert live_markup(html) == []  # ... as text
 
 
 def test_manifest_of_a_run_names_what_was_read(kit, tmp_path, monkeypatch):
