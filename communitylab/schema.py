@@ -244,8 +244,22 @@ def _where(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> list[Any]:
 def _to_utc(
     values: pd.Series, source: str, column: str, report: LoadReport | None, frame: pd.DataFrame | None = None
 ) -> pd.Series:
-    """Parse to timezone-aware UTC. Naive values are taken as UTC (a stated, counted rule)."""
+    """Parse to timezone-aware UTC. Naive values are taken as UTC (a stated, counted rule); numbers
+    are times since 1970 in the unit their magnitude implies (stated in the report)."""
     s = values
+    if not pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_datetime64_any_dtype(s) and len(s):
+        text = s.dropna().astype("string").str.strip()
+        if len(text) and text.str.fullmatch(r"-?\d{9,}(?:\.\d+)?").all():  # epochs written as text (a CSV); 8 digits are YYYYMMDD
+            s = pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
+
+        unit = epoch_unit(s)
+        parsed = from_epoch(s, unit)
+        if report is not None:
+            report.add(epoch_rule(unit), int(s.notna().sum()), "repaired", column=column)
+        _fail(source, column, parsed.isna() & s.notna(), f"a time since 1970 within the representable years (read as {unit})", frame)
+        return parsed
     if not isinstance(s.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_any_dtype(s):
         try:
             parsed = pd.to_datetime(s, errors="coerce", utc=False, format="mixed")
@@ -281,6 +295,7 @@ def validate_events(
     *,
     now: pd.Timestamp | None = None,
     report: LoadReport | None = None,
+    earliest: str | pd.Timestamp | None = None,
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Check an events table against the contract and apply the repair rules.
 
@@ -294,6 +309,9 @@ def validate_events(
         Events later than this are "in the future". Defaults to the current time.
     report : LoadReport, optional
         Report to add to (a loader passes its own, with rows it already excluded).
+    earliest : date, optional
+        Events before this are outside the stated range (default 1990-01-01, or
+        ``COMMUNITYLAB_EARLIEST``; see :mod:`communitylab.timestamps`).
 
     Returns
     -------
@@ -317,7 +335,10 @@ def validate_events(
 
     * naive timestamps are taken as UTC;
     * a repeated ``event_id``: the first occurrence is kept, the repeats are excluded;
-    * timestamps later than ``now``: excluded (clock errors would stretch every window);
+    * numeric timestamps: read as time since 1970 in the unit their magnitude implies (s, ms, µs, ns);
+    * timestamps before ``earliest`` (1990-01-01) or more than one day later than ``now``:
+      excluded, by reason (placeholders such as 1970-01-01 and clock errors would stretch every
+      window; no date is ever turned into another);
     * a post with no ``thread_id``: the post starts its own thread (``thread_id = event_id``);
     * a reply or reaction without ``thread_id``: it inherits its parent's thread when the parent
       is in the data;
@@ -362,11 +383,18 @@ def validate_events(
     report.add("repeated event_id (first kept)", int(dup.sum()), "excluded", "event_id", _where(df, dup))
     df = df.loc[~dup]
 
+    from communitylab.timestamps import FUTURE_TOLERANCE
+    from communitylab.timestamps import earliest as lower_bound
+
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
-    future = df["created_at"] > now
+    low = lower_bound(earliest)
+    early = df["created_at"] < low
+    report.add(f"date before {low:%Y-%m-%d} (outside the stated range; placeholder dates such as 1970-01-01)",
+               int(early.sum()), "excluded", "created_at", _where(df, early))
+    future = df["created_at"] > now + FUTURE_TOLERANCE
     report.add("timestamp in the future", int(future.sum()), "excluded", "created_at", _where(df, future))
-    df = df.loc[~future]
+    df = df.loc[~(early | future)]
 
     if "to_member_id" not in df.columns:
         df["to_member_id"] = pd.Series(pd.NA, index=df.index, dtype="string")

@@ -57,7 +57,8 @@ def test_stackexchange_time_to_first_answer_matches_the_readme():
 
 
 @pytest.mark.parametrize("day", ["2024-01-01", "1969-12-31"])  # either side of the epoch the integers behind the rule are signed
-def test_a_member_reply_counts_first_when_a_host_replies_at_the_same_instant(day):
+def test_a_member_reply_counts_first_when_a_host_replies_at_the_same_instant(day, monkeypatch):
+    monkeypatch.setenv("COMMUNITYLAB_EARLIEST", "1900-01-01")  # dates before 1990 are outside the default range
     t0 = pd.Timestamp(f"{day} 10:00", tz="UTC")
     ev = pd.DataFrame({
         "event_id": ["p1", "rh", "rm", "p2", "rh2", "rm2"], "member_id": ["a", "h", "b", "c", "h", "d"],

@@ -352,13 +352,24 @@ def make_loader(read: Callable[..., RawExport], what: str, *, hosts_in_read: boo
     return load
 
 
+def _representable(ts: pd.Timestamp | None) -> pd.Timestamp | None:
+    """``ts`` when its UTC year is 1 to 9999; None otherwise (pandas would wrap it when building a column)."""
+    if ts is None or ts is pd.NaT or not 1 <= ts.year <= 9999:
+        return None
+    return ts
+
+
 def utc_epoch(value: Any) -> pd.Timestamp | None:
-    """Seconds since 1970 (number or numeric string, e.g. Slack's ``"1714557600.000200"``) as UTC."""
+    """Seconds since 1970 (number or numeric string, e.g. Slack's ``"1714557600.000200"``) as UTC.
+
+    None when unreadable or beyond the representable years (never a wrapped date); dates outside
+    the kit's stated range are excluded later, by :func:`communitylab.schema.validate_events`.
+    """
     try:
         if isinstance(value, str) and "." in value.strip():  # exact: "1714557600.000200" as two integers
             sec, frac = value.strip().split(".", 1)
-            return pd.Timestamp(int(sec), unit="s", tz="UTC") + pd.Timedelta(microseconds=int((frac + "000000")[:6]))
-        return pd.Timestamp(float(value), unit="s", tz="UTC")
+            return _representable(pd.Timestamp(int(sec), unit="s", tz="UTC") + pd.Timedelta(microseconds=int((frac + "000000")[:6])))
+        return _representable(pd.Timestamp(float(value), unit="s", tz="UTC"))
     except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return None
 
@@ -366,17 +377,18 @@ def utc_epoch(value: Any) -> pd.Timestamp | None:
 def utc_iso(value: Any) -> pd.Timestamp | None:
     """An ISO 8601 date-time with its offset (``2024-05-01T10:00:00+02:00``, ``…Z``, ``…+0000``) as UTC.
 
-    A value without an offset is taken as UTC (the caller counts it).
+    A value without an offset is taken as UTC (the caller counts it). None when unreadable or
+    when its UTC time leaves the representable years (``9999-12-31T23:59:59-23:59``).
     """
     if not isinstance(value, str) or not value.strip():
         return None
     try:
         ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError):
+        if ts is pd.NaT:
+            return None
+        return _representable(ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC"))
+    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return None
-    if ts is pd.NaT:
-        return None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def as_id(value: Any) -> str | None:

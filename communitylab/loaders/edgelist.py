@@ -19,6 +19,7 @@ from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
 from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
+from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
 
 __all__ = ["read_edgelist", "load_edgelist"]
 
@@ -54,6 +55,8 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tup
                         weights_bad.append(lineno)
                 else:
                     raise ValueError
+                if not -(2**63) < t < 2**63:
+                    raise ValueError
             except ValueError:
                 bad_lines.append(lineno)
                 continue
@@ -68,12 +71,15 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tup
     n = len(src)
     report = LoadReport(source=str(path), rows_read=n)
     report.notes.append("edge list: messages have no thread or parent event; thread metrics do not apply")
+    times = pd.Series(ts, dtype="int64")
+    unit = epoch_unit(times)
+    report.add(epoch_rule(unit), n, "repaired", "created_at")
     events = pd.DataFrame(
         {
             "event_id": pd.Series(np.asarray(lines), dtype="int64").map("l{}".format),
             "member_id": pd.Series(src, dtype="int64").astype("string"),
             "kind": "reply",
-            "created_at": pd.to_datetime(pd.Series(ts, dtype="int64"), unit="s", utc=True),
+            "created_at": from_epoch(times, unit),
             "thread_id": pd.Series(pd.NA, index=range(n), dtype="string"),
             "parent_id": pd.Series(pd.NA, index=range(n), dtype="string"),
             "to_member_id": pd.Series(dst, dtype="int64").astype("string"),

@@ -57,11 +57,14 @@ from communitylab.loaders._export import (
     split_hosts,
 )
 from communitylab.schema import DataValidationError, LoadReport
+from communitylab.timestamps import utc_datetime
 
 __all__ = ["read_mbox", "load_mbox", "normalize_address", "looks_like_mbox"]
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _OBFUSCATED = re.compile(r"^\s*([^\s@]+)\s+at\s+([^\s@]+\.[^\s@]+)\s*$", re.IGNORECASE)
+#: A four-digit year in a Date header (before the time of day): "31 Dec 0001 00:00" is year 1
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)(?=\s+\d{1,2}:\d{2})")
 _parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
@@ -169,18 +172,24 @@ def _add_message(b: EventBuilder, raw: bytes, where: str, channel: str, excluded
     if author is None:
         excluded["damaged message (no readable From address)"].append(where)
         return
+    header = str(msg.get("Date", ""))
     try:
-        date = email.utils.parsedate_to_datetime(str(msg.get("Date", "")))
-    except (TypeError, ValueError, IndexError):
+        date = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError, OverflowError):
         date = None
     if date is None:
         excluded["damaged message (no readable Date)"].append(where)
         return
-    created = pd.Timestamp(date)
-    if created.tzinfo is None:
+    year = _YEAR.search(header)
+    if year and int(year.group(1)) != date.year:  # "0001" is year 1, not the 2001 of a two-digit year
+        excluded["Date outside the representable range"].append(where)
+        return
+    if date.tzinfo is None:
         counts["naive_date"] += 1
-        created = created.tz_localize("UTC")
-    created = created.tz_convert("UTC")
+    created = utc_datetime(date)
+    if created is None:  # "31 Dec 9999 23:59:59 -2359" is year 10000 in UTC
+        excluded["Date outside the representable range"].append(where)
+        return
     own = _ids(msg.get("Message-ID"))
     if own:
         eid = own[0]

@@ -3,17 +3,23 @@ adds up (read = loaded + excluded) or raises :class:`DataValidationError`; never
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from communitylab import DataValidationError
+from communitylab.errors import InputTooLarge
 from communitylab.loaders import load_source
+from communitylab.timestamps import EARLIEST, FUTURE_TOLERANCE
 from tests.conftest import DATA
 from tests.loaders.exports import EXPORTS, NOW
 
@@ -69,13 +75,16 @@ def mutate_text(text: str, data) -> str:
 
 
 def check(path: Path, fmt: str, options: dict | None = None) -> None:
+    """Typed error, or a load that adds up and holds no date outside the stated range."""
     try:
         c = load_source(path, fmt, now=NOW, **(options or {}))
-    except DataValidationError:
+    except (DataValidationError, InputTooLarge):
         return
     r = c.report
     assert r.rows_read == r.rows_loaded + r.excluded, r.summary()
     assert r.rows_loaded == len(c.frame)
+    created = c.frame["created_at"]
+    assert ((created >= EARLIEST) & (created <= NOW + FUTURE_TOLERANCE)).all(), created.describe()
 
 
 # (format, fixture, the file to damage inside it, options)
@@ -168,3 +177,49 @@ def test_any_bytes_load_or_raise_typed(blob, name):
             check(p, None)
         except (ValueError, FileNotFoundError) as exc:  # only our own errors: DataValidationError is a ValueError
             assert isinstance(exc, DataValidationError), repr(exc)
+
+
+# --- timestamps of every shape: never a date outside the stated range, never another date
+
+offsets = st.builds(lambda m: dt.timezone(dt.timedelta(minutes=m)), st.integers(-(23 * 60 + 59), 23 * 60 + 59))
+moments = st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59), timezones=st.none() | offsets)
+epochs = st.integers(-(2**63) + 1, 2**63 - 1) | st.sampled_from([0, -1, 1714557600, 1714557600000, 1714557600000000, 1714557600000000000])
+placeholders = st.sampled_from(["1970-01-01", "1900-01-01T00:00:00Z", "0001-01-01", "-0001-01-01", "9999-12-31T23:59:59-23:59", "0000-00-00"])
+stamp_texts = moments.map(lambda d: d.isoformat()) | epochs.map(str) | placeholders | st.text(max_size=12)
+GOOD = [("a", "m1", "post", "2024-03-01T10:00:00Z", "a", ""), ("b", "m2", "reply", "2024-03-02T10:00:00Z", "a", "a")]
+
+
+@SETTINGS
+@given(stamps=st.lists(stamp_texts, min_size=1, max_size=4))
+def test_event_timestamps_of_any_shape(stamps):
+    rows = GOOD + [(f"x{i}", "m3", "post", v, f"x{i}", "") for i, v in enumerate(stamps)]
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "events.csv"
+        pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"]).to_csv(p, index=False)
+        check(p, "events")
+
+
+@SETTINGS
+@given(values=st.lists(epochs, min_size=1, max_size=5))
+def test_integer_epochs_of_any_magnitude(values):
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "events.parquet"
+        n = len(values)
+        pd.DataFrame({"event_id": [f"e{i}" for i in range(n)], "member_id": "m", "kind": "post", "created_at": pd.array(values, dtype="int64"),
+                      "thread_id": [f"e{i}" for i in range(n)], "parent_id": None}).to_parquet(p)
+        check(p, "events")
+
+
+@SETTINGS
+@given(when=moments, two_digit_year=st.booleans())
+def test_mbox_dates_of_any_year_and_offset(when, two_digit_year):
+    date = email.utils.format_datetime(when.replace(tzinfo=when.tzinfo or dt.UTC)) if when.year >= 1900 else \
+        when.strftime("%a, %d %b ") + f"{when.year:04d}" + when.strftime(" %H:%M:%S +0000")
+    if two_digit_year:
+        date = re.sub(r" (\d{2})(\d{2}) (\d)", r" \2 \3", date, count=1)
+    text = (EXPORTS / "mailing-list.mbox").read_text()
+    text = re.sub(r"^Date: .*$", f"Date: {date}", text, count=1, flags=re.M)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "list.mbox"
+        p.write_text(text)
+        check(p, "mbox", {"hosts": "@project.org"})
