@@ -12,7 +12,9 @@ import gzip
 import io
 import json
 import os
+import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
+from communitylab.loaders._io import bounded
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["ExportFiles", "EventBuilder", "RawExport", "assign_threads", "read_json", "to_community"]
@@ -81,22 +84,36 @@ class ExportFiles:
         return str(self.path)
 
     def open(self, name: str) -> io.BufferedIOBase:
-        """Binary stream of one entry (``.gz`` entries are decompressed on the fly)."""
+        """Binary stream of one entry (``.gz`` entries are decompressed on the fly).
+
+        Decompression is bounded (:func:`communitylab.loaders._io.expansion_limit`); an encrypted
+        entry or one compressed by a method Python cannot read is refused by name.
+        """
+        label = self.label(name)
         if self._zip is not None:
-            raw = self._zip.open(self._prefix + name)
-        elif self.path.is_dir():
-            raw = open(self.path / name, "rb")
+            info = self._zip.getinfo(self._prefix + name)
+            if info.flag_bits & 0x1:
+                raise DataValidationError(label, "(zip entry)", [], "an unencrypted zip entry (this one needs a password)", 0)
+            try:
+                raw = self._zip.open(info)
+            except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError) as exc:
+                raise DataValidationError(label, "(zip entry)", [], f"a zip entry stored or deflated ({type(exc).__name__}: {exc})", 0) from exc
+            size = info.compress_size
+            if info.compress_type != zipfile.ZIP_STORED:
+                raw = bounded(raw, size, label)
         else:
-            raw = open(self.path, "rb")
+            local = self.path / name if self.path.is_dir() else self.path
+            raw = open(local, "rb")
+            size = local.stat().st_size
         if name.endswith(".gz"):
-            return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+            return bounded(gzip.GzipFile(fileobj=raw), size, label)  # type: ignore[return-value]
         return raw  # type: ignore[return-value]
 
     def read_bytes(self, name: str) -> bytes:
         with self.open(name) as fh:
             try:
                 return fh.read()
-            except (OSError, EOFError, zipfile.BadZipFile) as exc:  # bad gzip, truncated member
+            except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # bad gzip, truncated member
                 raise DataValidationError(self.label(name), "(file)", [], f"a readable file ({exc})", 0) from exc
 
 
@@ -104,13 +121,39 @@ def read_json(files: ExportFiles, name: str, expected: str) -> Any:
     """Parse one JSON entry; a truncated or invalid file raises an error naming it and the spot."""
     data = files.read_bytes(name)
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        _refuse_lone_surrogates(text, files.label(name), expected)
+        return json.loads(text)
+    except RecursionError as exc:
+        raise DataValidationError(files.label(name), "(file)", [], f"{expected}; this JSON is nested deeper than its reader allows "
+                                  "(about 1,000 levels)", 0) from exc
     except UnicodeDecodeError as exc:
         raise DataValidationError(files.label(name), "(file)", [], f"{expected} in UTF-8 ({exc.reason} at byte {exc.start})", 0) from exc
     except json.JSONDecodeError as exc:
         raise DataValidationError(
             files.label(name), f"line {exc.lineno}, column {exc.colno}", [], f"{expected}; the JSON is invalid or truncated ({exc.msg})", 0
         ) from exc
+    except DataValidationError:
+        raise
+    except ValueError as exc:  # a number of more than 4,300 digits, which Python refuses to convert
+        raise DataValidationError(files.label(name), "(file)", [], f"{expected}; the JSON holds a value its reader refuses ({exc})", 0) from exc
+
+
+#: A ``\\uD800``-``\\uDFFF`` escape that is not half of a pair: no Unicode text can hold it (pandas' strings refuse it).
+_LONE_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                             r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(text: str, label: str, expected: str) -> None:
+    """Refuse JSON that escapes half a surrogate pair, naming its line and column."""
+    if "\\u" not in text:
+        return
+    m = _LONE_SURROGATE.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise DataValidationError(label, f"line {line}, column {col}", [],
+                                  f"{expected} in valid Unicode (the escape {m.group(0)} is half of a surrogate pair)", 0)
 
 
 def iter_json_lines(files: ExportFiles, name: str) -> Iterator[tuple[int, Any]]:
@@ -125,9 +168,10 @@ def iter_json_lines(files: ExportFiles, name: str) -> Iterator[tuple[int, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    yield lineno, json.loads(line)
-                except json.JSONDecodeError:
-                    yield lineno, None
+                    record = None if "\\u" in line and _LONE_SURROGATE.search(line) else json.loads(line)
+                except (ValueError, RecursionError):  # damaged, a 4,300-digit number, or nested past the reader's depth
+                    record = None
+                yield lineno, record
         except (OSError, EOFError) as exc:
             raise DataValidationError(files.label(name), "(file)", [], f"a readable file ({exc})", 0) from exc
 

@@ -1,18 +1,73 @@
-"""Opening files whether or not they are gzip-compressed."""
+"""Opening files whether or not they are compressed, within stated limits.
+
+Decompression is bounded: a compressed file (or archive entry) may expand to at most
+:data:`MAX_EXPANSION` times its compressed size, beyond an allowance of :data:`MIN_ALLOWANCE`
+(so small, very repetitive files still open); ``COMMUNITYLAB_MAX_EXPANSION`` raises the ratio. A
+file past it (a "zip bomb": 1 MB that expands to 1 GiB) stops with :class:`InputTooLarge` naming it,
+after reading no more than the limit.
+"""
 
 from __future__ import annotations
 
 import csv
 import gzip
+import io
 import os
-import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from communitylab.errors import InputTooLarge
 from communitylab.schema import DataValidationError
+
+#: A compressed input may expand to this many times its compressed size ...
+MAX_EXPANSION = 200
+#: ... or to this many bytes, whichever is larger.
+MIN_ALLOWANCE = 256 << 20
+
+
+def expansion_limit(compressed_size: int) -> int:
+    """Bytes a compressed input of ``compressed_size`` bytes may expand to (see the module docstring)."""
+    ratio = os.environ.get("COMMUNITYLAB_MAX_EXPANSION")
+    try:
+        r = float(ratio) if ratio else MAX_EXPANSION
+    except ValueError:
+        r = MAX_EXPANSION
+    return max(int(r * max(compressed_size, 1)), MIN_ALLOWANCE)
+
+
+class BoundedReader(io.RawIOBase):
+    """A binary stream that raises :class:`InputTooLarge` once more than ``limit`` bytes come out of it."""
+
+    def __init__(self, raw: IO[bytes], limit: int, label: str):
+        self._raw, self._limit, self._label, self._read = raw, limit, label, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        want = min(len(buffer), self._limit + 1 - self._read)
+        data = self._raw.read(max(want, 1))
+        n = len(data)
+        self._read += n
+        if self._read > self._limit:
+            raise InputTooLarge(self._label, f"it expands past {self._limit:,} bytes ({MAX_EXPANSION}× its compressed size or "
+                                             f"{MIN_ALLOWANCE >> 20} MiB; COMMUNITYLAB_MAX_EXPANSION raises the ratio)")
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def bounded(raw: IO[bytes], compressed_size: int, label: str) -> IO[bytes]:
+    """``raw`` (a decompressing stream) limited to :func:`expansion_limit` of ``compressed_size``."""
+    return io.BufferedReader(BoundedReader(raw, expansion_limit(compressed_size), label), buffer_size=1 << 16)  # type: ignore[return-value]
 
 
 def find_file(folder: str | os.PathLike, name: str, required: bool = True) -> Path | None:
@@ -31,7 +86,9 @@ def open_binary(path: str | os.PathLike) -> IO[bytes]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+    if path.suffix == ".gz":
+        return bounded(gzip.open(path, "rb"), path.stat().st_size, str(path))
+    return open(path, "rb")
 
 
 def open_text(path: str | os.PathLike, encoding: str = "utf-8-sig") -> IO[str]:
@@ -40,7 +97,7 @@ def open_text(path: str | os.PathLike, encoding: str = "utf-8-sig") -> IO[str]:
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding=encoding, newline="")
+        return io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
     return open(path, encoding=encoding, newline="")
 
 
@@ -54,29 +111,3 @@ def reading(path: str | os.PathLike) -> Iterator[None]:
         raise
     except (OSError, EOFError, UnicodeDecodeError, zlib.error, csv.Error) as exc:
         raise DataValidationError(str(path), "(file)", [], f"a readable file ({type(exc).__name__}: {exc})", 0) from exc
-
-
-_ROOT = re.compile(rb"<(?![?!])")
-
-
-def refuse_dtd(path: str | os.PathLike, limit: int = 1 << 20) -> None:
-    """Refuse an XML file that declares a DTD (``<!DOCTYPE``) before its root element.
-
-    Data dumps never carry one; a DTD is how entity-expansion ("billion laughs") and external-entity
-    attacks get in, so any DTD is refused whatever the parser's own limits.
-    """
-    head = b""
-    with reading(path), open_binary(path) as fh:
-        while len(head) < limit:
-            chunk = fh.read(65536)
-            if not chunk:
-                break
-            head += chunk
-            m = _ROOT.search(head)
-            if m:
-                head = head[: m.start()]
-                break
-    prolog = re.sub(rb"<!--.*?-->", b"", head, flags=re.S)
-    if b"<!DOCTYPE" in prolog.upper():
-        line = head[: head.upper().find(b"<!DOCTYPE")].count(b"\n") + 1
-        raise DataValidationError(str(path), f"line {line}", [], "an XML dump without a DTD (<!DOCTYPE ...> is refused: dumps never have one)", 0)

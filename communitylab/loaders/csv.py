@@ -12,12 +12,15 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import open_text
+from communitylab.errors import CommunityLabError
+from communitylab.loaders._io import open_binary, open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_table", "load_events"]
 
 _KIND_MAP_DEFAULT: dict[str, str] = {}
+#: The longest CSV field read (characters); a field past it is refused with its line.
+MAX_FIELD = 64 << 20
 
 
 def read_table(path: str | os.PathLike, format: str | None = None, *, line_numbers: bool = False) -> pd.DataFrame:
@@ -42,22 +45,47 @@ def read_table(path: str | os.PathLike, format: str | None = None, *, line_numbe
         raise ValueError(f"{path}: unknown format {fmt!r}; use csv, parquet or jsonl")
     try:
         if fmt == "csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            with open_binary(path) as fh:
+                df = pd.read_csv(fh, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
         elif fmt == "parquet":
             df = pd.read_parquet(path)
         else:
-            df = pd.read_json(path, lines=True, dtype=False)
+            with open_binary(path) as fh:
+                df = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
         if line_numbers and fmt != "parquet":
             df["_line"] = _record_lines(path, fmt, len(df))
-    except (ValueError, pd.errors.ParserError, OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
-        raise DataValidationError(str(path), "(file)", [], f"a readable {fmt} file ({type(exc).__name__}: {exc})", 0) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DataValidationError(str(path), "(file)", [], f"a {fmt} file with a header row and events; the file is empty", 0) from exc
+    except (ValueError, pd.errors.ParserError, OSError, EOFError, UnicodeDecodeError, zlib.error, csv.Error, RecursionError) as exc:
+        if isinstance(exc, CommunityLabError):
+            raise
+        raise DataValidationError(str(path), _where(exc), [], f"a readable {fmt} file ({_reason(exc)})", 0) from exc
     return df
+
+
+def _where(exc: BaseException) -> str:
+    """``line N`` when the reader's message names one (pandas: "Expected 3 fields in line 5, saw 4")."""
+    import re
+
+    m = re.search(r"\bline (\d+)", str(exc))
+    return f"line {m.group(1)}" if m else "(file)"
+
+
+def _reason(exc: BaseException) -> str:
+    """The reader's message in one line; its type's name when it says nothing useful."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, RecursionError):
+        return "nested deeper than the JSON reader allows (about 1,000 levels)"
+    if len(text.strip("()[]{}.,;: ")) < 3:
+        return f"{type(exc).__name__}: the reader gave no reason"
+    return f"{type(exc).__name__}: {text}"
 
 
 def _record_lines(path: Path, fmt: str, n: int) -> list[int]:
     """The line each record starts on (quoted line breaks and blank lines accounted for)."""
     starts: list[int] = []
-    with open_text(path) as fh:
+    csv.field_size_limit(MAX_FIELD)
+    with reading(path), open_text(path) as fh:
         if fmt == "csv":
             reader = csv.reader(fh)
             next(reader, None)

@@ -26,11 +26,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import defusedxml.ElementTree as DET
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import find_file, open_binary, reading, refuse_dtd
+from communitylab.loaders._io import find_file, open_binary, reading
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["iter_rows", "read_stackexchange", "load_stackexchange"]
@@ -41,15 +43,18 @@ REACTION_VOTES = {1: "accept", 2: "up", 3: "down", 5: "favourite"}
 def iter_rows(path: str | os.PathLike) -> Iterator[dict[str, str]]:
     """Yield the attributes of each ``<row>`` of a dump file, one at a time.
 
+    The file is parsed by :mod:`defusedxml` with DTDs forbidden: dumps never carry one, and a DTD
+    is how entity-expansion ("billion laughs") and external-entity attacks get in, wherever it
+    stands in the file.
+
     Raises
     ------
     DataValidationError
-        The file declares a DTD (refused, see :func:`~communitylab.loaders._io.refuse_dtd`), is
-        not well-formed XML (line and column named), or cannot be read (e.g. bad gzip).
+        The file declares a DTD (its line named), is not well-formed XML (line and column named),
+        or cannot be read (e.g. bad gzip).
     """
-    refuse_dtd(path)
     with reading(path), open_binary(path) as fh:
-        context = ET.iterparse(fh, events=("end",))
+        context = DET.iterparse(fh, events=("end",), forbid_dtd=True, forbid_entities=True, forbid_external=True)
         try:
             for _, elem in context:
                 if elem.tag == "row":
@@ -58,6 +63,23 @@ def iter_rows(path: str | os.PathLike) -> Iterator[dict[str, str]]:
         except ET.ParseError as exc:
             line, col = exc.position
             raise DataValidationError(str(path), f"line {line}, column {col}", [], f"well-formed XML ({exc})", 0) from exc
+        except DefusedXmlException as exc:
+            raise DataValidationError(str(path), f"line {_line_of(path, b'<!DOCTYPE')}", [],
+                                      f"an XML dump without a DTD or entities (refused: dumps never have one; {type(exc).__name__})", 0) from exc
+
+
+def _line_of(path: str | os.PathLike, needle: bytes) -> int:
+    """The line on which ``needle`` first stands (streamed; 0 when absent)."""
+    line, tail = 1, b""
+    with open_binary(path) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            block = tail + chunk
+            at = block.upper().find(needle)
+            if at >= 0:
+                return line + block[:at].count(b"\n") - tail.count(b"\n")
+            line += chunk.count(b"\n")
+            tail = block[-len(needle):]
+    return 0
 
 
 def read_stackexchange(
@@ -103,9 +125,20 @@ def read_stackexchange(
 
     thread_of: dict[str, str] = {}
     skipped_types: dict[str, int] = {}
+    damaged: dict[str, list[str]] = {}
+
+    def complete(row: dict[str, str], table: str, *keys: str) -> bool:
+        """A row holding every attribute the mapping needs; otherwise counted as damaged."""
+        missing = [k for k in keys if not (row.get(k) or "").strip()]
+        if missing:
+            damaged.setdefault(f"{table}: row without {', '.join(missing)} (damaged, skipped)", []).append(row.get("Id") or "?")
+        return not missing
+
     n_posts = 0
     for row in iter_rows(find_file(folder, "Posts.xml")):
         n_posts += 1
+        if not complete(row, "Posts.xml", "Id", "CreationDate"):
+            continue
         ptype, pid = row.get("PostTypeId"), row["Id"]
         if ptype == "1":
             thread_of[pid] = pid
@@ -122,6 +155,8 @@ def read_stackexchange(
     n_comments = 0
     for row in iter_rows(find_file(folder, "Comments.xml")):
         n_comments += 1
+        if not complete(row, "Comments.xml", "Id", "PostId", "CreationDate"):
+            continue
         post = row["PostId"]
         thread = thread_of.get(post)
         add(
@@ -134,7 +169,12 @@ def read_stackexchange(
         skipped_votes: dict[str, int] = {}
         for row in iter_rows(votes_path):
             n_votes += 1
-            vtype = int(row.get("VoteTypeId", -1))
+            if not complete(row, "Votes.xml", "Id", "PostId", "CreationDate", "VoteTypeId"):
+                continue
+            if not row["VoteTypeId"].strip().isdigit():
+                damaged.setdefault("Votes.xml: VoteTypeId not a whole number (damaged, skipped)", []).append(row["Id"])
+                continue
+            vtype = int(row["VoteTypeId"])
             if vtype not in REACTION_VOTES:
                 skipped_votes[str(vtype)] = skipped_votes.get(str(vtype), 0) + 1
                 continue
@@ -152,12 +192,16 @@ def read_stackexchange(
     n_users = 0
     for row in iter_rows(find_file(folder, "Users.xml")):
         n_users += 1
+        if not complete(row, "Users.xml", "Id", "CreationDate"):
+            continue
         uid = row["Id"]
         members["member_id"].append(uid)
         members["joined_at"].append(row["CreationDate"])
         members["display_name"].append(row.get("DisplayName"))
         add(f"u{uid}", uid, "join", row["CreationDate"], None, None)
 
+    for rule, ids in sorted(damaged.items()):
+        report.add(rule, len(ids), "excluded", "", [f"Id {i}" for i in ids])
     report.rows_read = n_posts + n_comments + n_votes + n_users
     report.notes.append(
         f"read {n_posts:,} posts, {n_comments:,} comments, {n_votes:,} votes, {n_users:,} users"

@@ -85,6 +85,23 @@ def open_store(
     reads them back instead of recomputing them; see :mod:`communitylab.result_cache` (where, how
     it is keyed, how to turn it off for every run with ``COMMUNITYLAB_CACHE=off``).
     """
+    try:
+        return _open_store(path, hosts=hosts, members=members, name=name, engine=engine, materialize=materialize, cache=cache)
+    except (DataValidationError, FileNotFoundError):
+        raise
+    except Exception as exc:  # Arrow's, DuckDB's and Ibis' errors on files that are not a readable store
+        import duckdb
+        import pyarrow as pa
+
+        if not isinstance(exc, pa.ArrowException | duckdb.Error | OSError | ValueError | KeyError | TypeError):
+            raise
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise DataValidationError(str(path), "(store)", [], f"a Parquet store of the event-log contract, as write_store writes "
+                                  f"({type(exc).__name__}: {reason})", 0) from exc
+
+
+def _open_store(path, *, hosts, members, name, engine, materialize, cache) -> Community:
+    """:func:`open_store` itself (its errors on damaged files are turned into typed ones by the caller)."""
     engine = engine or default_engine()
     files = _store_files(path)
     footers = _footers(path, files)
