@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["LABELS", "table", "estimates", "label", "is_share", "as_percent", "as_number", "as_pvalue", "as_interval", "use_in_notebook"]
+__all__ = ["LABELS", "table", "estimates", "label", "is_share", "as_percent", "as_number", "as_pvalue", "as_interval", "all_or_none", "is_unbounded", "use_in_notebook"]
 
 #: Column names that read better spelled out than mechanically de-snake-cased.
 LABELS: dict[str, str] = {
@@ -137,15 +137,35 @@ def as_interval(estimate: Any, low: Any, high: Any, *, share: bool = False) -> s
     head = fmt(estimate)
     if _is_missing(low) or _is_missing(high):
         return head
+    if float(low) == float(high) == float(estimate):  # no spread at all (every resample agrees): an interval would tell nothing
+        return head
     lo, hi = fmt(low), fmt(high)
-    if not share and _is_unbounded(estimate, low, high):  # e.g. a rate ratio from a handful of weeks
+    if share:  # a bound that rounds to the estimate, though it differs, gets a decimal: "100% (99.7–100%)", never "(100–100%)"
+        lo = f"{float(low) * 100:.1f}%" if lo == head and float(low) != float(estimate) else lo
+        hi = f"{float(high) * 100:.1f}%" if hi == head and float(high) != float(estimate) else hi
+    if not share and is_unbounded(estimate, low, high):  # e.g. a rate ratio from a handful of weeks
         return f"{head} (0–∞: too little data to bound it)"
     if float(low) < 0:  # "−66% to 66%" reads better than "-66–66%"
         return f"{head} ({lo.replace('-', '−')} to {hi.replace('-', '−')})"
     return f"{head} ({lo[:-1] if share else lo}–{hi})"
 
 
-def _is_unbounded(estimate: Any, low: Any, high: Any) -> bool:
+def all_or_none(estimate: Any, low: Any, high: Any, n: Any) -> str:
+    """"all 1,305 of 1,305" or "none of 40" for a share of exactly 1 or 0 whose interval is no wider
+    than the point (a "100% (100–100%)" that tells nothing the count does not); "" otherwise."""
+    try:
+        e, count = float(estimate), int(n)
+    except (TypeError, ValueError):
+        return ""
+    if e not in (0.0, 1.0) or count <= 0:
+        return ""
+    degenerate = _is_missing(low) or _is_missing(high) or float(low) == float(high)
+    if not degenerate:
+        return ""
+    return f"all {count:,} of {count:,}" if e == 1.0 else f"none of {count:,}"
+
+
+def is_unbounded(estimate: Any, low: Any, high: Any) -> bool:
     """Whether a positive estimate's interval spans more than twelve orders of magnitude around it
     (0.0161 from 5.5e-18 to 4.7e13): its bounds say nothing beyond "somewhere above 0"."""
     try:
@@ -168,7 +188,10 @@ def estimates(rows: pd.DataFrame, *, label_column: str, estimate: str = "estimat
     texts = []
     for _, r in rows.iterrows():
         is_share_row = bool(r[share]) if share and share in rows else False
+        count = r[n] if n and n in rows and not _is_missing(r[n]) else None
         text = as_interval(r[estimate], r.get(low, np.nan), r.get(high, np.nan), share=is_share_row)
+        whole = all_or_none(r[estimate], r.get(low, np.nan), r.get(high, np.nan), count) if is_share_row else ""
+        text = whole or text
         u = str(r[unit]) if unit and unit in rows and not _is_missing(r[unit]) else ""
         if u and not is_share_row:
             text = text.replace(" (", f" {u} (", 1) if "(" in text else f"{text} {u}"

@@ -23,7 +23,7 @@ def test_scenarios_get_their_verdict(scenario, seed):
     sim = simulate(scenario, seed=seed)
     verdict = health_verdict(sim.community())
     assert verdict.label == sim.truth["expected_verdict"], verdict.summary()
-    assert list(verdict.signals.columns) == ["signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share"]
+    assert list(verdict.signals.columns) == ["id", "signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share", "status"]
 
 
 def test_revitalized_is_thriving_after_the_seventh_milestone():

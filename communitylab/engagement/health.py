@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import KW_ONLY, asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -13,12 +13,18 @@ from communitylab.engagement.conversation import reply_direction_matrix
 from communitylab.engagement.daily import daily_counts, in_days
 from communitylab.engagement.inequality import contribution_counts, top_share
 from communitylab.engagement.responsiveness import time_to_first_reply
-from communitylab.tables import as_percent
+from communitylab.tables import as_percent, is_unbounded
 
 __all__ = ["HealthThresholds", "HealthVerdict", "health_verdict", "VERDICTS"]
 
-SIGNAL_COLUMNS = ["signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share"]
-VERDICTS = ("thriving conversation", "brand-centric audience", "transient crowd", "declining", "fragile", "dormant", "cannot judge")
+SIGNAL_COLUMNS = ["id", "signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share", "status"]
+VERDICTS = ("thriving conversation", "brand-centric audience", "transient crowd", "declining", "fragile", "dormant", "cannot judge",
+            "too little data to judge")
+#: A signal's status: ``ok`` (it votes), or why it does not: below its minimum data, or the
+#: comparison it needs lies outside the data (its value is then not shown as a number).
+SIGNAL_STATUSES = ("ok", "too little data", "no earlier period in the data", "none in the earlier period", "no host known")
+#: The top 1% of members is more than one person only from 100 members on.
+MIN_MEMBERS_FOR_TOP1 = 100
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,14 @@ class HealthThresholds:
     min_linked_share : float
         Below this share of replies whose addressee is known, the reply structure is missing and
         the verdict is *cannot judge* (0.5: e.g. parent ids that match no event id).
+    min_signal_n : int
+        (keyword only) A share or a trend computed from fewer cases than this (replies, pairs,
+        threads, events in the two periods) reads "too little data" and does not vote (20: below
+        it a 95% interval of a share spans more than 40 points).
+    min_threads, min_members : int
+        (keyword only) Below this many threads or contributing members in the period judged the
+        verdict is *too little data to judge* (10 each: one topic and eight members is not a
+        community whose health can be told).
     """
 
     min_weekly_contributions: float = 3.0
@@ -70,6 +84,10 @@ class HealthThresholds:
     crowd_repeat_max: float = 0.05
     trajectory_weeks: float = 13.0
     min_linked_share: float = 0.5
+    _: KW_ONLY
+    min_signal_n: int = 20
+    min_threads: int = 10
+    min_members: int = 10
 
 
 @dataclass
@@ -93,13 +111,16 @@ class HealthVerdict:
         return f"**Verdict: {self.label}.**\n\n" + "\n".join(f"- {r}" for r in self.reasons)
 
     def signal_table(self) -> pd.DataFrame:
-        """The signals as a table for people: each with its interval, threshold, n and whether it is flagged."""
+        """The signals as a table for people: each with its interval, threshold, n and whether it is
+        flagged; a signal without enough data says why instead of a number."""
         from communitylab import tables
 
         s = self.signals
         out = tables.estimates(s, label_column="signal", estimate="value")
+        quiet = (s["status"] != "ok").to_numpy()
+        out.loc[quiet, out.columns[1]] = s.loc[quiet, "status"].to_numpy()
         out["Threshold"] = [tables.as_percent(v) if sh else tables.as_number(v) for v, sh in zip(s["threshold"], s["share"])]
-        out["Flagged"] = np.where(s["flag"], "yes", "")
+        out["Flagged"] = np.where(s["flag"], "yes", np.where(quiet, "does not vote", ""))
         return out
 
     def key_figures(self, limit: int = 5) -> list[dict]:
@@ -109,7 +130,7 @@ class HealthVerdict:
                   "share of replies with a known addressee"]
         out = []
         for name in wanted:
-            hit = self.signals[self.signals["signal"].str.startswith(name) & self.signals["value"].notna()]
+            hit = self.signals[self.signals["signal"].str.startswith(name) & self.signals["value"].notna() & (self.signals["status"] == "ok")]
             for _, r in hit.iterrows():
                 out.append({"figure": r["signal"][:1].upper() + r["signal"][1:], "estimate": r["value"], "low": r["ci_low"],
                             "high": r["ci_high"], "n": r["n"], "share": bool(r["share"]), "unit": "",
@@ -142,6 +163,8 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
 
     0. *cannot judge*: replies exist but fewer than ``min_linked_share`` of them have a known
        addressee (the reply structure is missing or unlinked), or there are no replies at all;
+       *too little data to judge*: fewer than ``min_threads`` threads (messages, in a reply
+       network without threads) or ``min_members`` contributing members in the period judged;
     1. *dormant*: member posts + replies per week over the active period below
        ``min_weekly_contributions``;
     2. *brand-centric audience*: hosts are known and the member-to-member share of replies is below
@@ -155,14 +178,19 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
        of contributions above ``fragile_top1_share``;
     6. otherwise *thriving conversation*.
 
+    A signal computed from fewer than ``min_signal_n`` cases (or a trend whose earlier period lies
+    outside the data, or a member-to-member share where no host is known) gets a ``status`` other
+    than ``ok``: it is shown in words, not as a number, and does not vote.
+
     The active period leaves out isolated stray events (:mod:`communitylab.window`); judge another
     stretch with ``Community.window`` (the studies' ``start`` / ``end``).
 
     Returns
     -------
     HealthVerdict
-        ``signals`` has ``signal, value, ci_low, ci_high, threshold, flag, n, share`` (``n``: what the
-        figure is computed from; ``share``: a share in [0, 1]); ``window`` and
+        ``signals`` has ``id, signal, value, ci_low, ci_high, threshold, flag, n, share, status``
+        (``id``: stable, used by :mod:`communitylab.engagement.advice`; ``signal``: its words; ``n``:
+        what the figure is computed from; ``share``: a share in [0, 1]); ``window`` and
         ``trajectory`` the period judged and the recent trend.
     """
     from communitylab.engagement.conversation import (
@@ -187,49 +215,74 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     m2m = dm.loc["member->member", "share"]
     has_hosts = len(community.hosts) > 0
     reasons = [f"Judged over the active period {window}: {weekly:.1f} member posts and replies a week."]
-    if not n_replies or linked < th.min_linked_share:
-        why = ("There are no replies: the conversation structure cannot be assessed." if not n_replies else
-               f"Only {linked:.0%} of {n_replies:,} replies have a known addressee: the parent of the others is not in the data "
-               "(check the mapping of parent ids, or load the whole export), so who answers whom cannot be read.")
-        signals = pd.DataFrame([("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, True, n_replies, True)],
-                               columns=SIGNAL_COLUMNS)
-        return HealthVerdict("cannot judge", signals, [*reasons, why], th, window, pd.DataFrame())
     ttfr = time_to_first_reply(community).set_index("metric") if n_member else pd.DataFrame()
     answered = ttfr.loc["answered_share"] if "answered_share" in ttfr.index else None
     contrib = contribution_counts(community).to_numpy()
     top1 = top_share(contrib[contrib > 0], 0.01) if (contrib > 0).any() else np.nan
+    n_threads = int(answered["n"]) if answered is not None else 0
+    n_members = int((contrib > 0).sum())
+    # a reply network (an edge list) has messages but no threads: its conversations are its messages
+    units, unit = (n_threads, "thread") if n_threads else (n_replies, "message")
+    if not n_replies or linked < th.min_linked_share:
+        why = ("There are no replies: the conversation structure cannot be assessed." if not n_replies else
+               f"Only {linked:.0%} of {n_replies:,} replies have a known addressee: the parent of the others is not in the data "
+               "(check the mapping of parent ids, or load the whole export), so who answers whom cannot be read.")
+        signals = pd.DataFrame([("linked_share", "share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share,
+                                 True, n_replies, True, "ok")], columns=SIGNAL_COLUMNS)
+        return HealthVerdict("cannot judge", signals, [*reasons, why], th, window, pd.DataFrame())
+    if units < th.min_threads or n_members < th.min_members:
+        reasons.append(f"{units:,} {unit}(s) and {n_members:,} contributing member(s) in the period judged: a verdict needs at least "
+                       f"{th.min_threads:,} {unit}s and {th.min_members:,} members (parameters min_threads, min_members). "
+                       "Load a longer period or the whole export.")
+        signals = pd.DataFrame([("threads", f"{unit}s in the period judged", units, np.nan, np.nan, th.min_threads, False, units,
+                                 False, "ok"),
+                                ("contributing_members", "contributing members", n_members, np.nan, np.nan, th.min_members, False,
+                                 n_members, False, "ok")], columns=SIGNAL_COLUMNS)
+        return HealthVerdict("too little data to judge", signals, reasons, th, window, pd.DataFrame())
     m2m_ci = member_to_member_share(community)  # builds the reply network, which the two below then read
     recip = reciprocity(community)
     ties = repeated_ties(community)
     traj = trajectory(community, th.trajectory_weeks)
     sil = host_dependence(community, th.silence_days) if has_hosts else None
     n_pairs = reciprocity_counts(community)[1]
-    # (signal, value, ci_low, ci_high, threshold, flag, n, share): n is what the figure is computed from
+    enough = lambda n, minimum=th.min_signal_n: "ok" if n >= minimum else "too little data"  # noqa: E731
+    # (id, signal, value, ci_low, ci_high, threshold, flag, n, share, status): n is what the figure is computed from
     rows = [
-        ("member contributions per week", weekly, np.nan, np.nan, th.min_weekly_contributions, weekly < th.min_weekly_contributions,
-         n_member, False),
-        ("share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, False, n_replies, True),
-        ("member-to-member share of replies", m2m, m2m_ci["ci_low"], m2m_ci["ci_high"], th.brand_m2m_max,
-         bool(has_hosts and m2m < th.brand_m2m_max), m2m_ci["replies"], True),
-        ("reciprocity", recip, np.nan, np.nan, th.crowd_reciprocity_max, bool(recip < th.crowd_reciprocity_max), n_pairs, True),
-        ("pairs that exchange more than once", ties["share"], ties["ci_low"], ties["ci_high"], th.crowd_repeat_max,
-         bool(ties["ci_high"] < th.crowd_repeat_max), ties["pairs"], True),
+        ("member_contributions_per_week", "member contributions per week", weekly, np.nan, np.nan, th.min_weekly_contributions,
+         weekly < th.min_weekly_contributions, n_member, False, "ok"),
+        ("linked_share", "share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, False, n_replies, True,
+         enough(n_replies)),
+        # without a known host every reply is member to member by construction: the share means nothing
+        ("member_to_member_share", "member-to-member share of replies", m2m, m2m_ci["ci_low"], m2m_ci["ci_high"], th.brand_m2m_max,
+         bool(has_hosts and m2m < th.brand_m2m_max), m2m_ci["replies"], True, enough(m2m_ci["replies"]) if has_hosts else "no host known"),
+        ("reciprocity", "reciprocity", recip, np.nan, np.nan, th.crowd_reciprocity_max, bool(recip < th.crowd_reciprocity_max), n_pairs,
+         True, enough(n_pairs)),
+        ("repeated_ties", "pairs that exchange more than once", ties["share"], ties["ci_low"], ties["ci_high"], th.crowd_repeat_max,
+         bool(ties["ci_high"] < th.crowd_repeat_max), ties["pairs"], True, enough(ties["pairs"])),
     ]
     for _, tr in traj.iterrows():
-        rows.append((f"trend of {tr['measure']} (last {th.trajectory_weeks:g} weeks / the {th.trajectory_weeks:g} before)",
-                     tr["rate_ratio"], tr["ci_low"], tr["ci_high"], 1.0, tr["label"] == "declining", tr["before"] + tr["recent"], False))
+        status = tr["label"] if tr["label"] in SIGNAL_STATUSES else enough(tr["before"] + tr["recent"])
+        rows.append((f"trend_{tr['measure'].replace(' ', '_').replace('-', '_')}",
+                     f"trend of {tr['measure']} (last {th.trajectory_weeks:g} weeks / the {th.trajectory_weeks:g} before)",
+                     tr["rate_ratio"], tr["ci_low"], tr["ci_high"], 1.0, tr["label"] == "declining", tr["before"] + tr["recent"], False,
+                     status))
     if answered is not None:
-        rows.append(("share of threads answered", answered["estimate"], answered["ci_low"], answered["ci_high"], th.fragile_answered_share,
-                     answered["estimate"] < th.fragile_answered_share, answered["n"], True))
-    rows.append(("top 1% share of contributions", top1, np.nan, np.nan, th.fragile_top1_share, bool(top1 > th.fragile_top1_share),
-                 int((contrib > 0).sum()), True))
+        rows.append(("answered_share", "share of threads answered", answered["estimate"], answered["ci_low"], answered["ci_high"],
+                     th.fragile_answered_share, answered["estimate"] < th.fragile_answered_share, answered["n"], True, enough(answered["n"])))
+    rows.append(("top1_share", "top 1% share of contributions", top1, np.nan, np.nan, th.fragile_top1_share, bool(top1 > th.fragile_top1_share),
+                 n_members, True, enough(n_members, max(th.min_signal_n, MIN_MEMBERS_FOR_TOP1))))
     if sil is not None:
         rel = sil["rate_ratio"]
-        rows.append(("member activity after host silences / expected", rel, sil["ci_low"], sil["ci_high"], th.fragile_silence_ratio,
-                     bool(np.isfinite(rel) and rel < th.fragile_silence_ratio and sil["ci_high"] < 1), sil["weeks"], False))
+        rows.append(("host_silence_ratio", "member activity after host silences / expected", rel, sil["ci_low"], sil["ci_high"],
+                     th.fragile_silence_ratio, bool(np.isfinite(rel) and rel < th.fragile_silence_ratio and sil["ci_high"] < 1), sil["weeks"],
+                     False, enough(sil["weeks"]) if np.isfinite(rel) and not is_unbounded(rel, sil["ci_low"], sil["ci_high"])
+                     else "too little data"))
     signals = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
+    signals["flag"] = signals["flag"].astype(bool) & (signals["status"] == "ok")  # a signal without enough data never votes
     flag = dict(zip(signals["signal"], signals["flag"]))
     trend = {tr["measure"]: tr for _, tr in traj.iterrows()}
+    voting = set(signals.loc[signals["status"] == "ok", "id"])
+    trend = {m: tr for m, tr in trend.items() if f"trend_{m.replace(' ', '_').replace('-', '_')}" in voting}
     declining = len(trend) == 2 and all(tr["label"] == "declining" for tr in trend.values())
 
     if flag["member contributions per week"]:

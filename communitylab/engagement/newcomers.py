@@ -155,7 +155,7 @@ def newcomer_retention(
     -------
     DataFrame with rows ``replied`` and ``not replied`` (``newcomers, returned, share, ci_low,
     ci_high``) and a row ``difference`` (replied − not replied, Newcombe interval; ``p_value`` from
-    Fisher's exact test; ``risk_ratio``).
+    Fisher's exact test; ``risk_ratio``, missing when no newcomer without a reply returned).
 
     Notes
     -----
@@ -187,6 +187,6 @@ def newcomer_retention(
         diff = k1 / n1 - k0 / n0
         lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff", alpha=1 - level)
         p = fisher_exact([[k1, n1 - k1], [k0, n0 - k0]])[1]
-        rr = (k1 / n1) / (k0 / n0) if k0 else np.inf
+        rr = (k1 / n1) / (k0 / n0) if k0 else np.nan  # none returned without a reply: no ratio to state (never infinite)
     rows.append({"group": "difference", "newcomers": n1 + n0, "returned": k1 + k0, "share": diff, "ci_low": lo, "ci_high": hi, "p_value": p, "risk_ratio": rr, "excluded": n_excluded})
     return pd.DataFrame(rows)

@@ -18,7 +18,10 @@ from communitylab.engagement.cadence import observation_window
 
 __all__ = ["trajectory", "TRAJECTORY_LABELS"]
 
-TRAJECTORY_LABELS = ("growing", "stable", "declining", "too short to tell")
+#: "no earlier period in the data": the weeks before start before the data does (no ratio is
+#: computed, never one against a period the export does not cover); "none in the earlier period":
+#: the earlier period holds no such event, so there is no ratio to state.
+TRAJECTORY_LABELS = ("growing", "stable", "declining", "no earlier period in the data", "none in the earlier period")
 
 
 def _ratio(k1: int, k0: int, level: float) -> tuple[float, float, float]:
@@ -41,8 +44,9 @@ def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) 
 
     Measures: ``active members`` (distinct non-host members with a post, reply or reaction) and
     ``member-to-member replies``. Label: *growing* when the interval lies above 1, *declining*
-    when below, *stable* otherwise, *too short to tell* when the active period is shorter than
-    twice ``weeks``.
+    when below, *stable* otherwise; *no earlier period in the data* when the active period is
+    shorter than twice ``weeks`` and *none in the earlier period* when the earlier count is 0
+    (in both cases ``rate_ratio`` and its interval are missing: no figure that cannot mean anything).
     """
     lo, hi = observation_window(community)
     cols = ["measure", "before", "recent", "rate_ratio", "ci_low", "ci_high", "label", "period_before", "period_recent", "method"]
@@ -71,8 +75,12 @@ def trajectory(community: Community, weeks: float = 13, *, level: float = 0.95) 
     for measure, counts, method in (("active members", active, "distinct members per period; exact Poisson rate ratio (approximate for distinct counts)"),
                                     ("member-to-member replies", replies, "exact conditional Poisson rate ratio")):
         k0, k1 = counts.get("before", 0), counts.get("recent", 0)
-        rr, lo_ci, hi_ci = _ratio(k1, k0, level)
-        label = "too short to tell" if short else ("growing" if lo_ci > 1 else "declining" if hi_ci < 1 else "stable")
+        if short or k0 == 0:
+            rr = lo_ci = hi_ci = np.nan
+            label = "no earlier period in the data" if short else "none in the earlier period"
+        else:
+            rr, lo_ci, hi_ci = _ratio(k1, k0, level)
+            label = "growing" if lo_ci > 1 else "declining" if hi_ci < 1 else "stable"
         rows.append({"measure": measure, "before": k0, "recent": k1, "rate_ratio": rr, "ci_low": lo_ci, "ci_high": hi_ci, "label": label,
                      "period_before": f"{start:%Y-%m-%d} to {mid:%Y-%m-%d}", "period_recent": f"{mid:%Y-%m-%d} to {hi:%Y-%m-%d}", "method": method})
     return pd.DataFrame(rows, columns=cols)
