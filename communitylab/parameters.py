@@ -162,7 +162,7 @@ RULES: dict[str, Rule] = {
     "scenario": _registry_choice(_scenarios),
     "method": _choice("wilson", "clopper-pearson", "jeffreys", "beta", "wald"),
     "cov_type": _choice("quasi", "hac", "model"),
-    "n_boot": COUNT, "n_draws": COUNT,
+    "n_boot": COUNT, "n_draws": COUNT, "min_signal_n": COUNT, "min_threads": COUNT, "min_members": COUNT,
     "seed": _number(0, 2**32 - 1, whole=True),
     "members": COUNT, "horizon": _number(1, 1000, whole=True),
     "population": _number(0, whole=True), "min_gap": _number(0, whole=True), "harmonics": _number(0, 26, whole=True),

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -39,16 +39,32 @@ def source_label(source: str, show_personal_data: bool = False) -> str:
 
 
 def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, Any] | None = None) -> str:
-    """Markdown stating what was analysed, when and with which version (first visible output)."""
-    from communitylab import __version__
-
+    """Markdown stating what was analysed and when, its settings in plain words (first visible
+    output); package versions are in the run's ``manifest.json``, not in a client's report."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    params = ", ".join(f"`{k}` = {_md_escape(repr(v))}" for k, v in parameters.items())
-    lines = [f"**{study}** — run {now}, communitylab {__version__}, pandas {pd.__version__}.", "", f"Parameters: {params}."]
+    params = "; ".join(f"{k}: {_plain_value(v)}" for k, v in parameters.items())
+    lines = [f"**{study}** — run {now}.", "", f"Settings: {params}."]
     for name, community in (sources or {}).items():
         r = community.report
         lines.append(f"\nData `{name}`: {r.rows_read:,} rows read, {r.rows_loaded:,} loaded, {r.excluded:,} excluded by stated rules (load report below).")
     return "\n".join(lines)
+
+
+def text(value: Any) -> str:
+    """Text from data or a parameter (a community's name, an answer), safe inside a study's
+    Markdown: a dollar sign is money, never a formula (HTML in it is escaped when the report renders)."""
+    return _md_escape(str(value))
+
+
+def _plain_value(value: Any) -> str:
+    """A setting as a reader writes it: text without quotes, lists joined, nothing for empty."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain_value(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _md_escape(str(value)) if str(value) else "none"
 
 
 def _md_escape(text: str) -> str:
@@ -308,12 +324,26 @@ def key_figures(figures: list[dict[str, Any]], level: float = 0.95) -> pd.DataFr
     return out
 
 
-def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: float | None = None) -> None:
-    """Show a report's opening: the answer in words, then the 3–5 figures that matter, each with its
-    interval and n (the contents follow it in the rendered report)."""
+def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: float | None = None,
+                      actions: list[dict[str, str]] | None = None, why: list[str] | None = None) -> None:
+    """Show a report's opening: the answer in words, the 3–5 figures that matter (each with its
+    interval and n), then what to do (``actions``: :func:`communitylab.engagement.advice.actions`,
+    each with why) and how the answer was reached (``why``); the contents follow it."""
     from IPython.display import Markdown, display
 
     from communitylab import tables
 
     display(Markdown("## Summary\n\n" + answer))
-    display(tables.table(key_figures(figures, level or 0.95), title="The figures that matter"))
+    if figures:
+        display(tables.table(key_figures(figures, level or 0.95), title="The figures that matter"))
+    if actions:
+        display(Markdown(actions_text(actions)))
+    if why:
+        display(Markdown("**How this answer was reached.** " + " ".join(_md_escape(w) for w in why)))
+
+
+def actions_text(actions: list[dict[str, str]]) -> str:
+    """Markdown of what to do: each action in bold, then why (the signal that calls for it)."""
+    lines = ["### What to do", ""]
+    lines += [f"{i}. **{_md_escape(a['action'])}** {_md_escape(a['because'])}" for i, a in enumerate(actions, start=1)]
+    return "\n".join(lines)

@@ -5,7 +5,7 @@ with papermill, then writes, for a run id like ``20261123T101500Z-4242-9f3a`` (t
 
     reports/<study>/<run id>/report.html     code hidden (nbconvert, no input, no prompts)
     reports/<study>/<run id>/executed.ipynb  the executed notebook
-    reports/<study>/<run id>/summary.json    headline figures the study recorded (schema: communitylab/schemas/summary-1.schema.json)
+    reports/<study>/<run id>/summary.json    headline figures the study recorded (schema: communitylab/schemas/summary-2.schema.json)
     reports/<study>/<run id>/manifest.json   parameters, input hashes, package versions, times
     reports/<study>/latest.html              copy of the newest *good* report
     reports/<study>/latest.json              which run that is
@@ -60,7 +60,7 @@ INPUT_ERRORS = ("DataValidationError", "ParameterError", "InputTooLarge", "FileN
 #: The operating system's "cannot write" errors (full disk, quota, read-only, permission).
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
-SUMMARY_SCHEMA = "communitylab.summary/1"  # communitylab/schemas/summary-1.schema.json
+SUMMARY_SCHEMA = "communitylab.summary/2"  # communitylab/schemas/summary-2.schema.json (version 1 kept for earlier runs)
 PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
             "matplotlib", "seaborn", "papermill", "nbconvert")
 
@@ -183,9 +183,11 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[str, int]:
+def render_html(executed: Path, *, show_personal_data: bool = False, title: str | None = None) -> tuple[str, int]:
     """HTML with code, prompts and cells tagged ``remove_cell`` hidden; e-mails redacted.
 
+    ``title``: the page's title (what a browser tab and a PDF's properties show; escaped by
+    nbconvert's template); default the notebook's name.
     Returns the HTML and the number of e-mail addresses redacted (0 when personal data is shown).
     """
     import nbformat
@@ -195,6 +197,8 @@ def render_html(executed: Path, *, show_personal_data: bool = False) -> tuple[st
     from communitylab import rendering
 
     nb = nbformat.read(str(executed), as_version=4)
+    if title:
+        nb.metadata["title"] = title
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [_escaped_markdown(o) for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
@@ -243,6 +247,14 @@ def _escaped_markdown(output: Any) -> Any:
     text = data["text/markdown"]
     output["data"] = {"text/html": markdown_to_safe_html("".join(text) if isinstance(text, list) else text)}
     return output
+
+
+def report_title(study: str, summary: Mapping[str, Any]) -> str:
+    """"Community health — Acme forum": the study in words, then the community it is about when
+    the study recorded one (``community``)."""
+    words = study.replace("_", " ").capitalize()
+    community = summary.get("community")
+    return f"{words} — {community}" if isinstance(community, str) and community else words
 
 
 def _write_json(path: Path, payload: Any) -> None:
@@ -428,9 +440,9 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
     if not show_personal:
         manifest["parameters"] = _scrub_personal_parameters(executed, parameters)
-    html, redacted = render_html(executed, show_personal_data=show_personal)
-    (staging / "report.html").write_text(html, encoding="utf-8")
     summary = read_summary(executed)
+    html, redacted = render_html(executed, show_personal_data=show_personal, title=report_title(study, summary))
+    (staging / "report.html").write_text(html, encoding="utf-8")
     envelope = {"_schema": SUMMARY_SCHEMA, "_study": study, "_run_id": run_id, "_finished_utc": dt.datetime.now(dt.UTC).isoformat()}
     _write_json(staging / "summary.json", {**envelope, **summary})
     manifest.update(

@@ -36,17 +36,21 @@ crowd_reciprocity_max: float = 0.05  # reciprocity below this, with repeated tie
 crowd_repeat_max: float = 0.05  # share of pairs that exchange more than once (its interval) below this: a transient crowd
 trajectory_weeks: float = 13.0  # the recent period judged against the same length before it
 min_linked_share: float = 0.5  # below this share of replies with a known addressee: cannot judge
+min_signal_n: int = 20  # a share or trend from fewer cases reads "too little data" and does not vote
+min_threads: int = 10  # fewer threads (or messages, in a reply network) in the period judged: too little data to judge
+min_members: int = 10  # fewer contributing members in the period judged: too little data to judge
 n_boot: int = 1000  # bootstrap replicates for intervals
 seed: int = 0  # seed of every random draw
 show_personal_data: bool = False  # True shows real member ids in tables (never in shared reports)
 
 # %%
 from communitylab import datasets, engagement as eng, plots, summary, tables
+from communitylab.engagement import advice
 community = datasets.load_community(source, hosts=hosts or None, name=community_name or None, format=format or None,
                                     columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
 thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio, fragile_answered_share,
                                   fragile_top1_share, silence_days, crowd_reciprocity_max, crowd_repeat_max, trajectory_weeks,
-                                  min_linked_share)
+                                  min_linked_share, min_signal_n=min_signal_n, min_threads=min_threads, min_members=min_members)
 verdict = eng.health_verdict(community, thresholds)
 display(Markdown("# Is this community alive?\n\n" + report.run_header(
     "Community health", {"source": report.source_label(source, show_personal_data), "format": community.format or "built in",
@@ -54,10 +58,11 @@ display(Markdown("# Is this community alive?\n\n" + report.run_header(
     {community.name: community})))
 
 # %%
-report.executive_summary(f"**{community.name}: {verdict.label}.**\n\n" + "\n".join(f"- {r}" for r in verdict.reasons),
-                         verdict.key_figures())
-summary.record(community=community.name, verdict=verdict.label, reasons=verdict.reasons, window=verdict.window,
-               signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded)
+answer, todo = advice.answer(verdict, community.name), advice.actions(verdict)
+report.executive_summary(f"**{report.text(answer)}** (verdict: *{verdict.label}*)", verdict.key_figures(), actions=todo,
+                         why=verdict.reasons)
+summary.record(community=community.name, answer=answer, actions=todo, verdict=verdict.label, reasons=verdict.reasons,
+               window=verdict.window, signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded)
 
 # %% [markdown]
 # ## The signals behind the verdict
@@ -161,9 +166,15 @@ else:
 jal = eng.join_ask_leave(community)
 display(tables.table(jal))
 retention = eng.newcomer_retention(community)
-display(Markdown("Does a reply to a newcomer's first post bring them back (within 90 days)? "
-                 "Observational: an association, not an effect."))
-display(tables.table(retention))
+compared = retention.set_index("group")["newcomers"]
+if min(compared.get("replied", 0), compared.get("not replied", 0)) >= min_signal_n:
+    display(Markdown("Does a reply to a newcomer's first post bring them back (within 90 days)? "
+                     "Observational: an association, not an effect."))
+    display(tables.table(retention))
+else:
+    display(Markdown(f"_Whether a reply brings newcomers back cannot be told here: {int(compared.get('replied', 0)):,} newcomers were "
+                     f"replied to and {int(compared.get('not replied', 0)):,} were not (at least {min_signal_n} of each are needed, "
+                     "parameter min_signal_n)._"))
 summary.record(join_ask_leave=jal, newcomer_retention=retention)
 
 # %% [markdown]

@@ -39,7 +39,7 @@ def test_the_wheel_carries_the_studies_and_the_data(wheel):
     for f in (ROOT / "data").rglob("*"):
         if f.is_file():
             assert f.relative_to(ROOT / "data").as_posix() in data, f"{f} is not in the wheel"
-    assert "communitylab/schemas/summary-1.schema.json" in names
+    assert "communitylab/schemas/summary-1.schema.json" in names and "communitylab/schemas/summary-2.schema.json" in names
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
 
 

@@ -43,7 +43,7 @@ def test_success_writes_report_summary_manifest(nb_dir, tmp_path):
     assert r.summary == {"double": 10, "names": []}
     written = json.loads((out / "probe/r1/summary.json").read_text())
     assert {k: v for k, v in written.items() if not k.startswith("_")} == {"double": 10, "names": []}
-    assert (written["_schema"], written["_study"], written["_run_id"]) == ("communitylab.summary/1", "probe", "r1")
+    assert (written["_schema"], written["_study"], written["_run_id"]) == ("communitylab.summary/2", "probe", "r1")
     manifest = json.loads((out / "probe/r1/manifest.json").read_text())
     assert manifest["status"] == "ok" and manifest["parameters"] == {"value": 5} and "pandas" in manifest["versions"]
     html = (out / "probe/latest.html").read_text()

@@ -24,7 +24,7 @@ def test_study_runs_and_reports(study, tmp_path):
     html = result.report.read_text()
     assert "Traceback" not in html and len(result.summary) > 0
     assert json.loads((result.run_dir / "manifest.json").read_text())["status"] == "ok"
-    schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-1.schema.json").read_text())
+    schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-2.schema.json").read_text())
     jsonschema.validate(json.loads((result.run_dir / "summary.json").read_text()), schema)  # the documented, versioned schema
     check_reads_as_a_report(html, study)
     check_in_a_browser(result.report, study)
@@ -50,6 +50,32 @@ def check_reads_as_a_report(html: str, name: str) -> None:
     captions = [m.start() for m in re.finditer(r'<p class="cl-caption">', html)]
     assert len(images) == len(captions), f"{name}: {len(images)} figures, {len(captions)} captions"
     assert all(c > i for i, c in zip(images, captions)), f"{name}: a caption above its figure"
+    assert "<title>Notebook</title>" not in html and re.search(r"<title>[A-Z][^<]+</title>", html), f"{name}: the page has no title"
+    assert meaningless_figures(html) == [], f"{name}: figures that cannot mean anything"
+
+
+#: What no report may show: an interval that tells nothing ("100% (100–100%)"), a missing number
+#: printed as such, an infinity outside the stated phrase for an unbounded interval.
+MEANINGLESS = [r"\(100–100%\)", r"\(0–0%\)", r"\bnan%?\b", r"\bNaN\b", r"\binf\b", r"∞(?!: too little data to bound it)"]
+
+
+def meaningless_figures(html: str) -> list[str]:
+    """Each place a report shows a figure that cannot mean anything (text outside tags, scripts and styles)."""
+    import html as html_lib
+    import re
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", body))
+    found = []
+    for pattern in MEANINGLESS:
+        found += [text[max(0, m.start() - 60):m.end() + 20].replace("\n", " ") for m in re.finditer(pattern, text)]
+    return found
+
+
+def test_the_report_check_finds_what_it_forbids():
+    assert meaningless_figures("<td>100% (100–100%)</td><p>trend ∞ (6,205–∞)</p><td>nan</td>") != []
+    assert len(meaningless_figures("<td>100% (100–100%)</td><p>trend ∞ (6,205–∞)</p><td>nan</td>")) == 4
+    assert meaningless_figures("<td>100% (99.7–100%)</td><td>0.0161 (0–∞: too little data to bound it)</td><td>Nancy</td>") == []
 
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -217,8 +243,8 @@ def test_the_leak_detector_finds_what_is_planted(tmp_path):
 def test_summary_schema_rejects_what_it_documents_against():
     import jsonschema
 
-    schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-1.schema.json").read_text())
-    good = {"_schema": "communitylab.summary/1", "_study": "community_health", "_run_id": "r", "_finished_utc": "2026-01-01T00:00:00+00:00",
+    schema = json.loads((Path(communitylab.__file__).parent / "schemas" / "summary-2.schema.json").read_text())
+    good = {"_schema": "communitylab.summary/2", "_study": "community_health", "_run_id": "r", "_finished_utc": "2026-01-01T00:00:00+00:00",
             "verdict": "dormant", "rows_loaded": 3}
     jsonschema.validate(good, schema)
     for bad in ({**good, "verdict": "alive-ish"}, {k: v for k, v in good.items() if k != "_run_id"}, {**good, "rows_loaded": -1}):
