@@ -25,7 +25,7 @@ community_name: str = ""  # name shown in the report; empty: the source
 start: str = ""  # judge events from this date (UTC, e.g. "2024-01-01"); empty: the start of the active period
 end: str = ""  # ...until this date (exclusive); empty: the end of the data
 period: str = "month"  # activity period: day, week or month
-compare_sources: list = ["stackexchange-beer", "stackexchange-quantumcomputing", "twcs-sample"]  # side by side
+compare_sources: list = []  # communities to show side by side (any source); empty: only this community's own channels
 min_weekly_contributions: float = 3.0  # below: dormant
 brand_m2m_max: float = 0.2  # member-to-member share of replies below this: brand-centric audience
 fragile_silence_ratio: float = 0.5  # activity during host silences / outside below this: fragile
@@ -104,11 +104,19 @@ display(tables.table(structure, title="Conversation structure, with and without 
 summary.record(directions=directions, structure=structure)
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
-plots.plot_reply_network(eng.reply_edges(community, top=400), ax=axes[0], seed=seed, title="With the host (hosts in orange)")
-plots.plot_reply_network(eng.reply_edges(community, without_hosts=True, top=400), ax=axes[1], seed=seed, title="Without the host")
-report.show_figure("The reply network: members (blue) linked by who replies to whom. Right: what remains when the host's "
-                   "accounts and their replies are taken out.")
+edges = eng.reply_edges(community, top=400)
+if community.hosts:  # one layout for both panels: each member stays in its place when the host is taken out
+    member_edges = eng.reply_edges(community, without_hosts=True, top=400)
+    layout = plots.network_layout(edges, member_edges, seed=seed)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
+    plots.plot_reply_network(edges, ax=axes[0], positions=layout, title="With the host")
+    plots.plot_reply_network(member_edges, ax=axes[1], positions=layout, title="Without the host")
+    report.show_figure("The reply network: members (blue) and the host's accounts (orange) linked by who replies to whom. "
+                       "Right: what remains when the host's accounts and their replies are taken out (same layout).")
+else:
+    plots.plot_reply_network(edges, seed=seed, title="Who replies to whom")
+    report.show_figure("The reply network: members linked by who replies to whom. No host is known for this community, "
+                       "so there is no view without the host.")
 
 # %% [markdown]
 # ## Conversation or passive reactions?
@@ -188,16 +196,22 @@ display(tables.table(level_moves, title="From one period's level (rows) to the n
 # %% [markdown]
 # ## Where does the conversation really happen?
 #
-# The same panel for this community, each of its channels (or sources, for a community.yml), and the communities named in `compare_sources`, ranked by the share of contributions that earn a reply from someone else (Wilson 95% interval).
+# The same measures for this community, each of its channels (or sources, for a community.yml), and the communities named in `compare_sources`; a measure that does not apply to one of them is shown as "–", and nothing is ranked: communities of different kinds are not better or worse on one number.
 
 # %%
 panel = eng.comparison_panel(community, {name: datasets.load_community(name) for name in compare_sources})
-comparison = eng.compare_communities(panel)
-display(tables.table(comparison))
-plots.plot_comparison(comparison)
-report.show_figure("Share of contributions that earn a reply from someone else, with 95% Wilson intervals, "
-                   "for this community beside the others.")
-summary.record(comparison=comparison[["community", "reply_earning_share", "rank"]])
+if len(panel) > 1:
+    comparison = eng.compare_communities(panel, rank_by=None)
+    display(tables.table(comparison, note="–: does not apply (a reply network has no threads to answer; where no host is known, "
+                                          "every reply is member to member by construction)."))
+    if comparison["reply_earning_share"].notna().sum() > 1:
+        plots.plot_comparison(comparison.dropna(subset=["reply_earning_share"]))
+        report.show_figure("Share of contributions that earn a reply from someone else, with 95% Wilson intervals, for the "
+                           "communities with threads.")
+    summary.record(comparison=comparison[["community", "reply_earning_share", "member_to_member_share", "reciprocity"]])
+else:
+    display(Markdown("_This community has one channel and no comparison was asked for (parameter `compare_sources`, or a "
+                     "community.yml naming its sources): there is nothing to set beside it._"))
 
 # %% [markdown]
 # ## Load report

@@ -63,13 +63,17 @@ def comparison_panel(community: Community, others: Mapping[str, Community] | Non
     return panel
 
 
-def compare_communities(communities: Mapping[str, Community] | Sequence[Community], *, rank_by: str = "reply_earning_share") -> pd.DataFrame:
-    """The same panel for each community, ranked.
+def compare_communities(communities: Mapping[str, Community] | Sequence[Community], *,
+                        rank_by: str | None = "reply_earning_share") -> pd.DataFrame:
+    """The same panel for each community, ranked (unless ``rank_by`` is None).
 
     Columns: ``community, members_contributing, posts, replies, reactions,
     reply_earning_share (ci_low, ci_high: Wilson), member_to_member_share, reciprocity,
     median_hours_to_first_reply, answered_share, gini, top_10pct_share, rank``. Rank 1 is the
-    highest ``rank_by``.
+    highest ``rank_by``. A measure that does not apply to a community is missing, never 0: the
+    thread measures (``reply_earning_share``, ``median_hours_to_first_reply``,
+    ``answered_share``) for a reply network without posts, ``member_to_member_share`` where no
+    host is known (every reply would be member to member by construction).
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -80,14 +84,17 @@ def compare_communities(communities: Mapping[str, Community] | Sequence[Communit
         kinds = c.execute(t.group_by("kind").aggregate(n=t.count())).set_index("kind")["n"]
         earn = reply_earning_share(c)
         lo, hi = proportion_confint(earn["earned"], earn["n"], method="wilson") if earn["n"] else (np.nan, np.nan)
-        ttfr = time_to_first_reply(c).set_index("metric")["estimate"] if kinds.get("post", 0) else pd.Series(dtype=float)
+        threads = bool(kinds.get("post", 0))
+        ttfr = time_to_first_reply(c).set_index("metric")["estimate"] if threads else pd.Series(dtype=float)
+        if not threads:
+            earn, lo, hi = {**earn, "share": np.nan}, np.nan, np.nan
         contrib = contribution_counts(c).to_numpy()
         rows.append({
             "community": name,
             "members_contributing": int((contrib > 0).sum()),
             "posts": int(kinds.get("post", 0)), "replies": int(kinds.get("reply", 0)), "reactions": int(kinds.get("reaction", 0)),
             "reply_earning_share": earn["share"], "ci_low": lo, "ci_high": hi,
-            "member_to_member_share": reply_direction_matrix(c).set_index("direction").loc["member->member", "share"],
+            "member_to_member_share": reply_direction_matrix(c).set_index("direction").loc["member->member", "share"] if c.hosts else np.nan,
             "reciprocity": reciprocity(c),
             "median_hours_to_first_reply": ttfr.get("median_hours_to_first_reply", np.nan),
             "answered_share": ttfr.get("answered_share", np.nan),
@@ -97,5 +104,7 @@ def compare_communities(communities: Mapping[str, Community] | Sequence[Communit
     columns = ["community", "members_contributing", "posts", "replies", "reactions", "reply_earning_share", "ci_low", "ci_high",
                "member_to_member_share", "reciprocity", "median_hours_to_first_reply", "answered_share", "gini", "top_10pct_share"]
     df = pd.DataFrame(rows, columns=columns)
+    if rank_by is None:
+        return df
     df["rank"] = df[rank_by].rank(ascending=False, method="min").astype("Int64")
     return df.sort_values("rank").reset_index(drop=True)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from communitylab.plots.theme import PALETTE, date_axis, new_axes
 
-__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "plot_comparison"]
+__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "network_layout", "plot_comparison"]
 
 
 def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per period"):
@@ -85,8 +85,37 @@ def plot_reply_survival(curve: pd.DataFrame, ax=None, *, max_hours: float = 24 *
     return ax
 
 
-def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, seed: int = 0, title: str = "Reply network"):
-    """Reply network drawn from its ``max_edges`` heaviest edges (hosts in red); seeded spring layout.
+def _heaviest(edges: pd.DataFrame, max_edges: int) -> pd.DataFrame:
+    """The ``max_edges`` heaviest edges between two different members (ties broken by id: deterministic)."""
+    return edges[edges["src"] != edges["dst"]].sort_values(["n", "src", "dst"], ascending=[False, True, True]).head(max_edges)
+
+
+def network_layout(*edge_tables: pd.DataFrame, max_edges: int = 400, seed: int = 0) -> dict:
+    """One seeded spring layout for the heaviest edges of every table given, so that panels drawn
+    with it (with and without the host) keep each member in the same place.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> e = pd.DataFrame({"src": ["a", "b"], "dst": ["b", "c"], "n": [2, 1]})
+    >>> sorted(network_layout(e))
+    ['a', 'b', 'c']
+    """
+    import networkx as nx
+
+    g = nx.Graph()
+    for edges in edge_tables:
+        e = _heaviest(edges, max_edges)
+        g.add_edges_from(zip(e["src"], e["dst"]))
+    if g.number_of_nodes() == 0:
+        return {}
+    return nx.spring_layout(g, seed=seed, k=1.5 / np.sqrt(g.number_of_nodes()))
+
+
+def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, seed: int = 0, title: str = "Reply network",
+                       positions: dict | None = None):
+    """Reply network drawn from its ``max_edges`` heaviest edges (hosts in the host colour); seeded
+    spring layout, or ``positions`` from :func:`network_layout` to share one layout across panels.
 
     Keeping whole edges (not the most connected nodes) keeps each hub with its spokes, so a
     hub-and-spoke audience looks like one.
@@ -94,7 +123,7 @@ def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, se
     import networkx as nx
 
     ax = new_axes(ax, figsize=(5, 5))
-    e = edges[edges["src"] != edges["dst"]].sort_values(["n", "src", "dst"], ascending=[False, True, True]).head(max_edges)
+    e = _heaviest(edges, max_edges)
     g = nx.Graph()
     for s, d, n in e[["src", "dst", "n"]].itertuples(index=False):
         g.add_edge(s, d, weight=g.get_edge_data(s, d, {"weight": 0})["weight"] + n)
@@ -103,7 +132,7 @@ def plot_reply_network(edges: pd.DataFrame, ax=None, *, max_edges: int = 400, se
         ax.text(0.5, 0.5, "no replies between members", ha="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    pos = nx.spring_layout(g, seed=seed, k=1.5 / np.sqrt(g.number_of_nodes()))
+    pos = positions if positions is not None and all(n in positions for n in g.nodes) else network_layout(edges, max_edges=max_edges, seed=seed)
     deg = dict(g.degree())
     nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.35, width=0.6, edge_color="#555555")
     for group, color in ((False, PALETTE["member"]), (True, PALETTE["host"])):  # hosts drawn on top
