@@ -37,6 +37,7 @@ import re
 import secrets
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -217,6 +218,22 @@ def render_html(executed: Path, *, show_personal_data: bool = False, title: str 
 
 
 _MARKDOWN = None
+
+
+def _warm_renderer() -> None:
+    """Load nbconvert and compile its HTML template (about 2 s on first use), so that
+    :func:`render_html` after a study's run takes a fraction of a second. Best effort: any failure
+    here shows again, with its message, in :func:`render_html` itself."""
+    try:
+        import nbformat
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+        exporter.log.setLevel(logging.ERROR)
+        exporter.from_notebook_node(nbformat.v4.new_notebook())
+        markdown_to_safe_html("")
+    except Exception:  # noqa: BLE001 (render_html reports it)
+        return
 
 
 def markdown_to_safe_html(text: str) -> str:
@@ -412,6 +429,8 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     t0 = time.perf_counter()
     if progress:
         print(f"[communitylab] {study}: executing {path.name} (run {run_id})", file=sys.stderr, flush=True)
+    warm = threading.Thread(target=_warm_renderer, name="communitylab-warm-renderer", daemon=True)
+    warm.start()  # the runner waits on the kernel meanwhile: the report's renderer loads in that time, not after it
     try:
         pm.execute_notebook(
             str(path), str(executed), parameters=parameters, kernel_name=kernel_name,
@@ -441,6 +460,7 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     if not show_personal:
         manifest["parameters"] = _scrub_personal_parameters(executed, parameters)
     summary = read_summary(executed)
+    warm.join()
     html, redacted = render_html(executed, show_personal_data=show_personal, title=report_title(study, summary))
     (staging / "report.html").write_text(html, encoding="utf-8")
     envelope = {"_schema": SUMMARY_SCHEMA, "_study": study, "_run_id": run_id, "_finished_utc": dt.datetime.now(dt.UTC).isoformat()}
