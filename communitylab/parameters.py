@@ -155,7 +155,7 @@ def _scenarios() -> tuple[str, ...]:
 
 #: Allowed values by parameter name; a name means the same in every study that has it.
 RULES: dict[str, Rule] = {
-    "period": _choice("day", "week", "month"),
+    "period": _choice("day", "week", "month", empty=True),
     "start": DATE, "end": DATE, "observation_end": DATE, "calibration_end": DATE,
     "format": _registry_choice(_formats, empty=True),
     "outcome": _registry_choice(_outcomes),

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["LABELS", "table", "estimates", "label", "is_share", "as_percent", "as_number", "as_pvalue", "as_interval", "all_or_none", "is_unbounded", "use_in_notebook"]
+__all__ = ["LABELS", "table", "estimates", "label", "is_share", "as_percent", "as_number", "as_pvalue", "as_interval", "as_duration", "is_hours", "all_or_none", "is_unbounded", "use_in_notebook"]
 
 #: Column names that read better spelled out than mechanically de-snake-cased.
 LABELS: dict[str, str] = {
@@ -54,6 +54,7 @@ LABELS: dict[str, str] = {
     "id": "Id",
     "url": "URL",
     "utc": "UTC",
+    "median_hours_to_first_reply": "Median time to first reply",
 }
 
 _SHARE = re.compile(r"((^|_)(share|shares|proportion|prop|pct|percent|reciprocity|retention|retained|"
@@ -121,6 +122,41 @@ def as_number(x: Any, *, sigfig: int = 3) -> str:
     decimals = max(0, sigfig - 1 - math.floor(math.log10(abs(v))))
     text = f"{v:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if decimals else text
+
+
+def is_hours(name: Any) -> bool:
+    """Whether a column or row measures a duration in hours (``median_hours_to_first_reply``)."""
+    return isinstance(name, str) and bool(re.search(r"(^|_)hours(_|$)", name))
+
+
+def as_duration(hours: Any, low: Any = None, high: Any = None) -> str:
+    """Hours in the unit a reader uses: "13 min", "5.2 h", "3.5 days"; an interval in the same unit.
+
+    Examples
+    --------
+    >>> as_duration(0.225, 0.205, 0.269)
+    '14 min (12–16 min)'
+    >>> as_duration(30)
+    '30 h'
+    >>> as_duration(100)
+    '4.2 days'
+    """
+    if _is_missing(hours):
+        return "–"
+    h = float(hours)
+    if not math.isfinite(h):
+        return "not reached"
+    unit, per = ("min", 1 / 60) if h < 1 else ("h", 1.0) if h < 48 else ("days", 24.0)
+
+    def fmt(v: float) -> str:
+        x = v / per
+        return f"{x:.0f}" if unit == "min" or x >= 100 else as_number(x, sigfig=2)
+
+    text = f"{fmt(h)} {unit}"
+    if low is None or high is None or _is_missing(low) or _is_missing(high):
+        return text
+    hi = fmt(float(high)) if math.isfinite(float(high)) else "∞: not reached"
+    return f"{text} ({fmt(float(low))}–{hi} {unit})" if math.isfinite(float(high)) else f"{text} (from {fmt(float(low))} {unit})"
 
 
 def as_pvalue(x: Any) -> str:
@@ -306,6 +342,7 @@ def table(
     first = columns[0] if columns else None
     by_row = first in ROW_LABELS and not pd.api.types.is_numeric_dtype(data[first])
     row_share = data[first].map(is_share).to_numpy(bool) if by_row else np.zeros(len(data), bool)
+    row_hours = data[first].map(is_hours).to_numpy(bool) if by_row else np.zeros(len(data), bool)
     if by_row:
         data[first] = data[first].map(lambda v: label(v) if isinstance(v, str) else v)
     for c in columns:
@@ -317,7 +354,12 @@ def table(
         if c in merged:
             lo, hi = merged[c]
             pct = [as_pct or lo in declared or (rowwise and r) for r in row_share]
-            shown[c] = pd.Series([as_interval(e, a, b, share=p) for e, a, b, p in zip(s, data[lo], data[hi], pct)], dtype=object)
+            hrs = [is_hours(c) or (rowwise and h) for h in row_hours]
+            shown[c] = pd.Series([as_duration(e, a, b) if h else as_interval(e, a, b, share=p)
+                                  for e, a, b, p, h in zip(s, data[lo], data[hi], pct, hrs)], dtype=object)
+            numeric_cols.append(c)
+        elif is_hours(c) and pd.api.types.is_numeric_dtype(s):
+            shown[c] = s.map(as_duration).astype(object)
             numeric_cols.append(c)
         elif rowwise and row_share.any():
             shown[c] = pd.Series([as_percent(v) if r else as_number(v) for v, r in zip(s, row_share)], dtype=object)

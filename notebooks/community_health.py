@@ -24,7 +24,7 @@ hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule (a
 community_name: str = ""  # name shown in the report; empty: the source
 start: str = ""  # judge events from this date (UTC, e.g. "2024-01-01"); empty: the start of the active period
 end: str = ""  # ...until this date (exclusive); empty: the end of the data
-period: str = "month"  # activity period: day, week or month
+period: str = ""  # activity period: day, week or month; empty: weeks under three months of activity, months otherwise
 compare_sources: list = []  # communities to show side by side (any source); empty: only this community's own channels
 min_weekly_contributions: float = 3.0  # below: dormant
 brand_m2m_max: float = 0.2  # member-to-member share of replies below this: brand-centric audience
@@ -52,6 +52,7 @@ thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragi
                                   fragile_top1_share, silence_days, crowd_reciprocity_max, crowd_repeat_max, trajectory_weeks,
                                   min_linked_share, min_signal_n=min_signal_n, min_threads=min_threads, min_members=min_members)
 verdict = eng.health_verdict(community, thresholds)
+period = period or eng.suitable_period(community)
 display(Markdown("# Is this community alive?\n\n" + report.run_header(
     "Community health", {"source": report.source_label(source, show_personal_data), "format": community.format or "built in",
                          "window judged": verdict.window, "period": period, "hosts": len(community.hosts)},
@@ -86,8 +87,7 @@ display(tables.table(verdict.trajectory))
 # %%
 activity = eng.activity_by_period(community, period, active_period_only=True)
 plots.plot_activity(activity, title=f"Active members per {period}")
-report.show_figure(f"Members active each {period} of the active period, split into new, returning and resurrected members; "
-                   "the line counts the host's posts and replies (right axis).")
+report.show_figure(plots.activity_caption(activity, period))
 display(tables.table(activity.tail(6), title=f"The last six {period}s"))
 
 # %% [markdown]

@@ -58,11 +58,12 @@ def test_counts_over_the_active_days_equal_counts_between_the_instants(community
     ref = a.assign(period=start).groupby("period").agg(
         posts=("kind", lambda k: (k == "post").sum()), replies=("kind", lambda k: (k == "reply").sum()),
         reactions=("kind", lambda k: (k == "reaction").sum()),
-        host_posts=("kind", lambda k: ((k == "post") & a.loc[k.index, "is_host"]).sum()))
+        host_posts=("kind", lambda k: ((k == "post") & a.loc[k.index, "is_host"]).sum()),
+        host_replies=("kind", lambda k: ((k == "reply") & a.loc[k.index, "is_host"]).sum()))
     got = activity_by_period(community, period, active_period_only=True).set_index("period")
     got.index = got.index.as_unit("ns")
     ref.index = ref.index.as_unit("ns")
-    cols = ["posts", "replies", "reactions", "host_posts"]
+    cols = ["posts", "replies", "reactions", "host_posts", "host_replies"]
     pd.testing.assert_frame_equal(got.loc[ref.index, cols], ref[cols], check_dtype=False, check_names=False)
     assert got[cols].sum().sum() == ref[cols].sum().sum()  # the other periods have none
 

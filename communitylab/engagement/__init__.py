@@ -1,6 +1,6 @@
 """Engagement and health metrics over an event log (Ibis expressions; tidy pandas out)."""
 
-from communitylab.engagement.activity import activity_by_period, member_periods, stickiness
+from communitylab.engagement.activity import activity_by_period, member_periods, stickiness, suitable_period
 from communitylab.engagement.cadence import (
     activity_during_silences,
     host_dependence,
@@ -63,4 +63,5 @@ __all__ = [
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",
     "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share", "waiting_times",
     "repeated_ties", "member_to_member_share", "reciprocity_counts", "host_dependence", "trajectory", "TRAJECTORY_LABELS",
+    "suitable_period",
 ]

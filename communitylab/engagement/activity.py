@@ -15,7 +15,7 @@ from communitylab.engagement.periods import (
     period_start,
 )
 
-__all__ = ["PERIODS", "member_periods", "member_period_counts", "activity_by_period", "stickiness"]
+__all__ = ["PERIODS", "member_periods", "member_period_counts", "activity_by_period", "stickiness", "suitable_period"]
 
 PERIODS = {"day": "D", "week": "W-MON", "month": "M"}
 ACTIVE_KINDS = ("post", "reply", "reaction")
@@ -77,7 +77,7 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     the active: *new* (first active period ever), *returning* (also active in the previous period),
     *resurrected* (active before, but not in the previous period). *Dormant*: active in the
     previous period, not in this one. Counts of posts, replies and reactions include hosts;
-    ``host_posts`` counts the hosts' posts separately. Weeks start on Monday; months on the 1st.
+    ``host_posts`` and ``host_replies`` count the hosts' posts and replies separately. Weeks start on Monday; months on the 1st.
 
     The lifecycle is computed in the engine with one window over the shared member × period table
     (:func:`member_period_counts`; one row per period comes back), the event counts from the
@@ -86,7 +86,7 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     Returns
     -------
     DataFrame ``period, active, new, returning, resurrected, dormant, posts, replies, reactions,
-    host_posts`` (one row per period from the first to the last event, gaps included; with
+    host_posts, host_replies`` (one row per period from the first to the last event, gaps included; with
     ``active_period_only``, of the active period only: isolated stray events left out, see
     :func:`~communitylab.engagement.cadence.observation_window`).
     """
@@ -105,12 +105,14 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     d = d[d["kind"].isin(list(ACTIVE_KINDS))]
     if window is not None:
         d = d[in_days(d["day"], *window)]  # the active period's days: the events from lo to hi
-    columns = ["period", "active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions", "host_posts"]
+    columns = ["period", "active", "new", "returning", "resurrected", "dormant", "posts", "replies", "reactions", "host_posts",
+               "host_replies"]
     if d.empty:
         return pd.DataFrame(columns=columns)
     kind, n = d["kind"].to_numpy(), d["events"].to_numpy()
     per = pd.DataFrame({"period": period_of_day(d["day"], period), "posts": n * (kind == "post"), "replies": n * (kind == "reply"),
-                        "reactions": n * (kind == "reaction"), "host_posts": n * ((kind == "post") & d["is_host"].to_numpy())})
+                        "reactions": n * (kind == "reaction"), "host_posts": n * ((kind == "post") & d["is_host"].to_numpy()),
+                        "host_replies": n * ((kind == "reply") & d["is_host"].to_numpy())})
     counts = per.groupby("period", as_index=False).sum()
     life = community.execute(_lifecycle(community, period, window))
     life["period"] = period_start(life.pop("p"), period).to_numpy()
@@ -183,3 +185,22 @@ def stickiness(community: Community) -> pd.DataFrame:
         mau = g["member_key"].nunique()
         rows.append({"month": month.to_timestamp().tz_localize("UTC"), "dau": dau, "wau": wau, "mau": mau, "dau_mau": dau / mau, "wau_mau": wau / mau})
     return pd.DataFrame(rows)
+
+
+def suitable_period(community: Community) -> str:
+    """The period a chart of this community reads best in: ``week`` when its active period is
+    shorter than three months (13 weeks), ``month`` otherwise (monthly bars for two weeks of data
+    say nothing).
+
+    Examples
+    --------
+    >>> from communitylab.simulate import simulate
+    >>> suitable_period(simulate("living", seed=0).community())
+    'month'
+    """
+    from communitylab.engagement.cadence import observation_window
+
+    lo, hi = observation_window(community)
+    if pd.isna(lo):
+        return "month"
+    return "week" if hi - lo < pd.Timedelta(weeks=13) else "month"

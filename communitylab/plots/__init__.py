@@ -1,6 +1,7 @@
 """Plots: tidy DataFrames in, matplotlib Axes out; every function accepts ``ax=``."""
 
 from communitylab.plots.engagement import (
+    activity_caption,
     network_layout,
     plot_activity,
     plot_comparison,
@@ -18,4 +19,4 @@ from communitylab.plots.retention import (
 )
 from communitylab.plots.survey import plot_likert, plot_shares
 
-__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "network_layout", "plot_reply_survival"]
+__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "network_layout", "activity_caption", "plot_reply_survival"]

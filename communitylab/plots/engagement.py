@@ -7,11 +7,17 @@ import pandas as pd
 
 from communitylab.plots.theme import PALETTE, date_axis, new_axes
 
-__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "network_layout", "plot_comparison"]
+__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "network_layout", "plot_comparison", "activity_caption"]
 
 
 def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per period"):
-    """Active members per period (bars: new / returning / resurrected), host posts marked."""
+    """Active members per period (bars: new / returning / resurrected) and, when hosts wrote any,
+    the hosts' posts and replies per period (line, right axis); counts on whole-number ticks.
+
+    :func:`activity_caption` says in words what this draws, from the same table.
+    """
+    from matplotlib.ticker import MaxNLocator
+
     ax = new_axes(ax)
     x = activity["period"].dt.tz_localize(None)
     width = (x.diff().median() if len(x) > 1 else pd.Timedelta(days=30)) * 0.8
@@ -19,17 +25,37 @@ def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per
     for col, color in (("new", PALETTE["accent"]), ("returning", PALETTE["member"]), ("resurrected", PALETTE["neutral"])):
         ax.bar(x, activity[col], width=width, bottom=bottom, color=color, label=f"{col} members", align="edge")
         bottom += activity[col].to_numpy()
-    if activity.get("host_posts") is not None and activity["host_posts"].sum() > 0:
+    host = _host_contributions(activity)
+    if host is not None:
         ax2 = ax.twinx()
-        ax2.plot(x + width / 2, activity["host_posts"], color=PALETTE["host"], marker="o", ms=3, label="host posts")
-        ax2.set_ylabel("host posts", color=PALETTE["host"])
+        ax2.plot(x + width / 2, host, color=PALETTE["host"], marker="o", ms=3, label="host posts and replies")
+        ax2.set_ylabel("host posts and replies", color=PALETTE["host"])
+        ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax2.set_ylim(bottom=0)
         ax2.spines[["top"]].set_visible(False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("active members")
     ax.set_title(title)
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False, fontsize=8)  # below the axis, never over the bars
     date_axis(ax)
     return ax
 
+
+def _host_contributions(activity: pd.DataFrame) -> pd.Series | None:
+    """The hosts' posts and replies per period, or None when hosts wrote none (no line is drawn)."""
+    cols = [c for c in ("host_posts", "host_replies") if c in activity.columns]
+    if not cols:
+        return None
+    host = activity[cols].sum(axis=1)
+    return host if host.sum() > 0 else None
+
+
+def activity_caption(activity: pd.DataFrame, period: str) -> str:
+    """The caption of :func:`plot_activity` for this table: what its bars and its line count."""
+    line = ("; the orange line (right axis) counts the hosts' posts and replies each " + period
+            if _host_contributions(activity) is not None else "; the hosts wrote nothing in this period, so there is no host line")
+    return (f"Members active each {period} of the active period (hosts excluded), split into new, returning and resurrected "
+            f"members{line}.")
 
 
 def plot_direction_matrix(directions: pd.DataFrame, ax=None):
