@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -340,6 +340,15 @@ def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: floa
         display(Markdown(actions_text(actions)))
     if why:
         display(Markdown("**How this answer was reached.** " + " ".join(_md_escape(w) for w in why)))
+
+
+def glossary(terms: list[str]) -> None:
+    """Show the report's glossary: each term it uses, with its one meaning (:mod:`communitylab.glossary`)."""
+    from IPython.display import Markdown, display
+
+    from communitylab.glossary import glossary_markdown
+
+    display(Markdown(glossary_markdown(terms)))
 
 
 def actions_text(actions: list[dict[str, str]]) -> str:

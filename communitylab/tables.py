@@ -55,6 +55,7 @@ LABELS: dict[str, str] = {
     "url": "URL",
     "utc": "UTC",
     "median_hours_to_first_reply": "Median time to first reply",
+    "dormant": "Lapsed",  # active the period before, not in this one; "dormant" is a verdict (communitylab.glossary)
 }
 
 _SHARE = re.compile(r"((^|_)(share|shares|proportion|prop|pct|percent|reciprocity|retention|retained|"

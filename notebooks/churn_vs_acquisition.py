@@ -145,3 +145,6 @@ summary.record(value_concentration=concentration)
 
 # %% [markdown]
 # Caveats: the projection uses a constant per-period retention matching the cohort's survival over the horizon, the programme's lift is an assumption (a parameter), and value models assume spend independent of frequency.
+
+# %%
+report.glossary(["survivors", "retention", "value per member", "95% interval", "n"])

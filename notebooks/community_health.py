@@ -220,3 +220,6 @@ else:
 
 # %%
 display(community.report)
+
+# %%
+report.glossary(["verdict", "host", "member", "thread", "active member", "new, returning, resurrected", "lapsed", "member-to-member share", "reciprocity", "repeated ties", "answered share", "time to first reply", "lurker", "quiet, occasional, regular, core", "top 1% share", "Gini", "rate ratio", "95% interval", "n", "too little data"])

@@ -60,3 +60,6 @@ display(Markdown(own_verdict._repr_markdown_()))
 display(tables.table(own_verdict.signal_table()))
 display(Markdown("Next: `communitylab run community_health -p source PATH` renders the full health report for it."))
 summary.record(own_export_format=own.format, own_export_verdict=own_verdict.label)
+
+# %%
+report.glossary(["verdict", "host", "member", "member-to-member share", "reciprocity", "rate ratio", "95% interval", "n", "too little data"])

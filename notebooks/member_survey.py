@@ -149,3 +149,6 @@ for q in [q for q in cb.questions.values() if q.type == "text"]:
     else:
         terms = items.open_answer_terms(r, q, min_answers=3)
         display(tables.table(terms, title=f"{q.id}: {q.text}", note=f"{terms.attrs['answered']:,} respondents answered; words used by at least 3 of them."))
+
+# %%
+report.glossary(["top-two-box", "margin of error", "95% interval", "n"])

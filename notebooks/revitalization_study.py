@@ -108,3 +108,6 @@ display(tables.table(placebo))
 panel = iv.before_after(community, dates["date"].min(), dates["date"].max())
 display(tables.table(report.before_after_table(panel)))
 summary.record(before_after=panel.reset_index())
+
+# %%
+report.glossary(["level", "rate ratio", "placebo date", "host", "member", "95% interval", "n"])

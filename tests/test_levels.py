@@ -13,24 +13,24 @@ def test_levels_by_hand(tiny):
     got = {(m, p.strftime("%Y-%m")): (s, str(level)) for m, p, s, level in lv[["member_id", "period", "score", "level"]].itertuples(index=False)}
     assert got[("a", "2024-01")] == (5.0, "occasional")  # post 3 + reply 2
     assert got[("b", "2024-01")] == (4.0, "occasional")
-    assert got[("c", "2024-01")] == (0.5, "lurker")  # one reaction
+    assert got[("c", "2024-01")] == (0.5, "quiet")  # one reaction
     assert got[("c", "2024-02")] == (5.0, "occasional")
-    assert got[("b", "2024-02")] == (0.0, "lurker")  # leaving is not activity
+    assert got[("b", "2024-02")] == (0.0, "quiet")  # leaving is not activity
     assert "h" not in set(lv["member_id"])
 
 
 def test_transitions_and_rules(tiny):
     tr = level_transitions(engagement_levels(tiny, "month"))
-    assert tr.loc["occasional", "lurker"] == 2 and tr.loc["lurker", "occasional"] == 1
+    assert tr.loc["occasional", "quiet"] == 2 and tr.loc["quiet", "occasional"] == 1
     strict = engagement_levels(tiny, "month", LevelRules(occasional=10, regular=20, core=30))
-    assert set(strict["level"].astype(str)) == {"lurker"}
+    assert set(strict["level"].astype(str)) == {"quiet"}
 
 
 @pytest.mark.parametrize("period,rules", [("month", None), ("week", None), ("month", LevelRules(occasional=0, regular=3, core=9)),
                                           ("day", LevelRules(weights={"post": 3.0, "reply": 2.0, "join": 1.0}))])
 def test_level_summary_in_the_engine_equals_the_member_grid(period, rules):
     """The engine counts the grid it never lists; here the grid is listed in pandas. With
-    ``occasional=0`` a period without events is 'occasional', not 'lurker'. A rule weighing joins
+    ``occasional=0`` a period without events is 'occasional', not 'quiet'. A rule weighing joins
     scores from the events rather than the shared member × period counts."""
     from communitylab import datasets
     from communitylab.engagement import engagement_levels, level_counts, level_summary, level_transitions

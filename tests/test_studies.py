@@ -41,6 +41,7 @@ def check_reads_as_a_report(html: str, name: str) -> None:
     assert 'class="dataframe"' not in html, f"{name}: a raw DataFrame in the report"
     sections = [text for _, text in headings(html)]
     assert sections[0] == "Summary", f"{name}: the report does not open with its summary: {sections[:3]}"
+    assert sections[-1] == "Glossary", f"{name}: the report does not end with its glossary: {sections[-3:]}"
     assert "The figures that matter" in html
     nav = html.index('<nav class="cl-toc"')
     assert html.index(">Summary<") < nav, f"{name}: the contents come before the summary"

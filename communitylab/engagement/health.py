@@ -54,9 +54,10 @@ class HealthThresholds:
     silence_days : float
         A host silence is at least this many days without a host post or reply (14).
     crowd_reciprocity_max : float
-        Reciprocity (KONECT) below this, together with repeated ties whose interval lies below
+        Reciprocity (self-replies excluded) below this, together with repeated ties whose interval lies below
         ``crowd_repeat_max``: members reply once and are never answered back, a *transient crowd*
-        (0.05: Digg 0.016; CollegeMsg 0.64; Beer Stack Exchange 0.27).
+        (0.05: Digg 0.0022, 0.016 by KONECT's convention where a self-reply counts; CollegeMsg 0.64;
+        Beer Stack Exchange 0.22).
     crowd_repeat_max : float
         See ``crowd_reciprocity_max`` (0.05: Digg 0.010; CollegeMsg 0.62).
     trajectory_weeks : float
@@ -240,11 +241,11 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
                                  n_members, False, "ok")], columns=SIGNAL_COLUMNS)
         return HealthVerdict("too little data to judge", signals, reasons, th, window, pd.DataFrame())
     m2m_ci = member_to_member_share(community)  # builds the reply network, which the two below then read
-    recip = reciprocity(community)
+    recip = reciprocity(community, self_loops="exclude")  # a member answering themself is not reciprocity (Digg: 1.55% -> 0.22%)
     ties = repeated_ties(community)
     traj = trajectory(community, th.trajectory_weeks)
     sil = host_dependence(community, th.silence_days) if has_hosts else None
-    n_pairs = reciprocity_counts(community)[1]
+    n_pairs = reciprocity_counts(community, self_loops="exclude")[1]
     enough = lambda n, minimum=th.min_signal_n: "ok" if n >= minimum else "too little data"  # noqa: E731
     # (id, signal, value, ci_low, ci_high, threshold, flag, n, share, status): n is what the figure is computed from
     rows = [

@@ -1,4 +1,4 @@
-"""Member engagement levels per period (lurker, occasional, regular, core) and movement between them."""
+"""Member engagement levels per period (quiet, occasional, regular, core) and movement between them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from communitylab.engagement.periods import period_index, period_start
 
 __all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts", "level_summary"]
 
-LEVELS = ("lurker", "occasional", "regular", "core")
+LEVELS = ("quiet", "occasional", "regular", "core")
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,9 @@ class LevelRules:
     A member's *score* in a period is the weighted sum of their events: a post (starting a
     conversation) weighs 3, a reply 2, a reaction 0.5 (passive). Levels:
 
-    * ``lurker``: score below ``occasional`` (a member who only reads or reacts a little);
+    * ``quiet``: score below ``occasional``: a member who only reacts a little, or does nothing at
+      all, in the period ("lurker" is kept for a member who never posts or replies, in
+      :func:`~communitylab.engagement.participation_inequality`);
     * ``occasional``: score from ``occasional`` (default 2: one reply) up to ``regular``;
     * ``regular``: from ``regular`` (default 6: e.g. three replies);
     * ``core``: from ``core`` (default 20: e.g. ten replies in the period).
@@ -119,7 +121,7 @@ def _level_tables(community: Community, period: str, weights: tuple, cuts: tuple
         per = community.engine.materialize(t.group_by(member_key=t.member_key, p=period_index(t.created_at, period)).aggregate(score=w.sum()))
 
     def level(score):
-        return ibis.cases((score < rules.occasional, "lurker"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
+        return ibis.cases((score < rules.occasional, "quiet"), (score < rules.regular, "occasional"), (score < rules.core, "regular"),
                           else_="core")
 
     # members by the period they start in: how many are counted in each period, and how many moves follow
