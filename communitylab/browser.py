@@ -43,10 +43,28 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
         return subprocess.run([chrome, *_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, *, timeout: float = 120) -> Path:
-    """Print an HTML file to PDF (A4, no header or footer). Raises :class:`ChromiumMissing`."""
+#: Paper sizes for :func:`html_to_pdf` (CSS ``@page`` sizes; Chromium honours them when printing).
+PAPERS = {"a4": "A4", "letter": "letter", "a3": "A3", "legal": "legal"}
+
+
+def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, *, paper: str = "a4", timeout: float = 120) -> Path:
+    """Print an HTML file to PDF on ``paper`` (A4 by default; see :data:`PAPERS`), without
+    Chromium's header and footer. Raises :class:`ChromiumMissing`.
+
+    The page size goes in as a CSS ``@page`` rule on a copy of the report beside the PDF (removed
+    after), so the report itself stays as it was published.
+    """
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
     pdf = Path(pdf)
-    proc = _run(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", Path(html).resolve().as_uri()], timeout)
+    source = Path(html).resolve()
+    page = f"<style>@page {{ size: {PAPERS[paper]}; margin: 14mm 12mm; }}</style>"
+    printable = source.with_name(f".{source.stem}.print.html")
+    printable.write_text(source.read_text(encoding="utf-8").replace("</head>", page + "</head>", 1), encoding="utf-8")
+    try:
+        proc = _run(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", printable.as_uri()], timeout)
+    finally:
+        printable.unlink(missing_ok=True)
     if not pdf.exists() or pdf.stat().st_size == 0:
         raise RuntimeError(f"Chromium did not write {pdf}: {proc.stderr.strip()[-400:]}")
     return pdf

@@ -52,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--run-id", default=None)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--pdf", action="store_true", help="also write report.pdf (headless Chromium from the distribution)")
+    run.add_argument("--paper", choices=["a4", "letter", "a3", "legal"], default="a4", help="the PDF's paper size (default a4)")
     run.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS",
                      help="wait this long for another run of the same study to finish (default 3600; 0: exit 3 at once)")
     sub.add_parser("list", help="list the studies and their parameters")
@@ -152,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from communitylab.browser import ChromiumMissing, html_to_pdf
 
             try:
-                print(html_to_pdf(result.report, result.run_dir / "report.pdf"))
+                print(html_to_pdf(result.report, result.run_dir / "report.pdf", paper=args.paper))
             except ChromiumMissing as exc:
                 print(f"communitylab: the report is written; no PDF: {exc}", file=sys.stderr)
         return 0

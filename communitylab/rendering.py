@@ -21,7 +21,16 @@ body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
 nav.cl-toc { border-left: 3px solid #0072B2; padding: 0.4em 1em; margin: 1.2em 0 2em 0; background: #f6f8fa; max-width: 760px; }
 nav.cl-toc ol { margin: 0.3em 0 0 1.2em; padding: 0; }
 nav.cl-toc a { text-decoration: none; color: #0b4f7c; }
-@media print { nav.cl-toc { break-after: avoid; } .jp-Cell { break-inside: avoid; } }
+@media print {
+  nav.cl-toc { break-after: avoid; break-inside: avoid; } .jp-Cell { break-inside: avoid; }
+  .jp-MarkdownCell { break-after: avoid; page-break-after: avoid; }  /* a section's heading and text stay with what follows */
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
+  .cl-caption, table, img { break-inside: avoid; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTML { overflow: visible !important; }
+  .jp-Notebook { max-width: none; }
+  table { max-width: 100% !important; width: auto !important; font-size: 9pt !important; }
+  img { max-width: 100% !important; height: auto !important; }
+}
 </style>
 """
 

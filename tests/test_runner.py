@@ -245,8 +245,17 @@ def test_pdf_or_a_clear_message(nb_dir, tmp_path, monkeypatch, capsys):
 
     monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
     if find_chromium() is not None:
+        import re
+
         assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--run-id", "p", "--pdf"]) == 0
-        assert (tmp_path / "probe/p/report.pdf").read_bytes()[:5] == b"%PDF-"
+        pdf = (tmp_path / "probe/p/report.pdf").read_bytes()
+        assert pdf[:5] == b"%PDF-"
+        width, height = (float(v) for v in re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
+        assert (round(width), round(height)) == (595, 842)  # A4 by default, not Chromium's Letter
+        assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--run-id", "l", "--pdf", "--paper", "letter"]) == 0
+        letter = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", (tmp_path / "probe/l/report.pdf").read_bytes()).groups()
+        assert tuple(round(float(v)) for v in letter) == (612, 792)
+        assert not list((tmp_path / "probe/p").glob(".*.print.html"))  # the printable copy is removed
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("COMMUNITYLAB_CHROMIUM", raising=False)
     assert main(["run", "probe", "--out", str(tmp_path), "--quiet", "--run-id", "q", "--pdf"]) == 0
