@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -101,6 +101,43 @@ def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: fl
     return (f"**Over {horizon} periods, {winner} wins**: cumulative discounted value {m(r['cumulative_value'])} (keep) vs "
             f"{m(a['cumulative_value'])} (acquire): {gap}; {sure} "
             f"(keep {m(r['value_low'])} to {m(r['value_high'])}; acquire {m(a['value_low'])} to {m(a['value_high'])}). {need}")
+
+
+def churn_data_named(survivors: list, transactions: str, source: str) -> str:
+    """What the churn study's figures rest on, named on its first screen (bundled or simulated data
+    said as such, so nobody takes them for the client's own)."""
+    default = [1000, 631, 468, 382, 326, 289, 262, 241]
+    cohort = ("the default survivor counts (the example cohort of Fader & Hardie 2007), not your members': give yours with "
+              "-p survivors" if list(survivors) == default else f"the survivor counts given ({len(survivors)} periods from {survivors[0]:,})")
+    tx = ("the bundled CDNOW sample (a 1990s online music retailer), not your customers: give a CSV with -p transactions"
+          if transactions == "cdnow" else f"the transactions in {source_label(transactions)}")
+    log = (f"a simulated community ({source.removeprefix('sim:')})" if source.startswith("sim:") else source_label(source))
+    return (f"Retention and the decision: {_md_escape(cohort)}. Value per customer: {_md_escape(tx)}. "
+            f"Cohorts and tenure from the event log: {_md_escape(log)}.")
+
+
+def sensitivity_caption(grid: pd.DataFrame, *, lift: float, cost: float, currency: str = "$") -> str:
+    """The sensitivity chart's caption from its grid: where the break-even lies at the assumed cost and lift."""
+    at_cost = grid[np.isclose(grid["acquisition_cost"], grid["acquisition_cost"].iloc[(grid["acquisition_cost"] - cost).abs().argmin()])]
+    wins = at_cost[at_cost["keep_minus_acquire"] > 0]
+    need = (f"at {money(cost, currency)} a member, keeping beats acquiring from a lift of {wins['retention_lift'].min() * 100:.1f} "
+            "points (paying for itself, in the summary, is a lower bar: the programme's value against its own cost)"
+            if len(wins) else f"at {money(cost, currency)} a member, keeping does not beat acquiring at any lift up to "
+                              f"{grid['retention_lift'].max() * 100:.0f} points")
+    return (f"Cumulative value of keeping minus acquiring (blue: keeping wins; red: acquiring wins) by the programme's retention "
+            f"lift and the cost of a new member; {need}. The dot is this study's assumption ({lift * 100:.1f} points, "
+            f"{money(cost, currency)}).")
+
+
+def value_per_customer_text(expected_value: pd.Series, currency: str = "$") -> str:
+    """One sentence on what a customer is worth over the next 52 weeks, in money."""
+    v = pd.Series(expected_value, dtype=float).dropna()
+    mean, median, n = float(v.mean()), float(v.median()), len(v)
+    se = float(v.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    lo, hi = mean - 1.96 * se, mean + 1.96 * se
+    return (f"**A customer is expected to spend {_md_escape(money(mean, currency))} over the next 52 weeks on average** "
+            f"({_md_escape(money(lo, currency))} to {_md_escape(money(hi, currency))}, 95% interval over {n:,} customers; the median "
+            f"customer {_md_escape(money(median, currency))}: a few customers hold most of the value, table below).")
 
 
 def survey_capability(n: int, population: int | None, level: float = 0.95) -> str:
@@ -325,10 +362,11 @@ def key_figures(figures: list[dict[str, Any]], level: float = 0.95) -> pd.DataFr
 
 
 def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: float | None = None,
-                      actions: list[dict[str, str]] | None = None, why: list[str] | None = None) -> None:
+                      actions: list[dict[str, str]] | None = None, why: list[str] | None = None, data: str | None = None) -> None:
     """Show a report's opening: the answer in words, the 3–5 figures that matter (each with its
     interval and n), then what to do (``actions``: :func:`communitylab.engagement.advice.actions`,
-    each with why) and how the answer was reached (``why``); the contents follow it."""
+    each with why), how the answer was reached (``why``) and the data it rests on (``data``: named
+    on the first screen, bundled or simulated data said as such); the contents follow it."""
     from IPython.display import Markdown, display
 
     from communitylab import tables
@@ -340,6 +378,8 @@ def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: floa
         display(Markdown(actions_text(actions)))
     if why:
         display(Markdown("**How this answer was reached.** " + " ".join(_md_escape(w) for w in why)))
+    if data:
+        display(Markdown("**What this rests on.** " + data))
 
 
 def glossary(terms: list[str]) -> None:

@@ -66,7 +66,7 @@ report.executive_summary(report.churn_answer(at_horizon, wins, be, r0, retention
                       share=True, note=f"assumed lift +{retention_lift * 100:.1f} points" if be["feasible"] else "cannot pay for itself"),
     report.key_figure("Retention the statement implies", stated, share=True,
                       note=f"losing {lost_share:.0%} over {lost_over_periods:g} periods"),
-], level=0.90)
+], level=0.90, data=report.churn_data_named(survivors, transactions, source))
 summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0)
 
 # %% [markdown]
@@ -101,6 +101,17 @@ report.show_figure(f"Members (left) and cumulative discounted value (right) over
                    f"{n_draws:,} parameter draws.")
 
 # %% [markdown]
+# ## How sure is the choice?
+#
+# The answer rests on two assumptions: how much the programme lifts retention, and what a new member costs. The chart shows which strategy wins for every pair of them (at the cohort's median retention); the black line is the break-even.
+
+# %%
+grid = econ.decision_sensitivity(r0, members=members, margin=margin_per_period, budget=budget_per_period, horizon=horizon,
+                                 discount_rate=discount_rate, costs=np.linspace(acquisition_cost / 4, acquisition_cost * 3, 45))
+plots.plot_decision_sensitivity(grid, lift=retention_lift, cost=acquisition_cost, currency=currency)
+report.show_figure(report.sensitivity_caption(grid, lift=retention_lift, cost=acquisition_cost, currency=currency))
+
+# %% [markdown]
 # ## Retention in the community's own event log
 #
 # Cohorts by first active period (cells not yet observed are blank); tenure from first contribution to last activity, members quiet for 90 days counted as churned, the others censored.
@@ -126,7 +137,7 @@ summary.record(cohort_sizes=cohort_table["size"].tolist(), hazards=hazards)
 # %% [markdown]
 # ## Value per member: BG/NBD and Gamma-Gamma on transactions
 #
-# Counted at day resolution; the 39-week calibration reproduces Fader, Hardie & Lee (2005).
+# Counted at day resolution; the 39-week calibration reproduces Fader, Hardie & Lee (2005). The model tables are for analysts; the sentence under them is what a customer is worth.
 
 # %%
 tx = datasets.load_transactions(transactions)
@@ -139,6 +150,7 @@ summary.record(bgnbd=bgnbd.summary.reset_index(), gamma_gamma=gg.summary.reset_i
 
 # %%
 expected_value = bgnbd.predict(52, rfm.frequency, rfm.recency, rfm["T"]) * gg.predict(rfm.frequency, rfm.monetary_value)
+display(Markdown(report.value_per_customer_text(expected_value, currency)))
 concentration = econ.value_concentration(expected_value, seed=seed)
 display(tables.table(concentration, title="Share of the next 52 weeks' expected value held by the top customers"))
 summary.record(value_concentration=concentration)

@@ -14,9 +14,10 @@ from communitylab.plots.intervention import plot_interrupted_series
 from communitylab.plots.retention import (
     plot_cohort_fit,
     plot_cohort_retention,
+    plot_decision_sensitivity,
     plot_projection,
     plot_tenure_survival,
 )
 from communitylab.plots.survey import plot_likert, plot_shares
 
-__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "network_layout", "activity_caption", "plot_reply_survival"]
+__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "network_layout", "activity_caption", "plot_reply_survival", "plot_decision_sensitivity"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from communitylab.plots.theme import PALETTE, new_axes
+from communitylab.plots.theme import PALETTE, money_axis, new_axes
 
-__all__ = ["plot_cohort_retention", "plot_tenure_survival", "plot_cohort_fit", "plot_projection"]
+__all__ = ["plot_cohort_retention", "plot_tenure_survival", "plot_cohort_fit", "plot_projection", "plot_decision_sensitivity"]
 
 
 def plot_cohort_retention(table: pd.DataFrame, ax=None, *, max_periods: int = 12):
@@ -86,10 +86,33 @@ def plot_projection(projection: pd.DataFrame, currency: str = "$", axes=None):
         axes[1].plot(g["period"], g["cumulative_value"], color=color, label=names.get(strategy, strategy))
         axes[1].fill_between(g["period"], g["value_low"], g["value_high"], color=color, alpha=0.2, lw=0)
     axes[0].set_title("members")
-    axes[1].set_title(f"cumulative discounted value ({currency})")
+    axes[1].set_title("cumulative discounted value")
+    money_axis(axes[1], currency)
     for ax in axes:
         ax.set_xlabel("period")
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].legend(frameon=False)
     return axes
+
+
+def plot_decision_sensitivity(grid: pd.DataFrame, *, lift: float, cost: float, currency: str = "$", ax=None):
+    """Keeping minus acquiring over retention lift (x, points) and acquisition cost (y), from
+    :func:`communitylab.retention.economics.decision_sensitivity`; the break-even line drawn, and
+    the study's assumptions (``lift``, ``cost``) marked."""
+    ax = new_axes(ax, figsize=(7, 4.5))
+    table = grid.pivot(index="acquisition_cost", columns="retention_lift", values="keep_minus_acquire")
+    x, y, z = table.columns.to_numpy() * 100, table.index.to_numpy(), table.to_numpy()
+    span = float(np.nanmax(np.abs(z))) or 1.0
+    mesh = ax.pcolormesh(x, y, z, cmap="RdBu", vmin=-span, vmax=span, shading="nearest")
+    if np.nanmin(z) < 0 < np.nanmax(z):
+        ax.contour(x, y, z, levels=[0.0], colors="black", linewidths=1.2)
+    ax.plot([lift * 100], [cost], marker="o", color="black", ms=7)
+    ax.annotate("this study's assumptions", (lift * 100, cost), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    bar = ax.figure.colorbar(mesh, ax=ax, label="keeping minus acquiring (cumulative value)")
+    money_axis(bar.ax, currency)
+    money_axis(ax, currency)
+    ax.set_xlabel("retention lift of the programme (points)")
+    ax.set_ylabel("cost of acquiring one member")
+    ax.set_title("Which strategy wins, as the assumptions change")
+    return ax
 

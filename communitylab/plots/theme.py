@@ -55,3 +55,18 @@ def date_axis(ax) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def money_axis(ax, currency: str = "$", which: str = "y") -> None:
+    """Money on an axis as a reader writes it: "$300k", "$1.2M", "-$50k" (a one-character symbol
+    first, a code after: "300k CAD"), never "300000"."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(v: float, _pos: int) -> str:
+        a = abs(v)
+        text = f"{a / 1e6:.3g}M" if a >= 1e6 else f"{a / 1e3:.3g}k" if a >= 1e3 else f"{a:.3g}"
+        sign = "−" if v < 0 else ""
+        return f"{sign}{currency}{text}" if len(currency) == 1 else f"{sign}{text} {currency}"
+
+    (ax.yaxis if which == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
+

@@ -20,6 +20,7 @@ __all__ = [
     "equivalent_retention_draws",
     "community_revenue_share",
     "acquire_or_keep",
+    "decision_sensitivity",
 ]
 
 
@@ -201,3 +202,39 @@ def community_revenue_share(
 def _check_rate(r: float) -> None:
     if not 0 <= r < 1:
         raise ValueError(f"retention must be in [0, 1), got {r}")
+
+
+def decision_sensitivity(
+    retention: float, *, members: float, margin: float, budget: float, horizon: int, discount_rate: float = 0.0,
+    lifts: np.ndarray | None = None, costs: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """How the choice between keeping and acquiring moves with the two assumptions it rests on.
+
+    For each retention lift of the programme (``lifts``, in shares: 0.05 is five points) and each
+    acquisition cost (``costs``), the cumulative discounted value at ``horizon`` of keeping minus
+    that of acquiring (:func:`project_member_base` at the base ``retention``, e.g. the median
+    draw). Positive: keeping wins; the zero line is the break-even.
+
+    Returns
+    -------
+    DataFrame ``retention_lift, acquisition_cost, keep_minus_acquire``.
+
+    Examples
+    --------
+    >>> grid = decision_sensitivity(0.8, members=1000, margin=100, budget=20000, horizon=10,
+    ...                             lifts=np.array([0.0, 0.1]), costs=np.array([300.0]))
+    >>> bool(grid["keep_minus_acquire"].iloc[0] < 0 < grid["keep_minus_acquire"].iloc[1])
+    True
+    """
+    lifts = np.linspace(0.0, 0.15, 31) if lifts is None else np.asarray(lifts, float)
+    costs = np.linspace(50.0, 1000.0, 39) if costs is None else np.asarray(costs, float)
+    def at_horizon(strategy: str, cost: float, with_programme: float) -> float:
+        p = project_member_base(members, retention, margin=margin, budget=budget, acquisition_cost=cost,
+                                retention_with_programme=with_programme, horizon=horizon, discount_rate=discount_rate)
+        return float(p.loc[(p["strategy"] == strategy) & (p["period"] == horizon), "cumulative_value"].iloc[0])
+
+    acquired = {float(c): at_horizon("acquire", float(c), retention) for c in costs}  # the same whatever the lift
+    kept = {float(x): at_horizon("retain", 1.0, min(retention + float(x), 1.0)) for x in lifts}  # the same whatever the cost
+    rows = [{"retention_lift": x, "acquisition_cost": c, "keep_minus_acquire": kept[x] - acquired[c]} for x in kept for c in acquired]
+    return pd.DataFrame(rows)
+
