@@ -190,6 +190,11 @@ def survey_key_figures(responses: pd.DataFrame, codebook, population: int | None
     return out
 
 
+#: A placebo p-value above this means fake dates show changes as large as the real one: the
+#: headline does not call the change an effect of the interventions.
+PLACEBO_ALPHA = 0.1
+
+
 def intervention_answer(
     effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str, level: float = 0.95, *, no_change: float = 1.0
 ) -> str:
@@ -202,12 +207,30 @@ def intervention_answer(
     ratio = impact["ratio"]
     sure = impact["ratio_low"] > 1 or impact["ratio_high"] < 1
     direction = "higher" if ratio > 1 else "lower"
-    lines = [
-        f"**Since the first intervention, {outcome.replace('_', ' ')} ran {ratio:.1f}× what the earlier trend predicts** "
-        f"({impact['observed']:,.0f} observed against {impact['counterfactual']:,.0f} expected over {int(impact['periods'])} {period}s; "
-        f"{level:.0%} interval of the ratio {impact['ratio_low']:.1f} to {impact['ratio_high']:.1f}). "
-        + (f"The interval excludes 1: the outcome is {direction} than the trend allows." if sure else "The interval includes 1: the data cannot tell a change from the trend.")
-    ]
+    n = placebo.attrs.get("n_placebos", 0)
+    p_values = placebo.attrs.get("p_values", {}) if n else {}
+    best = min(p_values, key=p_values.get) if p_values else None
+    # with few fake dates the smallest p-value possible, 1/(n+1), may exceed PLACEBO_ALPHA: reaching it is the best support they give
+    placebo_ok = best is not None and (p_values[best] <= PLACEBO_ALPHA or p_values[best] <= 1 / (n + 1) + 1e-12)
+    what = outcome.replace("_", " ")
+    figures = (f"{ratio:.1f}× what the earlier trend predicts ({impact['observed']:,.0f} observed against "
+               f"{impact['counterfactual']:,.0f} expected over {int(impact['periods'])} {period}s; {level:.0%} interval of the ratio "
+               f"{impact['ratio_low']:.1f} to {impact['ratio_high']:.1f})")
+    # the headline is the conclusion of the interval and the checks together, never the point estimate alone
+    if not sure:
+        head = f"**The data cannot tell a change in {what} from its earlier trend.** It ran {figures}: the interval includes 1."
+    elif best is None:
+        head = (f"**{what.capitalize()} ran {direction} than its earlier trend predicts, but no check of that trend was possible** "
+                f"(too few periods before the first intervention for fake dates). It ran {figures}.")
+    elif placebo_ok:
+        head = (f"**{what.capitalize()} changed after the interventions, and the check of the earlier trend supports it.** It ran "
+                f"{figures}; fake dates before the interventions show no change as large (placebo p = {p_values[best]:.2f}).")
+    else:
+        head = (f"**{what.capitalize()} ran {direction} than the earlier trend predicts, but the check of that trend does not support "
+                f"calling it an effect of the interventions.** It ran {figures}; yet fake dates before the interventions show "
+                f"changes as large (placebo p = {p_values[best]:.2f}, above {PLACEBO_ALPHA:g}): chance or a trend the model misses "
+                "may explain it.")
+    lines = [head]
     clear = effects[(effects["level_ci_low"] > no_change) | (effects["level_ci_high"] < no_change)]
     times = "×" if no_change == 1.0 else ""
     if len(clear):

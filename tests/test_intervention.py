@@ -203,6 +203,30 @@ def test_the_answer_and_diagnostics_say_what_the_numbers_say(revitalized):
     sim, c = revitalized
     s = outcome_series(c, "member_posts", "week")
     m = InterruptedTimeSeries().fit(s, sim.truth["milestones"])
-    text = report.intervention_answer(m.effects(), m.impact(), placebo_in_time(m), "member_posts", "week")
-    assert f"{m.impact()['ratio']:.1f}×" in text and "The interval excludes 1" in text and "Placebo check" in text
+    placebo = placebo_in_time(m)
+    text = report.intervention_answer(m.effects(), m.impact(), placebo, "member_posts", "week")
+    assert f"{m.impact()['ratio']:.1f}×" in text and "Placebo check" in text
+    p = min(placebo.attrs["p_values"].values())
+    supported = p <= report.PLACEBO_ALPHA or p <= 1 / (placebo.attrs["n_placebos"] + 1) + 1e-12
+    assert ("the check of the earlier trend supports it" in text) == supported
     assert "Ljung-Box" in report.its_diagnostics(m)
+
+
+@pytest.mark.parametrize("low, high, p, n, headline", [
+    (1.5, 3.0, 0.05, 19, "changed after the interventions, and the check of the earlier trend supports it"),
+    (1.5, 3.0, 0.18, 19, "does not support calling it an effect of the interventions"),
+    (1.5, 3.0, 1 / 6, 5, "changed after the interventions, and the check of the earlier trend supports it"),  # the best 5 fake dates allow
+    (0.8, 3.0, 0.05, 19, "The data cannot tell a change in member posts from its earlier trend"),
+    (1.5, 3.0, None, 0, "no check of that trend was possible"),
+])
+def test_the_headline_folds_in_the_placebo_check(low, high, p, n, headline):
+    import pandas as pd
+
+    from communitylab import report
+
+    impact = pd.Series({"ratio": 2.0, "ratio_low": low, "ratio_high": high, "observed": 200, "counterfactual": 100, "periods": 10})
+    effects = pd.DataFrame({"phase": ["launch"], "level_change": [2.0], "level_ci_low": [low], "level_ci_high": [high]})
+    placebo = pd.DataFrame()
+    placebo.attrs = {"n_placebos": n, "p_values": {"launch": p}} if n else {"n_placebos": 0}
+    text = report.intervention_answer(effects, impact, placebo, "member_posts", "week")
+    assert headline in text.split("\n")[0], text
