@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "question_label", "options_sentence", "crosstab_sentence", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -163,6 +163,46 @@ def survey_capability(n: int, population: int | None, level: float = 0.95) -> st
     return "\n\n".join(lines)
 
 
+def question_label(question, width: int = 80) -> str:
+    """A question as a reader knows it: its text (shortened at a word, with "…"), its code only
+    when the codebook gives no text."""
+    text = " ".join(str(getattr(question, "text", "") or "").split())
+    if not text:
+        return str(question.id)
+    return text if len(text) <= width else text[: text.rfind(" ", 0, width - 1)].rstrip(" ,;:") + "…"
+
+
+def options_sentence(mc: Mapping[str, Any], question) -> str:
+    """An exact McNemar comparison of two options, in words (``mc`` from :func:`communitylab.survey.items.compare_options`)."""
+    a, b = _md_escape(str(mc["option_a"])), _md_escape(str(mc["option_b"]))
+    split = int(mc["only_a"]) + int(mc["only_b"])
+    clear = mc["p_value"] < 0.05
+    return (f"Asked \u201c{_md_escape(question_label(question))}\u201d, {int(mc['chose_a']):,} respondents chose *{a}* and "
+            f"{int(mc['chose_b']):,} chose *{b}*. Only the {split:,} who chose one but not the other tell the options apart "
+            f"({int(mc['only_a']):,} only the first, {int(mc['only_b']):,} only the second): "
+            + (f"the difference is clear (exact McNemar test, p = {mc['p_value']:.2g})." if clear else
+               f"no difference can be told (exact McNemar test, p = {mc['p_value']:.2g}); "
+               "with so few respondents in disagreement, a real difference could still go unseen."))
+
+
+def crosstab_sentence(test: Mapping[str, Any], row_label: str, col_label: str) -> str:
+    """A test of independence in words, with its caveat: the exact or permutation p-value wherever
+    expected counts are small (``test`` from :func:`communitylab.survey.items.crosstab_test`)."""
+    n = int(test["n"])
+    what = f"{_md_escape(row_label)} and {_md_escape(col_label)}"
+    if test["test"] == "Fisher exact":
+        p = float(test["p_value"])
+        return (f"Between {what} ({n:,} respondents), " + ("there is a clear association" if p < 0.05 else "no association can be told")
+                + f" (Fisher's exact test, p = {p:.2g}).")
+    small = float(test["min_expected"]) < 5
+    p = float(test["p_value_permutation"] if small else test["p_value"])
+    how = (f"permutation test, p = {p:.2g}: expected counts as low as {float(test['min_expected']):.2g} make the usual chi-square "
+           f"p-value ({float(test['p_value']):.2g}) unreliable" if small else f"chi-square test, p = {p:.2g}")
+    few = f" With {n:,} respondents, read it as a lead to check, not a finding." if p < 0.05 and n < 30 else ""
+    return (f"Between {what} ({n:,} respondents), " + ("there is a clear association" if p < 0.05 else "no association can be told")
+            + f" ({how}).{few}")
+
+
 def survey_key_figures(responses: pd.DataFrame, codebook, population: int | None, *, method: str = "wilson",
                        level: float = 0.95, limit: int = 5) -> list[dict[str, Any]]:
     """The survey's headline figures: the response rate, then the top-two-box share of each Likert
@@ -180,13 +220,13 @@ def survey_key_figures(responses: pd.DataFrame, codebook, population: int | None
             break
         if q.type == "likert":
             top = items.top_box(responses, q, boxes=2, population=population or None, method=method, level=level)
-            out.append(key_figure(f"{q.id}: {' or '.join(q.levels[-2:])}", top["estimate"], top["ci_low"], top["ci_high"],
-                                  top["n"], share=True, note=q.text))
+            out.append(key_figure(f"{question_label(q, 60)}: {' or '.join(q.levels[-2:])}", top["estimate"], top["ci_low"],
+                                  top["ci_high"], top["n"], share=True, note="top-two-box"))
         elif q.type == "multi":
             table = items.question_summary(responses, q, population=population or None, method=method, level=level)
             best = table.sort_values("share", ascending=False).iloc[0]
-            out.append(key_figure(f"{q.id}: {best['option']}", best["share"], best["ci_low"], best["ci_high"], best["n"],
-                                  share=True, note=f"most chosen option of: {q.text}"))
+            out.append(key_figure(f"{question_label(q, 60)}: {best['option']}", best["share"], best["ci_low"], best["ci_high"],
+                                  best["n"], share=True, note="the most chosen option"))
     return out
 
 

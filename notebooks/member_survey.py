@@ -59,11 +59,11 @@ answers = {qid: items.question_summary(r, q, population=N or None, method=method
 for qid, q in cb.questions.items():
     if q.type == "text":
         continue
-    display(tables.table(answers[qid], title=f"{qid}: {q.text}"))
+    display(tables.table(answers[qid], title=report.question_label(q)))
     if q.type == "likert":
-        plots.plot_likert({qid: answers[qid]}, midpoint=q.midpoint)
-        report.show_figure(f"{qid}: share of respondents at each level, disagreeing to the left of the midpoint and agreeing to "
-                           f"the right ({int(answers[qid]['n'].iloc[0]):,} answers).")
+        plots.plot_likert({report.question_label(q, 40): answers[qid]}, midpoint=q.midpoint)
+        report.show_figure(f"{report.question_label(q)}: share of respondents at each level, disagreeing to the left of the midpoint "
+                           f"and agreeing to the right ({int(answers[qid]['n'].iloc[0]):,} answers).")
 summary.record(questions=answers)
 
 # %% [markdown]
@@ -106,9 +106,11 @@ else:
 multi = [q for q in cb.questions.values() if q.type == "multi" and {compare_a, compare_b} <= set(q.levels)]
 if multi:
     mc = items.compare_options(r, multi[0], compare_a, compare_b)
-    display(tables.table(mc.to_frame("value")))
-    display(Markdown(f"Only the {mc['only_a'] + mc['only_b']} respondents who chose one option but not the other carry information; exact McNemar p = {mc['p_value']:.2f}."))
+    display(Markdown(report.options_sentence(mc, multi[0])))
     summary.record(comparison=mc.to_dict())
+else:
+    display(Markdown(f"_No multi-select question offers both *{compare_a}* and *{compare_b}* (parameters `compare_a`, `compare_b`): "
+                     "nothing to compare._"))
 
 # %% [markdown]
 # ## Cross-tabulation and scale reliability
@@ -116,13 +118,23 @@ if multi:
 # %%
 if {crosstab_row, crosstab_col} <= set(r.columns):
     table, test = items.crosstab_test(r, crosstab_row, crosstab_col, seed=seed)
-    display(tables.table(table, title=f"{crosstab_row} by {crosstab_col}"))
-    display(tables.table(test.to_frame("value")))
+    row_q, col_q = cb.questions.get(crosstab_row), cb.questions.get(crosstab_col)
+    row_label = report.question_label(row_q, 50) if row_q else crosstab_row
+    col_label = report.question_label(col_q, 50) if col_q else crosstab_col
+    display(tables.table(table, title=f"{row_label} (rows) by {col_label} (columns)"))
+    display(Markdown(report.crosstab_sentence(test, row_label, col_label)))
     summary.record(crosstab=test.to_dict())
+else:
+    display(Markdown(f"_The survey has no questions {crosstab_row} and {crosstab_col} to cross (parameters `crosstab_row`, "
+                     "`crosstab_col`)._"))
 if scale_items and set(scale_items) <= set(r.columns):
     alpha = items.cronbach_alpha(r[scale_items], seed=seed)
-    display(Markdown(f"Cronbach's alpha of {', '.join(scale_items)}: {alpha['alpha']:.2f} (95% CI {alpha['ci_low']:.2f} to {alpha['ci_high']:.2f}, n = {int(alpha['n'])})."))
+    display(Markdown(f"Scale reliability: Cronbach's alpha of {', '.join(scale_items)} is {alpha['alpha']:.2f} (95% interval "
+                     f"{alpha['ci_low']:.2f} to {alpha['ci_high']:.2f}, n = {int(alpha['n'])})."))
     summary.record(cronbach_alpha=alpha.to_dict())
+else:
+    display(Markdown("_Scale reliability does not apply: the survey has no items of one scale "
+                     f"({', '.join(scale_items) or 'none given'}; parameter `scale_items`)._"))
 
 # %% [markdown]
 # ## Weighting to the member base
@@ -131,7 +143,7 @@ if scale_items and set(scale_items) <= set(r.columns):
 if survey["margins"]:
     likert_q = likert[0]
     weighted = wt.weighting_comparison(items.top_box_indicator(r, likert_q), r, survey["margins"], population=N, level=confidence_level)
-    display(Markdown(f"Top-two-box share of **{likert_q.id}** under each weighting. Standard errors account for the calibration (as R `survey` does after `postStratify`/`rake`); the design effect is the precision unequal weights cost."))
+    display(Markdown(f"Top-two-box share of \u201c{report.question_label(likert_q)}\u201d under each weighting. Standard errors account for the calibration (as R `survey` does after `postStratify`/`rake`); the design effect is the precision unequal weights cost."))
     display(tables.table(weighted))
     summary.record(weighting=weighted.reset_index())
 else:
@@ -143,12 +155,20 @@ else:
 # Verbatim answers can name people, so a shared report does not quote them: it lists the words that at least three respondents used (a name or a detail only one respondent wrote never appears). With `show_personal_data` the answers are listed verbatim, under pseudonymous labels.
 
 # %%
-for q in [q for q in cb.questions.values() if q.type == "text"]:
+open_questions = [q for q in cb.questions.values() if q.type == "text"]
+for q in open_questions:
     if show_personal_data:
-        display(tables.table(items.open_answers(r, q, survey["id_col"], show_personal_data=True), title=f"{q.id}: {q.text}"))
+        display(tables.table(items.open_answers(r, q, survey["id_col"], show_personal_data=True), title=report.question_label(q)))
+        continue
+    terms = items.open_answer_terms(r, q, min_answers=3)
+    if len(terms):
+        display(tables.table(terms, title=report.question_label(q),
+                             note=f"{terms.attrs['answered']:,} respondents answered; words used by at least 3 of them."))
     else:
-        terms = items.open_answer_terms(r, q, min_answers=3)
-        display(tables.table(terms, title=f"{q.id}: {q.text}", note=f"{terms.attrs['answered']:,} respondents answered; words used by at least 3 of them."))
+        display(Markdown(f"_\u201c{report.question_label(q)}\u201d: {terms.attrs['answered']:,} respondents answered, and no word was used "
+                         "by three of them, so none can be shown without risking naming someone._"))
+if not open_questions:
+    display(Markdown("_The survey has no open questions._"))
 
 # %%
 report.glossary(["top-two-box", "margin of error", "95% interval", "n"])
