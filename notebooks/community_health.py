@@ -79,7 +79,10 @@ display(tables.table(verdict.signal_table()))
 # The last weeks of the active period against the same number of weeks before them: rate ratios with exact 95% intervals. *Declining* means the interval lies below 1.
 
 # %%
-display(tables.table(verdict.trajectory))
+if len(verdict.trajectory):
+    display(tables.table(verdict.trajectory))
+else:
+    display(Markdown("_Not assessed: there is too little data to judge this community (see the summary)._"))
 
 # %% [markdown]
 # ## Activity over time
@@ -172,7 +175,12 @@ else:
 
 # %%
 jal = eng.join_ask_leave(community)
-display(tables.table(jal))
+askers = int(jal.loc[jal["group"] != "excluded (short follow-up)", "askers"].sum())
+if askers:
+    display(tables.table(jal))
+else:
+    display(Markdown("_No member's first contribution is a question (a post) followed long enough to tell whether they left: "
+                     "this does not apply here (a reply network has no questions)._"))
 retention = eng.newcomer_retention(community)
 compared = retention.set_index("group")["newcomers"]
 if min(compared.get("replied", 0), compared.get("not replied", 0)) >= min_signal_n:

@@ -53,6 +53,20 @@ def check_reads_as_a_report(html: str, name: str) -> None:
     assert all(c > i for i, c in zip(images, captions)), f"{name}: a caption above its figure"
     assert "<title>Notebook</title>" not in html and re.search(r"<title>[A-Z][^<]+</title>", html), f"{name}: the page has no title"
     assert meaningless_figures(html) == [], f"{name}: figures that cannot mean anything"
+    assert empty_tables(html) == [], f"{name}: a table with no rows"
+
+
+def empty_tables(html: str) -> list[str]:
+    """The titles of tables that show no row (a section that does not apply must say so in words)."""
+    import re
+
+    found = []
+    for m in re.finditer(r"<table\b.*?</table>", html, flags=re.S):
+        body = re.search(r"<tbody[^>]*>(.*?)</tbody>", m.group(0), flags=re.S)
+        if body is not None and "<tr" not in body.group(1):
+            title = re.search(r'class="[^"]*\bgt_title\b[^"]*"[^>]*>(.*?)<', m.group(0), flags=re.S)
+            found.append(title.group(1).strip() if title else m.group(0)[:80])
+    return found
 
 
 #: What no report may show: an interval that tells nothing ("100% (100–100%)"), a missing number
@@ -71,6 +85,16 @@ def meaningless_figures(html: str) -> list[str]:
     for pattern in MEANINGLESS:
         found += [text[max(0, m.start() - 60):m.end() + 20].replace("\n", " ") for m in re.finditer(pattern, text)]
     return found
+
+
+def test_the_empty_table_check_finds_one():
+    import pandas as pd
+
+    from communitylab import tables
+
+    empty = tables.table(pd.DataFrame({"a": pd.Series([], dtype=float)}), title="Nothing").as_raw_html()
+    full = tables.table(pd.DataFrame({"a": [1.0]}), title="Something").as_raw_html()
+    assert empty_tables(empty + full) == ["Nothing"]
 
 
 def test_the_report_check_finds_what_it_forbids():
@@ -228,6 +252,7 @@ def test_health_study_runs_on_your_own_export_and_leaks_nothing(source, options,
     assert summary["rows_loaded"] > 0
     html = (run_dir / "report.html").read_text()
     assert str(EXPORTS) not in html  # the report names the file and its hash, not the folder it sits in
+    check_reads_as_a_report(html, source)
     assert personal_data_in(run_dir) == []
     if source == "community.yml":  # the channels (sources) side by side, beside the community itself
         names = [row["community"] for row in summary["comparison"]]

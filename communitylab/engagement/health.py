@@ -125,7 +125,13 @@ class HealthVerdict:
         return out
 
     def key_figures(self, limit: int = 5) -> list[dict]:
-        """The figures an executive summary quotes (for :func:`communitylab.report.executive_summary`)."""
+        """The figures an executive summary quotes (for :func:`communitylab.report.executive_summary`);
+        on too little data, the counts that fell short of the minimum."""
+        if self.label == "too little data to judge":
+            short = self.signals.set_index("id")
+            return [{"figure": str(short.loc[i, "signal"])[:1].upper() + str(short.loc[i, "signal"])[1:], "estimate": short.loc[i, "value"],
+                     "low": np.nan, "high": np.nan, "n": short.loc[i, "n"], "share": False, "unit": "",
+                     "note": f"a verdict needs at least {short.loc[i, 'threshold']:g}"} for i in ("threads", "contributing_members")]
         wanted = ["member-to-member share of replies", "pairs that exchange more than once", "trend of active members",
                   "share of threads answered", "member activity after host silences / expected", "reciprocity",
                   "share of replies with a known addressee"]
