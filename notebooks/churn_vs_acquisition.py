@@ -40,7 +40,7 @@ seed: int = 0  # seed of every random draw
 
 # %%
 import numpy as np
-from communitylab import datasets, plots, summary, tables
+from communitylab import datasets, plots, study_advice, summary, tables
 from communitylab.retention import economics as econ
 from communitylab.retention.models import BetaGeoFitter, GammaGammaFitter, ShiftedBetaGeometricFitter
 from communitylab.retention.summary import rfm_summary
@@ -66,8 +66,12 @@ report.executive_summary(report.churn_answer(at_horizon, wins, be, r0, retention
                       share=True, note=f"assumed lift +{retention_lift * 100:.1f} points" if be["feasible"] else "cannot pay for itself"),
     report.key_figure("Retention the statement implies", stated, share=True,
                       note=f"losing {lost_share:.0%} over {lost_over_periods:g} periods"),
-], level=0.90, data=report.churn_data_named(survivors, transactions, source))
-summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0)
+], level=0.90, data=report.churn_data_named(survivors, transactions, source), actions=(todo := study_advice.actions_from(
+    study_advice.CHURN_RULES, study_advice.churn_signals(at_horizon, wins, be, r0, retention_lift, stated, lost_share, lost_over_periods,
+                                                         horizon, example_data=study_advice.example_data(survivors, transactions, source),
+                                                         currency=currency))))
+summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0, actions=todo,
+               answer=report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency))
 
 # %% [markdown]
 # ## Retention: what the cohort says

@@ -38,15 +38,25 @@ seed: int = 0  # seed of bootstrap and permutation draws
 from communitylab import datasets, plots, summary, tables
 from communitylab.survey import items, proportions
 from communitylab.survey import weighting as wt
+from communitylab import study_advice
 survey = datasets.load_survey(responses, codebook or None, seed=seed)
 r, cb = survey["responses"], survey["codebook"]
 N = population or cb.population
 display(Markdown(f"# Member survey: {cb.title}\n\n" + report.run_header("Member survey", {"responses": report.source_label(responses), "population": N, "level": confidence_level, "method": method})))
 
 # %%
-report.executive_summary(report.survey_capability(len(r), N, confidence_level),
-                         report.survey_key_figures(r, cb, N, method=method, level=confidence_level), level=confidence_level)
-summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N else None,
+figures = report.survey_key_figures(r, cb, N, method=method, level=confidence_level)
+multi = [q for q in cb.questions.values() if q.type == "multi" and {compare_a, compare_b} <= set(q.levels)]
+mc = items.compare_options(r, multi[0], compare_a, compare_b) if multi else None
+crossed = items.crosstab_test(r, crosstab_row, crosstab_col, seed=seed) if {crosstab_row, crosstab_col} <= set(r.columns) else None
+row_q, col_q = cb.questions.get(crosstab_row), cb.questions.get(crosstab_col)
+row_label = report.question_label(row_q, 50) if row_q else crosstab_row
+col_label = report.question_label(col_q, 50) if col_q else crosstab_col
+todo = study_advice.actions_from(study_advice.SURVEY_RULES, study_advice.survey_signals(
+    len(r), N, figures, mc, crossed[1] if crossed else None, labels=(row_label, col_label), level=confidence_level))
+answer = report.survey_capability(len(r), N, confidence_level)
+report.executive_summary(answer, figures, level=confidence_level, actions=todo)
+summary.record(respondents=len(r), population=N, response_rate=len(r) / N if N else None, answer=answer, actions=todo,
                margin_of_error=proportions.margin_of_error(len(r), N or None, level=confidence_level))
 
 # %% [markdown]
@@ -103,9 +113,7 @@ else:
 # ## Comparing two options chosen by the same respondents
 
 # %%
-multi = [q for q in cb.questions.values() if q.type == "multi" and {compare_a, compare_b} <= set(q.levels)]
-if multi:
-    mc = items.compare_options(r, multi[0], compare_a, compare_b)
+if mc is not None:
     display(Markdown(report.options_sentence(mc, multi[0])))
     summary.record(comparison=mc.to_dict())
 else:
@@ -116,11 +124,8 @@ else:
 # ## Cross-tabulation and scale reliability
 
 # %%
-if {crosstab_row, crosstab_col} <= set(r.columns):
-    table, test = items.crosstab_test(r, crosstab_row, crosstab_col, seed=seed)
-    row_q, col_q = cb.questions.get(crosstab_row), cb.questions.get(crosstab_col)
-    row_label = report.question_label(row_q, 50) if row_q else crosstab_row
-    col_label = report.question_label(col_q, 50) if col_q else crosstab_col
+if crossed is not None:
+    table, test = crossed
     display(tables.table(table, title=f"{row_label} (rows) by {col_label} (columns)"))
     display(Markdown(report.crosstab_sentence(test, row_label, col_label)))
     summary.record(crosstab=test.to_dict())

@@ -11,7 +11,7 @@
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from communitylab import report
+from communitylab import report, study_advice
 
 report.setup()
 
@@ -48,9 +48,13 @@ display(Markdown("# Did the interventions revive the community?\n\n" + report.ru
     "Revitalization study", {"source": report.source_label(source), "outcome": outcome, "period": period, "milestones": len(dates)}, {community.name: community})))
 
 # %%
-report.executive_summary(report.intervention_answer(effects, impact, placebo, outcome, period, confidence_level),
-                         report.intervention_key_figures(effects, impact, placebo, outcome, period), level=confidence_level)
-summary.record(outcome=outcome, definition=series.attrs["definition"], impact=impact.to_dict(), effects=effects,
+answer = report.intervention_answer(effects, impact, placebo, outcome, period, confidence_level)
+residuals = model.residual_autocorrelation()
+todo = study_advice.actions_from(study_advice.INTERVENTION_RULES, study_advice.intervention_signals(
+    impact, placebo, effects, float(residuals["ljung_box_p"].min()) if len(residuals) and model.cov_type != "hac" else None, outcome, period))
+report.executive_summary(answer, report.intervention_key_figures(effects, impact, placebo, outcome, period), level=confidence_level,
+                         actions=todo)
+summary.record(outcome=outcome, definition=series.attrs["definition"], impact=impact.to_dict(), effects=effects, answer=answer, actions=todo,
                placebo_p_values=placebo.attrs["p_values"], n_periods=len(series), excluded_periods=series.attrs["excluded_periods"])
 
 # %% [markdown]

@@ -28,6 +28,9 @@ def test_study_runs_and_reports(study, tmp_path):
     jsonschema.validate(json.loads((result.run_dir / "summary.json").read_text()), schema)  # the documented, versioned schema
     check_reads_as_a_report(html, study)
     check_in_a_browser(result.report, study)
+    if study != "getting_started":  # every study answers its question and says what to do, each action tied to its signal
+        assert result.summary["answer"] and 3 <= len(result.summary["actions"]) <= 5, result.summary.get("actions")
+        assert "What to do" in html
 
 
 def check_reads_as_a_report(html: str, name: str) -> None:
