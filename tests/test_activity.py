@@ -120,3 +120,24 @@ def test_the_member_period_table_keeps_32_bit_counts_and_totals_stay_exact(tmp_p
     by_hand = by_hand.reindex(members["member_id"].unique(), fill_value=0).sort_values(ascending=False)
     assert kit.dtype == "int64"
     assert kit.tolist() == by_hand.tolist()
+
+
+def test_the_activity_caption_says_what_the_line_draws():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+    import pandas as pd
+
+    from communitylab import plots
+
+    activity = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=3, freq="MS", tz="UTC"), "active": [5, 6, 7], "new": [5, 1, 1],
+                             "returning": [0, 5, 6], "resurrected": [0, 0, 0], "dormant": [0, 0, 0], "posts": [3, 3, 3], "replies": [9, 9, 9],
+                             "reactions": [0, 0, 0], "host_posts": [1, 0, 2], "host_replies": [10, 20, 30]})
+    ax = plots.plot_activity(activity)
+    line = ax.figure.axes[1].lines[0].get_ydata()
+    assert np.array_equal(line, [11, 20, 32])  # the hosts' posts and replies, as the caption says
+    assert "counts the hosts' posts and replies" in plots.activity_caption(activity, "month")
+    quiet = activity.assign(host_posts=0, host_replies=0)
+    ax = plots.plot_activity(quiet)
+    assert len(ax.figure.axes) == 1 and "no host line" in plots.activity_caption(quiet, "month")

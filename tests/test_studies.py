@@ -298,6 +298,7 @@ def test_other_studies_leak_nothing_from_an_export_full_of_names(tmp_path):
     assert start.summary["own_export_format"] == "slack"
     for result in (churn, start):
         assert personal_data_in(result.run_dir) == [], result.study
+        check_reads_as_a_report(result.report.read_text(), result.study)
 
 
 @pytest.mark.notebooks
@@ -341,3 +342,4 @@ def test_survey_and_revitalization_studies_leak_nothing(tmp_path):
                     "thread_id": "topic"}}, out_dir=tmp_path / "out", run_id="r", progress=False)
     for result in (survey, revival):
         assert personal_data_in(result.run_dir) == [], result.study
+        check_reads_as_a_report(result.report.read_text(), result.study)
