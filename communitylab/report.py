@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "question_label", "options_sentence", "crosstab_sentence", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "question_label", "options_sentence", "crosstab_sentence", "placebo_check", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -106,9 +106,10 @@ def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: fl
 def churn_data_named(survivors: list, transactions: str, source: str) -> str:
     """What the churn study's figures rest on, named on its first screen (bundled or simulated data
     said as such, so nobody takes them for the client's own)."""
-    default = [1000, 631, 468, 382, 326, 289, 262, 241]
+    from communitylab.study_advice import EXAMPLE_SURVIVORS
+
     cohort = ("the default survivor counts (the example cohort of Fader & Hardie 2007), not your members': give yours with "
-              "-p survivors" if list(survivors) == default else f"the survivor counts given ({len(survivors)} periods from {survivors[0]:,})")
+              "-p survivors" if list(survivors) == EXAMPLE_SURVIVORS else f"the survivor counts given ({len(survivors)} periods from {survivors[0]:,})")
     tx = ("the bundled CDNOW sample (a 1990s online music retailer), not your customers: give a CSV with -p transactions"
           if transactions == "cdnow" else f"the transactions in {source_label(transactions)}")
     log = (f"a simulated community ({source.removeprefix('sim:')})" if source.startswith("sim:") else source_label(source))
@@ -235,6 +236,20 @@ def survey_key_figures(responses: pd.DataFrame, codebook, population: int | None
 PLACEBO_ALPHA = 0.1
 
 
+def placebo_check(placebo: pd.DataFrame) -> tuple[str | None, float | None, bool]:
+    """``(phase, p, supports)`` of a placebo-in-time table: the real phase with the smallest placebo
+    p-value, that p-value, and whether it supports calling the change an effect (p at most
+    :data:`PLACEBO_ALPHA`, or the smallest p that so few fake dates allow, 1/(n+1)); ``(None, None,
+    False)`` when no fake date could be tested."""
+    n = placebo.attrs.get("n_placebos", 0)
+    p_values = placebo.attrs.get("p_values", {}) if n else {}
+    if not p_values:
+        return None, None, False
+    best = min(p_values, key=p_values.get)
+    p = float(p_values[best])
+    return best, p, p <= PLACEBO_ALPHA or p <= 1 / (n + 1) + 1e-12
+
+
 def intervention_answer(
     effects: pd.DataFrame, impact: pd.Series, placebo: pd.DataFrame, outcome: str, period: str, level: float = 0.95, *, no_change: float = 1.0
 ) -> str:
@@ -247,11 +262,8 @@ def intervention_answer(
     ratio = impact["ratio"]
     sure = impact["ratio_low"] > 1 or impact["ratio_high"] < 1
     direction = "higher" if ratio > 1 else "lower"
-    n = placebo.attrs.get("n_placebos", 0)
-    p_values = placebo.attrs.get("p_values", {}) if n else {}
-    best = min(p_values, key=p_values.get) if p_values else None
-    # with few fake dates the smallest p-value possible, 1/(n+1), may exceed PLACEBO_ALPHA: reaching it is the best support they give
-    placebo_ok = best is not None and (p_values[best] <= PLACEBO_ALPHA or p_values[best] <= 1 / (n + 1) + 1e-12)
+    best, best_p, placebo_ok = placebo_check(placebo)
+    p_values = {best: best_p} if best is not None else {}
     what = outcome.replace("_", " ")
     figures = (f"{ratio:.1f}× what the earlier trend predicts ({impact['observed']:,.0f} observed against "
                f"{impact['counterfactual']:,.0f} expected over {int(impact['periods'])} {period}s; {level:.0%} interval of the ratio "

@@ -160,15 +160,15 @@ def survey_signals(n: int, population: int | None, figures: Sequence[Mapping[str
     }
 
 
-def intervention_signals(impact, placebo, effects, residual_p: float | None, outcome: str, period: str, *,
-                         alpha: float = 0.1) -> dict[str, dict | None]:
-    """The revitalization study's signals, read as its headline reads them (:func:`communitylab.report.intervention_answer`)."""
+def intervention_signals(impact, placebo, effects, residual_p: float | None, outcome: str, period: str) -> dict[str, dict | None]:
+    """The revitalization study's signals, read as its headline reads them (:func:`communitylab.report.intervention_answer`,
+    :func:`communitylab.report.placebo_check`)."""
+    from communitylab.report import placebo_check
+
     what = outcome.replace("_", " ").capitalize()
     sure = impact["ratio_low"] > 1 or impact["ratio_high"] < 1
-    n = placebo.attrs.get("n_placebos", 0)
-    p_values = placebo.attrs.get("p_values", {}) if n else {}
-    best = min(p_values, key=p_values.get) if p_values else None
-    ok = best is not None and (p_values[best] <= alpha or p_values[best] <= 1 / (n + 1) + 1e-12)
+    best, best_p, ok = placebo_check(placebo)
+    p_values = {best: best_p} if best is not None else {}
     base = {"outcome": what, "ratio": f"{impact['ratio']:.1f}", "low": f"{impact['ratio_low']:.1f}", "high": f"{impact['ratio_high']:.1f}"}
     largest = effects.loc[effects["level_change"].idxmax(), "phase"] if len(effects) else "the first"
     return {
