@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from communitylab.plots.theme import PALETTE, date_axis, new_axes
+from communitylab.plots.theme import PALETTE, date_axis, new_axes, whole_ticks
 
 __all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "network_layout", "plot_comparison", "activity_caption"]
 
@@ -16,8 +16,6 @@ def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per
 
     :func:`activity_caption` says in words what this draws, from the same table.
     """
-    from matplotlib.ticker import MaxNLocator
-
     ax = new_axes(ax)
     x = activity["period"].dt.tz_localize(None)
     width = (x.diff().median() if len(x) > 1 else pd.Timedelta(days=30)) * 0.8
@@ -30,10 +28,10 @@ def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per
         ax2 = ax.twinx()
         ax2.plot(x + width / 2, host, color=PALETTE["host"], marker="o", ms=3, label="host posts and replies")
         ax2.set_ylabel("host posts and replies", color=PALETTE["host"])
-        ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+        whole_ticks(ax2)
         ax2.set_ylim(bottom=0)
         ax2.spines[["top"]].set_visible(False)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    whole_ticks(ax)
     ax.set_ylabel("active members")
     ax.set_title(title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False, fontsize=8)  # below the axis, never over the bars

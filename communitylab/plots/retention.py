@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from communitylab.plots.theme import PALETTE, money_axis, new_axes
+from communitylab.plots.theme import PALETTE, money_axis, new_axes, whole_ticks
 
 __all__ = ["plot_cohort_retention", "plot_tenure_survival", "plot_cohort_fit", "plot_projection", "plot_decision_sensitivity"]
 
@@ -62,6 +62,7 @@ def plot_cohort_fit(model, survivors, horizon: int = 10, ax=None):
     ax.scatter(np.arange(len(survivors)), survivors, color="black", zorder=3, s=18, label="observed")
     ax.set_xlabel("period")
     ax.set_ylabel("members still active")
+    whole_ticks(ax, "both")  # periods and members are counts
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False)
     return ax
@@ -91,6 +92,8 @@ def plot_projection(projection: pd.DataFrame, currency: str = "$", axes=None):
     for ax in axes:
         ax.set_xlabel("period")
         ax.spines[["top", "right"]].set_visible(False)
+        whole_ticks(ax, "x")
+    whole_ticks(axes[0], "y")  # members
     axes[0].legend(frameon=False)
     return axes
 

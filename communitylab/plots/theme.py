@@ -70,3 +70,11 @@ def money_axis(ax, currency: str = "$", which: str = "y") -> None:
 
     (ax.yaxis if which == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
 
+
+def whole_ticks(ax, which: str = "y") -> None:
+    """Ticks on whole numbers only (``x``, ``y`` or ``both``): counts and periods, never 2.5 of them."""
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in ((ax.xaxis, ax.yaxis) if which == "both" else (ax.xaxis,) if which == "x" else (ax.yaxis,)):
+        axis.set_major_locator(MaxNLocator(integer=True))
+
