@@ -30,7 +30,8 @@ def test_survey_key_figures_quote_the_question_tables():
     assert figures[0]["figure"] == "Members who answered" and figures[0]["estimate"] == pytest.approx(len(r) / cb.population)
     q1 = cb.questions["q1_pertinence"]
     top2 = items.top_box(r, q1, boxes=2, population=cb.population)
-    hit = next(f for f in figures if f["figure"].startswith("q1_pertinence"))
+    hit = next(f for f in figures if f["figure"].startswith(report.question_label(q1, 60)))
+    assert "q1_pertinence" not in " ".join(f["figure"] for f in figures)  # questions by their text, never their codes
     assert (hit["estimate"], hit["low"], hit["high"], hit["n"]) == (top2["estimate"], top2["ci_low"], top2["ci_high"], top2["n"])
     assert 3 <= len(figures) <= 5
 

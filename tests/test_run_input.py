@@ -115,7 +115,7 @@ def test_an_unwritable_config_folder_is_named_not_the_reports(kit, tmp_path, mon
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["-p", "period", "fortnight"], "parameter 'period' expects one of day, week, month; got 'fortnight'"),
+    (["-p", "period", "fortnight"], "parameter 'period' expects one of day, week, month (or empty); got 'fortnight'"),
     (["-p", "start", "notadate"], "parameter 'start' expects a date"),
     (["-p", "start", "2024-05-01", "-p", "end", "2024-01-01"], "'start' (2024-05-01) must come before 'end'"),
     (["-p", "n_boot", "-5"], "parameter 'n_boot' expects a whole number ≥ 1"),
