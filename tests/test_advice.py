@@ -98,3 +98,17 @@ def test_key_figures_hold_no_infinite_or_missing_number(verdicts):
     for v in verdicts.values():
         for f in v.key_figures():
             assert all(math.isfinite(float(f[k])) for k in ("estimate", "low", "high") if f[k] is not None and not pd.isna(f[k])), f
+
+
+def test_posts_without_replies_get_the_action_that_helps():
+    rows = [(f"t{i}", f"m{i % 12}", "post", pd.Timestamp("2024-03-01", tz="UTC") + pd.Timedelta(days=i), f"t{i}", None) for i in range(30)]
+    ev = pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"])
+    v = health_verdict(Community.from_frames(ev, name="posts only", now=NOW))
+    assert v.label == "cannot judge"
+    assert [a["signal"] for a in actions(v)] == ["linked_share"] and "includes the replies" in actions(v)[0]["action"]
+
+
+def test_a_short_mailing_list_still_gets_three_actions():
+    v = health_verdict(_forum(40, 15, replies=3))  # no host, about a month: no trend, no member-to-member share
+    todo = actions(v)
+    assert 3 <= len(todo) <= 5, [a["signal"] for a in todo]

@@ -116,6 +116,8 @@ RULES: tuple[Rule, ...] = (
          "When the host is silent, members post {value} of what their own momentum predicts.", strong_at=1.0, percent=True),
     Rule("member_contributions_per_week", "always", "Run this study every month and watch the trend of active members and of "
          "member-to-member replies: they turn before the totals do.", "Members write {value} posts and replies a week now."),
+    Rule("answered_share", "always", "Look at the unanswered threads each month: they are where newcomers give up.",
+         "{value} of {n} threads get an answer."),
     Rule("trend_active_members", "always", "Ask the members still here what would bring them back more often (a two-question "
          "survey; the member_survey study analyses it).", "Active members changed by a rate ratio of {value} from the {weeks} "
          "weeks before to the last {weeks} ({n} member-periods): the survey says why."),
@@ -158,6 +160,9 @@ def actions(verdict, *, limit: int = 5, minimum: int = 3) -> list[dict[str, str]
         return [{"action": "Load a longer period or the whole export, then run the study again.",
                  "because": f"The period judged holds {units:,} conversation(s) and {members:,} contributing member(s); a verdict "
                             f"needs at least {th.min_threads:,} and {th.min_members:,}.", "signal": "threads"}]
+    if verdict.label == "cannot judge" and s["n"].fillna(0).eq(0).all():  # no reply at all: nothing to link
+        return [{"action": "Load an export that includes the replies (comments, answers), then run the study again.",
+                 "because": "This export holds posts but no replies, so who answers whom cannot be read.", "signal": "linked_share"}]
     by_id = {r["id"]: r for _, r in s.iterrows()}
     weeks = f"{verdict.thresholds.trajectory_weeks:g}"
     out: list[dict[str, str]] = []
