@@ -7,7 +7,7 @@ Examples
 --------
 >>> from communitylab.glossary import GLOSSARY, glossary_markdown
 >>> print(glossary_markdown(["reciprocity"]).splitlines()[2][:60])
-- **Reciprocity**: the share of pairs of members where one re
+- **Reciprocity**: the share of pairs of members where one r
 """
 
 from __future__ import annotations

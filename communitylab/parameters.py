@@ -16,7 +16,7 @@ Examples
 >>> check_values("community_health", {"period": "fortnight"})
 Traceback (most recent call last):
 ...
-communitylab.errors.ParameterError: study 'community_health': parameter 'period' expects one of day, week, month; got 'fortnight'
+communitylab.errors.ParameterError: study 'community_health': parameter 'period' expects one of day, week, month (or empty); got 'fortnight'
 """
 
 from __future__ import annotations
