@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "question_label", "options_sentence", "crosstab_sentence", "placebo_check", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
+__all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption", "value_per_customer_text", "question_label", "options_sentence", "crosstab_sentence", "placebo_check", "table_or_reason", "reliability_sentence", "churn_key_figures", "segment_test", "money", "source_label", "run_header", "churn_answer", "survey_capability", "intervention_answer", "its_diagnostics"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -455,6 +455,52 @@ def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: floa
         display(Markdown("**How this answer was reached.** " + " ".join(_md_escape(w) for w in why)))
     if data:
         display(Markdown("**What this rests on.** " + data))
+
+
+def table_or_reason(table: pd.DataFrame, reason: str | None, *, lead: str | None = None, **table_options: Any) -> None:
+    """Show ``table`` (after ``lead``, a sentence introducing it), or, when the section does not
+    apply, the ``reason`` in one sentence instead (never an empty or meaningless table)."""
+    from IPython.display import Markdown, display
+
+    from communitylab import tables
+
+    if reason:
+        display(Markdown(f"_{_md_escape(reason)}_"))
+        return
+    if lead:
+        display(Markdown(lead))
+    display(tables.table(table, **table_options))
+
+
+def reliability_sentence(alpha: Mapping[str, Any] | None, scale_items: list[str]) -> str:
+    """Cronbach's alpha of a scale in words, or why reliability does not apply (``alpha`` None)."""
+    items = ", ".join(scale_items) or "none given"
+    if alpha is None:
+        return f"_Scale reliability does not apply: the survey has no items of one scale ({items}; parameter `scale_items`)._"
+    return (f"Scale reliability: Cronbach's alpha of {items} is {alpha['alpha']:.2f} (95% interval {alpha['ci_low']:.2f} to "
+            f"{alpha['ci_high']:.2f}, n = {int(alpha['n'])}).")
+
+
+def churn_key_figures(at_horizon: pd.DataFrame, retention: tuple[float, float, float], break_even: Mapping[str, Any], stated: float, *,
+                      horizon: int, n_draws: int, cohort_size: int, lift: float, lost_share: float, lost_over_periods: float,
+                      currency: str = "$") -> list[dict[str, Any]]:
+    """The churn study's figures that matter: each strategy's value at the horizon, the cohort's
+    retention, the retention a programme needs to pay for itself, and the one a statement implies."""
+    keep, acquire = at_horizon.loc["retain"], at_horizon.loc["acquire"]
+    r0, r_low, r_high = retention
+    feasible = bool(break_even["feasible"])
+    band = "90% band over parameter draws"
+    return [
+        key_figure(f"Cumulative value after {horizon} periods, keeping members", keep["cumulative_value"], keep["value_low"],
+                   keep["value_high"], n_draws, currency=currency, note=band),
+        key_figure(f"Cumulative value after {horizon} periods, acquiring members", acquire["cumulative_value"], acquire["value_low"],
+                   acquire["value_high"], n_draws, currency=currency, note=band),
+        key_figure("Retention a period, from the cohort", r0, r_low, r_high, cohort_size, share=True,
+                   note=f"equivalent constant rate over {horizon} periods; 90% band"),
+        key_figure("Retention the programme must reach to pay for itself", break_even["retention_needed"] if feasible else np.nan,
+                   share=True, note=f"assumed lift +{lift * 100:.1f} points" if feasible else "cannot pay for itself"),
+        key_figure("Retention the statement implies", stated, share=True, note=f"losing {lost_share:.0%} over {lost_over_periods:g} periods"),
+    ]
 
 
 def glossary(terms: list[str]) -> None:

@@ -54,24 +54,14 @@ display(Markdown("# Acquire members or keep them?\n\n" + report.run_header("Chur
      "budget": report.money(budget_per_period, currency), "lift": retention_lift})))
 
 # %%
-keep, acquire = at_horizon.loc["retain"], at_horizon.loc["acquire"]
-report.executive_summary(report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency), [
-    report.key_figure(f"Cumulative value after {horizon} periods, keeping members", keep["cumulative_value"], keep["value_low"],
-                      keep["value_high"], n_draws, currency=currency, note="90% band over parameter draws"),
-    report.key_figure(f"Cumulative value after {horizon} periods, acquiring members", acquire["cumulative_value"], acquire["value_low"],
-                      acquire["value_high"], n_draws, currency=currency, note="90% band over parameter draws"),
-    report.key_figure("Retention a period, from the cohort", r0, r_low, r_high, survivors[0], share=True,
-                      note=f"equivalent constant rate over {horizon} periods; 90% band"),
-    report.key_figure("Retention the programme must reach to pay for itself", be["retention_needed"] if be["feasible"] else np.nan,
-                      share=True, note=f"assumed lift +{retention_lift * 100:.1f} points" if be["feasible"] else "cannot pay for itself"),
-    report.key_figure("Retention the statement implies", stated, share=True,
-                      note=f"losing {lost_share:.0%} over {lost_over_periods:g} periods"),
-], level=0.90, data=report.churn_data_named(survivors, transactions, source), actions=(todo := study_advice.actions_from(
-    study_advice.CHURN_RULES, study_advice.churn_signals(at_horizon, wins, be, r0, retention_lift, stated, lost_share, lost_over_periods,
-                                                         horizon, example_data=study_advice.example_data(survivors, transactions, source),
-                                                         currency=currency))))
-summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0, actions=todo,
-               answer=report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency))
+answer = report.churn_answer(at_horizon, wins, be, r0, retention_lift, horizon, currency)
+figures = report.churn_key_figures(at_horizon, (r0, r_low, r_high), be, stated, horizon=horizon, n_draws=n_draws, cohort_size=survivors[0],
+                                   lift=retention_lift, lost_share=lost_share, lost_over_periods=lost_over_periods, currency=currency)
+todo = study_advice.actions_from(study_advice.CHURN_RULES, study_advice.churn_signals(
+    at_horizon, wins, be, r0, retention_lift, stated, lost_share, lost_over_periods, horizon,
+    example_data=study_advice.example_data(survivors, transactions, source), currency=currency))
+report.executive_summary(answer, figures, level=0.90, data=report.churn_data_named(survivors, transactions, source), actions=todo)
+summary.record(winner=wins, end_of_horizon=at_horizon.reset_index(), break_even=be, retention=r0, actions=todo, answer=answer)
 
 # %% [markdown]
 # ## Retention: what the cohort says

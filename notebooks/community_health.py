@@ -175,22 +175,11 @@ else:
 
 # %%
 jal = eng.join_ask_leave(community)
-askers = int(jal.loc[jal["group"] != "excluded (short follow-up)", "askers"].sum())
-if askers:
-    display(tables.table(jal))
-else:
-    display(Markdown("_No member's first contribution is a question (a post) followed long enough to tell whether they left: "
-                     "this does not apply here (a reply network has no questions)._"))
+report.table_or_reason(jal, eng.join_ask_leave_gap(jal))
 retention = eng.newcomer_retention(community)
-compared = retention.set_index("group")["newcomers"]
-if min(compared.get("replied", 0), compared.get("not replied", 0)) >= min_signal_n:
-    display(Markdown("Does a reply to a newcomer's first post bring them back (within 90 days)? "
-                     "Observational: an association, not an effect."))
-    display(tables.table(retention))
-else:
-    display(Markdown(f"_Whether a reply brings newcomers back cannot be told here: {int(compared.get('replied', 0)):,} newcomers were "
-                     f"replied to and {int(compared.get('not replied', 0)):,} were not (at least {min_signal_n} of each are needed, "
-                     "parameter min_signal_n)._"))
+report.table_or_reason(retention, eng.newcomer_retention_gap(retention, min_signal_n),
+                       lead="Does a reply to a newcomer's first post bring them back (within 90 days)? "
+                            "Observational: an association, not an effect.")
 summary.record(join_ask_leave=jal, newcomer_retention=retention)
 
 # %% [markdown]

@@ -132,14 +132,12 @@ if crossed is not None:
 else:
     display(Markdown(f"_The survey has no questions {crosstab_row} and {crosstab_col} to cross (parameters `crosstab_row`, "
                      "`crosstab_col`)._"))
-if scale_items and set(scale_items) <= set(r.columns):
-    alpha = items.cronbach_alpha(r[scale_items], seed=seed)
-    display(Markdown(f"Scale reliability: Cronbach's alpha of {', '.join(scale_items)} is {alpha['alpha']:.2f} (95% interval "
-                     f"{alpha['ci_low']:.2f} to {alpha['ci_high']:.2f}, n = {int(alpha['n'])})."))
+
+# %%
+alpha = items.cronbach_alpha(r[scale_items], seed=seed) if scale_items and set(scale_items) <= set(r.columns) else None
+display(Markdown(report.reliability_sentence(alpha, scale_items)))
+if alpha is not None:
     summary.record(cronbach_alpha=alpha.to_dict())
-else:
-    display(Markdown("_Scale reliability does not apply: the survey has no items of one scale "
-                     f"({', '.join(scale_items) or 'none given'}; parameter `scale_items`)._"))
 
 # %% [markdown]
 # ## Weighting to the member base

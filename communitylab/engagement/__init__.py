@@ -44,7 +44,13 @@ from communitylab.engagement.levels import (
     level_summary,
     level_transitions,
 )
-from communitylab.engagement.newcomers import first_contributions, join_ask_leave, newcomer_retention
+from communitylab.engagement.newcomers import (
+    first_contributions,
+    join_ask_leave,
+    join_ask_leave_gap,
+    newcomer_retention,
+    newcomer_retention_gap,
+)
 from communitylab.engagement.responsiveness import (
     answered_within,
     first_replies,
@@ -63,5 +69,5 @@ __all__ = [
     "participation_inequality", "reciprocity", "reply_direction_matrix", "reply_earning_share", "reply_edges",
     "reply_survival_curve", "split_by_channel", "stickiness", "thread_depth", "time_to_first_reply", "top_share", "waiting_times",
     "repeated_ties", "member_to_member_share", "reciprocity_counts", "host_dependence", "trajectory", "TRAJECTORY_LABELS",
-    "suitable_period",
+    "suitable_period", "join_ask_leave_gap", "newcomer_retention_gap",
 ]

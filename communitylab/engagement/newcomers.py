@@ -10,7 +10,7 @@ from communitylab.community import Community, cached
 from communitylab.engagement.cadence import observation_window
 from communitylab.engagement.responsiveness import first_replies_expr
 
-__all__ = ["first_contributions", "join_ask_leave", "newcomer_retention"]
+__all__ = ["first_contributions", "join_ask_leave", "newcomer_retention", "join_ask_leave_gap", "newcomer_retention_gap"]
 
 
 @cached
@@ -190,3 +190,24 @@ def newcomer_retention(
         rr = (k1 / n1) / (k0 / n0) if k0 else np.nan  # none returned without a reply: no ratio to state (never infinite)
     rows.append({"group": "difference", "newcomers": n1 + n0, "returned": k1 + k0, "share": diff, "ci_low": lo, "ci_high": hi, "p_value": p, "risk_ratio": rr, "excluded": n_excluded})
     return pd.DataFrame(rows)
+
+
+def join_ask_leave_gap(table: pd.DataFrame) -> str | None:
+    """Why :func:`join_ask_leave`'s table does not apply (no asker followed long enough), or None when it does."""
+    followed = int(table.loc[table["group"] != "excluded (short follow-up)", "askers"].sum())
+    if followed:
+        return None
+    return ("No member's first contribution is a question (a post) followed long enough to tell whether they left: "
+            "this does not apply here (a reply network has no questions).")
+
+
+def newcomer_retention_gap(table: pd.DataFrame, min_n: int) -> str | None:
+    """Why :func:`newcomer_retention`'s comparison cannot be told (fewer than ``min_n`` newcomers in
+    either group), or None when it can."""
+    n = table.set_index("group")["newcomers"]
+    replied, not_replied = int(n.get("replied", 0)), int(n.get("not replied", 0))
+    if min(replied, not_replied) >= min_n:
+        return None
+    return (f"Whether a reply brings newcomers back cannot be told here: {replied:,} newcomers were replied to and {not_replied:,} "
+            f"were not (at least {min_n} of each are needed, parameter min_signal_n).")
+
