@@ -291,14 +291,12 @@ def intervention_answer(
     else:
         lines.append(f"No single phase has a level change whose interval excludes {no_change:g}.")
     n = placebo.attrs.get("n_placebos", 0)
-    if n:
-        p = placebo.attrs["p_values"]
-        best = min(p, key=p.get)
+    if best is not None:
         lines.append(
             f"Placebo check: the same model fitted at {n} fake dates before the first intervention; for the largest real "
             f"phase change (*{best}*) the placebo p-value (share of fake dates, counting the real one, with a change at "
-            f"least as large) is {p[best]:.2f}"
-            + (" (the smallest value possible with so few fake dates)." if p[best] <= 1 / (n + 1) + 1e-12 else ".")
+            f"least as large) is {best_p:.2f}"
+            + (" (the smallest value possible with so few fake dates)." if best_p <= 1 / (n + 1) + 1e-12 else ".")
         )
     else:
         lines.append("Too few periods before the first intervention for a placebo check.")

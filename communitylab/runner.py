@@ -192,8 +192,6 @@ def render_html(executed: Path, *, show_personal_data: bool = False, title: str 
     Returns the HTML and the number of e-mail addresses redacted (0 when personal data is shown).
     """
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     from communitylab import rendering
 
@@ -203,11 +201,7 @@ def render_html(executed: Path, *, show_personal_data: bool = False, title: str 
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [_escaped_markdown(o) for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    exporter.log.setLevel(logging.ERROR)  # its note on missing alt text: the captions become the alt text (rendering.finish)
-    tag_remover = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True)
-    exporter.register_preprocessor(tag_remover, enabled=True)
-    html, _ = exporter.from_notebook_node(nb)
+    html, _ = _html_exporter().from_notebook_node(nb)
     # a shared report loads nothing from the network: no require.js or MathJax from a CDN (the
     # reports use neither), so it opens offline without errors and tells no third party it was opened
     html = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
@@ -220,17 +214,25 @@ def render_html(executed: Path, *, show_personal_data: bool = False, title: str 
 _MARKDOWN = None
 
 
+def _html_exporter():
+    """The report's exporter: code, prompts and cells tagged ``remove_cell`` hidden."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.log.setLevel(logging.ERROR)  # its note on missing alt text: the captions become the alt text (rendering.finish)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True), enabled=True)
+    return exporter
+
+
 def _warm_renderer() -> None:
     """Load nbconvert and compile its HTML template (about 2 s on first use), so that
     :func:`render_html` after a study's run takes a fraction of a second. Best effort: any failure
     here shows again, with its message, in :func:`render_html` itself."""
     try:
         import nbformat
-        from nbconvert import HTMLExporter
 
-        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        exporter.log.setLevel(logging.ERROR)
-        exporter.from_notebook_node(nbformat.v4.new_notebook())
+        _html_exporter().from_notebook_node(nbformat.v4.new_notebook())
         markdown_to_safe_html("")
     except Exception:  # noqa: BLE001 (render_html reports it)
         return
