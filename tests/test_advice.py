@@ -112,3 +112,10 @@ def test_a_short_mailing_list_still_gets_three_actions():
     v = health_verdict(_forum(40, 15, replies=3))  # no host, about a month: no trend, no member-to-member share
     todo = actions(v)
     assert 3 <= len(todo) <= 5, [a["signal"] for a in todo]
+
+
+def test_without_a_host_the_words_never_quote_the_member_to_member_share():
+    v = health_verdict(_forum(40, 15, replies=3))  # no host: every reply is member to member by construction
+    assert v.label == "thriving conversation"
+    assert not any("member to member" in r for r in v.reasons), v.reasons
+    assert "host" not in answer(v, "Forum")

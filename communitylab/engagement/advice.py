@@ -32,7 +32,7 @@ __all__ = ["ANSWERS", "Rule", "RULES", "answer", "actions"]
 
 #: One sentence per verdict, in the words a client uses ({name}: the community).
 ANSWERS: dict[str, str] = {
-    "thriving conversation": "{name} is alive: its members talk to each other, not only to the host.",
+    "thriving conversation": "{name} is alive: its members talk to each other.",
     "brand-centric audience": "{name} is an audience that talks to the host, not a community whose members talk to each other.",
     "transient crowd": "{name} is a crowd passing through: members reply once and are rarely answered back.",
     "declining": "{name} is declining: fewer members take part, and they answer each other less, than in the weeks before.",

@@ -320,8 +320,9 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
                                f"activity and trend predict (95% CI {sil['ci_low']:.0%}–{sil['ci_high']:.0%}): they depend on the host.")
         else:
             label = "thriving conversation"
-            reasons.append(f"{as_percent(m2m)} of replies are member to member; reciprocity {as_percent(recip)}" +
-                           (f"; {answered['estimate']:.0%} of threads get an answer." if answered is not None else "."))
+            shared = f"{as_percent(m2m)} of replies are member to member; " if has_hosts else ""  # without a host it is 100% by construction
+            said = f"{shared}reciprocity {as_percent(recip)}" + (f"; {answered['estimate']:.0%} of threads get an answer." if answered is not None else ".")
+            reasons.append(said[:1].upper() + said[1:])
     if label not in ("declining", "dormant"):
         moving = [tr for tr in trend.values() if tr["label"] in ("declining", "growing")]
         for tr in moving:
