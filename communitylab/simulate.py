@@ -26,13 +26,15 @@ Every function takes a ``seed`` and returns the same events for the same argumen
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCENARIOS", "Simulated", "simulate", "simulate_large_log", "REVITALIZATION_STEPS"]
+__all__ = ["SCENARIOS", "Simulated", "simulate", "simulate_large_log", "example_export", "REVITALIZATION_STEPS"]
 
 REVITALIZATION_STEPS = (
     "rename the group",
@@ -64,6 +66,30 @@ class Simulated:
         kwargs.setdefault("source", f"simulate({self.scenario!r})")
         kwargs.setdefault("hosts", self.hosts)
         return Community.from_frames(self.events, self.members, **kwargs)
+
+    def write_support_export(self, path: str | Path) -> Path:
+        """Write the posts and replies as a customer-support export (the ``twcs`` format: hosts
+        write the outbound tweets), the shape of file a user loads by its path.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> out = simulate("brand_centric").write_support_export(pathlib.Path(tempfile.mkdtemp()) / "support.csv")
+        >>> out.read_text().splitlines()[0]
+        'tweet_id,author_id,inbound,created_at,text,in_response_to_tweet_id'
+        """
+        e = self.events[self.events["kind"].isin(["post", "reply"])]
+        table = pd.DataFrame({
+            "tweet_id": e["event_id"], "author_id": e["member_id"],
+            "inbound": (~e["member_id"].isin(self.hosts)).map({True: "True", False: "False"}),
+            "created_at": e["created_at"].dt.strftime("%a %b %d %H:%M:%S +0000 %Y"), "text": "",
+            "in_response_to_tweet_id": e["parent_id"].fillna(""),
+        })
+        path = Path(path)
+        part = path.with_name(f".{path.name}.{os.getpid()}.part")
+        table.to_csv(part, index=False)
+        os.replace(part, path)  # whole or not at all, even with two runs writing it at once
+        return path
 
 
 # per-scenario knobs: threads/day, share of threads by the host, replies/thread, P(reply author is
@@ -280,3 +306,19 @@ def simulate_large_log(
             "to_member_id": np.where(is_post, None, member[parent]),
         }
     )
+
+
+def example_export(scenario: str = "brand_centric", *, seed: int = 0) -> Path:
+    """A simulated community written as a customer-support export file in the temporary folder,
+    for examples that load an export by its path without any download.
+
+    Examples
+    --------
+    >>> example_export().name
+    'support-brand_centric-0.csv'
+    """
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "communitylab-examples"
+    folder.mkdir(exist_ok=True)
+    return simulate(scenario, seed=seed).write_support_export(folder / f"support-{scenario}-{seed}.csv")

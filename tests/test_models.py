@@ -208,3 +208,17 @@ def test_pareto_nbd_on_a_large_base_reaches_the_full_data_optimum(monkeypatch):
     np.testing.assert_allclose(polished.params_, plain.params_, rtol=2e-3)
     assert ((polished.params_ - plain.params_).abs() < 0.05 * plain.se_).all()
     np.testing.assert_allclose(polished.se_, plain.se_, rtol=1e-2)
+
+
+def test_simulated_transactions_recover_the_published_cdnow_fits():
+    """The demo's transaction log (no download): BG/NBD and Gamma-Gamma fitted to it by the kit's own
+    summary return the published CDNOW parameters it was drawn from."""
+    from communitylab.retention.models.simulate import simulate_transactions
+    from communitylab.retention.summary import rfm_summary
+
+    tx = simulate_transactions(20_000, seed=6)
+    assert list(tx.columns) == ["customer_id", "date", "value"] and tx["customer_id"].nunique() == 20_000
+    assert tx["date"].min() >= pd.Timestamp("1997-01-01") and tx["date"].max() <= pd.Timestamp("1998-06-30")
+    rfm = rfm_summary(tx, "customer_id", "date", monetary_value_col="value", observation_period_end="1998-07-01", time_scaler=7)
+    _within(BetaGeoFitter().fit(rfm), {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    _within(GammaGammaFitter().fit(rfm[rfm.frequency > 0]), {"p": 6.25, "q": 3.74, "gamma": 15.44})
