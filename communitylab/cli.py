@@ -1,4 +1,4 @@
-"""``communitylab run | list | demo | inspect | formats | history``: the studies and the data door from the command line.
+"""``communitylab run | list | demo | inspect | formats | history | datasets``: the studies and the data door from the command line.
 
 Exit codes (scheduled runs can act on them):
 
@@ -40,6 +40,33 @@ def _value(text: str):
         return text
 
 
+def _datasets_command(args) -> int:
+    """``communitylab datasets [list]`` and ``communitylab datasets fetch NAME ... [--from PATH]``."""
+    from communitylab.datasets import REGISTRY, data_home, describe_datasets, fetch
+
+    if args.action == "list":
+        table = describe_datasets()[["name", "status", "size", "licence", "description"]]
+        print(f"data folder: {data_home()}  (COMMUNITYLAB_DATA_DIR moves it)\n")
+        print(table.to_string(index=False))
+        return 0
+    names = [n for n, d in REGISTRY.items() if d.downloadable] if args.all else args.names
+    if not names:
+        print("communitylab: name the data sets to fetch (communitylab datasets lists them), or give --all", file=sys.stderr)
+        return 2
+    if args.source and len(names) != 1:
+        print("communitylab: --from takes one data set at a time", file=sys.stderr)
+        return 2
+    for name in names:
+        try:
+            folder = fetch(name, source=args.source, progress=not args.quiet)
+        except (CommunityLabError, OSError) as exc:
+            print(f"communitylab: {name}: {exc}", file=sys.stderr)
+            return 2
+        d = REGISTRY[name]
+        print(f"{name}: {folder} (verified, {d.size_text})\n  licence:  {d.licence}\n  cite:     {d.citation}\n  origin:   {d.origin}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.",
                                      epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file), 3 busy, 4 cannot write the reports")
@@ -67,6 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     insp.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                       help="format, hosts, columns, kinds, start, end or name")
     insp.add_argument("--json", action="store_true", help="print one JSON object")
+    data = sub.add_parser("datasets", help="the registered third-party data sets: list them, or fetch one into the data folder")
+    data.add_argument("action", nargs="?", choices=["list", "fetch"], default="list")
+    data.add_argument("names", nargs="*", metavar="NAME")
+    data.add_argument("--all", action="store_true", help="fetch every data set the kit can download")
+    data.add_argument("--from", dest="source", metavar="PATH",
+                      help="take the files from a local copy (folder, file, .zip, .tar.*, .7z) instead of downloading")
+    data.add_argument("--quiet", action="store_true", help="no progress bar")
     demo = sub.add_parser("demo", help="run every study on the bundled data")
     demo.add_argument("--out", default="reports")
     demo.add_argument("--quiet", action="store_true")
@@ -85,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for f in FORMATS.values():
             print(f"{f.name}\n  reads:     {f.reads}\n  maps:      {f.maps}\n  host rule: {f.host_rule}")
         return 0
+    if args.command == "datasets":
+        return _datasets_command(args)
     if args.command == "history":
         from communitylab.history import plot_history, run_history
 

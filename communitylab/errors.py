@@ -16,7 +16,8 @@ ParameterError True
 
 from __future__ import annotations
 
-__all__ = ["CommunityLabError", "ParameterError", "InputTooLarge", "ConfigError"]
+__all__ = ["CommunityLabError", "ParameterError", "InputTooLarge", "ConfigError", "DatasetMissing", "DatasetChecksumError",
+           "FetchError"]
 
 
 class CommunityLabError(Exception):
@@ -45,3 +46,17 @@ class InputTooLarge(CommunityLabError, ValueError):
     def __init__(self, source: str, limit: str):
         self.source, self.limit = source, limit
         super().__init__(f"{source}: larger than a stated limit: {limit}")
+
+
+class DatasetMissing(CommunityLabError, FileNotFoundError):
+    """A registered data set that is not in the data folder; the message names the ``fetch`` command,
+    the licence and the size."""
+
+
+class DatasetChecksumError(CommunityLabError, ValueError):
+    """A data set's file whose content differs from what the registry lists (a damaged download, a
+    different edition of the data): the kit would not reproduce its published figures on it."""
+
+
+class FetchError(CommunityLabError, OSError):
+    """A data set that could not be downloaded from any of its locations (the message lists each)."""

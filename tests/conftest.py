@@ -1,18 +1,68 @@
-"""Shared fixtures: tiny hand-made logs and the bundled real data."""
+"""Shared fixtures: tiny hand-made logs, and the registered real data sets.
+
+Real data reach the tests through the data registry (:mod:`communitylab.datasets`): from
+``COMMUNITYLAB_DATA_DIR`` or, when that is unset, from ``../shared/data`` beside the repository when
+it exists (developer machines and CI). A test whose data set is absent is skipped with the reason
+and the fetch command; with ``COMMUNITYLAB_REQUIRE_DATA=1`` (as ``.ci/run`` sets) it fails instead.
+"""
 
 from __future__ import annotations
 
+import gzip
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from communitylab import Community
+from communitylab.errors import DatasetMissing
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
+DATA = ROOT / "data"  # what the project made itself (the seed survey)
 SHARED = ROOT.parent / "shared" / "data"  # present on developer machines and CI, not in a user's clone
 NOW = pd.Timestamp("2025-01-01", tz="UTC")
+if "COMMUNITYLAB_DATA_DIR" not in os.environ and SHARED.is_dir():
+    os.environ["COMMUNITYLAB_DATA_DIR"] = str(SHARED)
+#: where the tests' real data are read from (a test may point the kit at another data folder)
+REAL_DATA = os.environ.get("COMMUNITYLAB_DATA_DIR")
+
+
+def real(name: str, file: str | None = None) -> Path:
+    """A registered data set's verified folder (several files) or file; absent: skipped (or failed in CI)."""
+    from communitylab.datasets import REGISTRY, dataset_file, dataset_folder
+
+    if file is None and len(REGISTRY[name].files) > 1:
+        return dataset_folder(name, data_dir=REAL_DATA)
+    return dataset_file(name, file, data_dir=REAL_DATA)
+
+
+def real_text(name: str, file: str | None = None) -> str:
+    """The text of one file of a registered data set (plain or gzip in the data folder)."""
+    path = real(name, file)
+    return (gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()).decode("utf-8-sig")
+
+
+def _absent(exc: DatasetMissing):
+    if os.environ.get("COMMUNITYLAB_REQUIRE_DATA", "") not in ("", "0"):
+        raise exc  # CI runs every real-data test: an absent data set fails there
+    pytest.skip(f"real data absent: {exc}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    try:
+        return (yield)
+    except DatasetMissing as exc:
+        _absent(exc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    except DatasetMissing as exc:
+        _absent(exc)
 
 
 @pytest.fixture(autouse=True, scope="session")

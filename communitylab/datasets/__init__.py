@@ -1,62 +1,63 @@
-"""The example data bundled in ``data/``, by name, each with its provenance (see ``data/*/README.md``)."""
+"""Data by name: third-party data sets through the registry, the simulator's scenarios, and the
+data the project made itself (the seed survey).
+
+No third-party data ship with the kit: each registered data set is fetched once from its
+publisher (or a pinned public copy) into the data folder and verified by its checksum
+(:mod:`communitylab.datasets.registry`, ``communitylab datasets``).
+
+Examples
+--------
+>>> from communitylab import datasets
+>>> community = datasets.load_community("sim:living")
+>>> community.name
+'living'
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DATASETS", "data_dir", "dataset_path", "load_community", "load_milestones", "load_transactions", "load_survey", "describe_datasets"]
+from communitylab.datasets.fetch import dataset_file, dataset_folder, fetch, missing_message, status
+from communitylab.datasets.registry import REGISTRY, data_home, project_data_dir
 
+__all__ = ["DATASETS", "REGISTRY", "data_home", "project_data_dir", "dataset_path", "dataset_file", "dataset_folder",
+           "fetch", "status", "missing_message", "load_community", "load_milestones", "load_transactions",
+           "load_survey", "describe_datasets"]
 
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    kind: str  # loader: stackexchange, edgelist, support_threads, file
-    relpath: str
-    description: str
-    licence: str
-
-
-DATASETS: dict[str, Dataset] = {
-    d.name: d
-    for d in (
-        Dataset("stackexchange-beer", "stackexchange", "stackexchange-beer", "Beer Stack Exchange dump, 2014-2016 (591 questions)", "CC BY-SA 3.0"),
-        Dataset("stackexchange-quantumcomputing", "stackexchange", "stackexchange-quantumcomputing", "Quantum Computing Stack Exchange, first 6 months of 2018", "CC BY-SA 3.0/4.0"),
-        Dataset("collegemsg", "edgelist", "collegemsg/CollegeMsg.txt.gz", "UC Irvine student messages, 2004 (SNAP/KONECT)", "CC BY-SA 2.0 DE (KONECT)"),
-        Dataset("digg-reply", "edgelist", "digg-reply/munmun_digg_reply.txt.gz", "Digg reply network, 2008 (KONECT)", "KONECT, attribution"),
-        Dataset("twcs-sample", "support_threads", "twcs-sample/twcs_head.csv.gz", "Customer Support on Twitter, first 5,000 tweets (brands are hosts)", "CC BY-NC-SA 4.0"),
-    )
-}
-
-
-def data_dir() -> Path:
-    """The bundled data folder (``COMMUNITYLAB_DATA`` overrides).
-
-    Installed from a wheel, the data ship inside the package (``communitylab/bundled_data``); in a
-    source checkout (editable install) they are the repository's ``data/``.
-    """
-    env = os.environ.get("COMMUNITYLAB_DATA")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent
-    return here / "bundled_data" if (here / "bundled_data").is_dir() else here.parent / "data"
+#: The registered data sets a study can take as ``source`` (communities), by name.
+DATASETS = {name: d for name, d in REGISTRY.items() if d.format}
 
 
 def dataset_path(name: str) -> Path:
-    """Path of a bundled data set."""
-    if name not in DATASETS:
-        raise KeyError(f"unknown data set {name!r}; bundled: {sorted(DATASETS)}")
-    return data_dir() / DATASETS[name].relpath
+    """Where a registered community data set is read from, verified: its folder (Stack Exchange) or its file.
+
+    Raises
+    ------
+    DatasetMissing
+        It has not been fetched (the message gives the command).
+    """
+    d = REGISTRY[name] if name in REGISTRY else None
+    if d is None:
+        raise KeyError(f"unknown data set {name!r}; registered: {sorted(REGISTRY)}")
+    return dataset_folder(name) if len(d.files) > 1 else dataset_file(name)
 
 
-def load_transactions(source: str = "cdnow") -> pd.DataFrame:
-    """Transactions as ``customer_id, date, value``: the bundled CDNOW sample or a CSV with those columns."""
+def load_transactions(source: str = "simulated", *, seed: int = 0) -> pd.DataFrame:
+    """Transactions as ``customer_id, date, value``.
+
+    ``"simulated"``: a CDNOW-like log drawn from Fader, Hardie & Lee's published fits (no download);
+    ``"cdnow"``: the CDNOW 1/10 sample (after ``communitylab datasets fetch cdnow``); otherwise a CSV
+    with those columns.
+    """
+    if source == "simulated":
+        from communitylab.retention.models.simulate import simulate_transactions
+
+        return simulate_transactions(seed=seed)
     if source in ("cdnow", "cdnow-sample"):
-        raw = pd.read_csv(data_dir() / "cdnow/CDNOW_sample.txt.gz", sep=r"\s+", header=None,
+        raw = pd.read_csv(dataset_file("cdnow", "CDNOW_sample.txt"), sep=r"\s+", header=None,
                           names=["master_id", "customer_id", "date", "cds", "value"], dtype={"date": str, "customer_id": str})
         raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
         return raw[["customer_id", "date", "value"]]
@@ -88,7 +89,8 @@ def load_survey(source: str = "seed-survey", codebook: str | None = None, *, see
         r = read_responses(sim["responses"].assign(respondent=range(1, len(sim["responses"]) + 1)), cb, source="simulated survey")
         return {"responses": r, "codebook": cb, "margins": sim["margins"], "id_col": "respondent"}
     if source == "seed-survey":
-        path, codebook = data_dir() / "seed-survey/responses.csv", codebook or str(data_dir() / "seed-survey/codebook.yml")
+        seed_dir = project_data_dir() / "seed-survey"
+        path, codebook = seed_dir / "responses.csv", codebook or str(seed_dir / "codebook.yml")
     else:
         path = Path(source)
     if not codebook:
@@ -99,8 +101,12 @@ def load_survey(source: str = "seed-survey", codebook: str | None = None, *, see
 
 
 def describe_datasets() -> pd.DataFrame:
-    """The bundled data sets: ``name, description, licence, path``."""
-    return pd.DataFrame([{"name": d.name, "description": d.description, "licence": d.licence, "path": str(dataset_path(d.name))} for d in DATASETS.values()])
+    """The registered data sets: ``name, description, status, size, licence, folder``.
+
+    ``status`` is ``present`` (verified), ``missing`` or ``differs`` (a checksum); nothing is downloaded.
+    """
+    return pd.DataFrame([{"name": d.name, "description": d.description, "status": status(d.name), "size": d.size_text,
+                          "licence": d.licence, "folder": str(data_home() / d.name)} for d in REGISTRY.values()])
 
 
 def _simulated(source: str):
@@ -133,12 +139,12 @@ def load_community(
     kind: str | None = None,
     **kwargs,
 ):
-    """Load a community from a bundled data-set name, a simulator scenario (``sim:living``), or a path.
+    """Load a community from a registered data set's name, a simulator scenario (``sim:living``), or a path.
 
     Parameters
     ----------
     source : str
-        ``"stackexchange-beer"`` (a bundled name), ``"sim:brand_centric"`` (optionally
+        ``"stackexchange-beer"`` (a registered name, once fetched), ``"sim:brand_centric"`` (optionally
         ``"sim:living:seed=3"``), or a path to an export of any format in
         :data:`communitylab.loaders.FORMATS` (Slack zip, Discord JSON, Discourse topics, mbox,
         GitHub API pages, Reddit JSON Lines, Facebook Graph JSON, Twitter/X API v2 JSON, a
@@ -163,12 +169,11 @@ def load_community(
         community.report.notes.append(f"hosts given by the user ({len(given)}) replace the scenario's hosts")
         return _with_events(window(community, start, end), source, start, end)
     if source in DATASETS:
-        fmt = {"support_threads": "twcs", "file": "events"}.get(DATASETS[source].kind, DATASETS[source].kind)
-        return _with_events(load_source(dataset_path(source), fmt, hosts=hosts, name=name or source, start=start, end=end, **kwargs),
+        return _with_events(load_source(dataset_path(source), DATASETS[source].format, hosts=hosts, name=name or source, start=start, end=end, **kwargs),
                             source, start, end)
     path = Path(source).expanduser()
     if not path.exists():
-        raise FileNotFoundError(f"{source!r} is neither a bundled data set ({sorted(DATASETS)}), a 'sim:' scenario, nor an existing path")
+        raise FileNotFoundError(f"{source!r} is neither a registered data set ({', '.join(DATASETS)}), a 'sim:' scenario, nor an existing path")
     fmt = {"support_threads": "twcs", "file": "events"}.get(format or "", format)
     return _with_events(load_source(path, fmt, hosts=hosts, name=name, columns=columns or None, start=start, end=end, **kwargs),
                         str(path), start, end)
