@@ -26,7 +26,15 @@ from collections.abc import Sequence
 import yaml
 
 from communitylab.errors import CommunityLabError
-from communitylab.runner import OutputError, StudyBusy, StudyFailed, StudyInputError, list_studies, run_study
+from communitylab.runner import (
+    OutputError,
+    StudyBusy,
+    StudyFailed,
+    StudyInputError,
+    list_studies,
+    new_run_id,
+    run_study,
+)
 from communitylab.schema import DataValidationError
 
 DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
@@ -38,6 +46,22 @@ def _value(text: str):
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+
+
+def _demo_runs(available: dict) -> list[tuple[str, dict, str]]:
+    """What ``demo`` runs: the health study on every other simulator scenario and on every registered
+    data set present in the data folder (run folders named for it), then each study with its
+    defaults (so ``latest.html`` is the default run)."""
+    from communitylab.datasets import DATASETS, status
+    from communitylab.simulate import SCENARIOS
+
+    runs: list[tuple[str, dict, str]] = []
+    if "community_health" in available:
+        default = available["community_health"]["source"]["default"].strip("'\"")
+        sources = [f"sim:{s}" for s in SCENARIOS if f"sim:{s}" != default] + [n for n in DATASETS if status(n) == "present"]
+        runs += [("community_health", {"source": src}, src.replace(":", "-")) for src in sources]
+    studies = [s for s in DEMO_STUDIES if s in available] + [s for s in available if s not in DEMO_STUDIES]
+    return runs + [(study, {}, "") for study in studies]
 
 
 def _datasets_command(args) -> int:
@@ -101,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     data.add_argument("--from", dest="source", metavar="PATH",
                       help="take the files from a local copy (folder, file, .zip, .tar.*, .7z) instead of downloading")
     data.add_argument("--quiet", action="store_true", help="no progress bar")
-    demo = sub.add_parser("demo", help="run every study on the bundled data")
+    demo = sub.add_parser("demo", help="run every study on simulated data and the seed survey (no download), "
+                                       "and the health study on every data set present")
     demo.add_argument("--out", default="reports")
     demo.add_argument("--quiet", action="store_true")
     demo.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS")
@@ -195,16 +220,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     available = list_studies()
     failures = []
-    for study in [s for s in DEMO_STUDIES if s in available] + [s for s in available if s not in DEMO_STUDIES]:
+    for study, params, label in _demo_runs(available):
         try:
-            result = run_study(study, out_dir=args.out, progress=not args.quiet, wait=args.wait)
-            print(f"{study}: {result.report}")
+            run_id = f"{new_run_id()}-{label}" if label else None
+            result = run_study(study, params, out_dir=args.out, run_id=run_id, progress=not args.quiet, wait=args.wait)
+            print(f"{study}{f' ({label})' if label else ''}: {result.report}")
         except OutputError as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
             return 4
         except (StudyFailed, StudyBusy) as exc:
             print(f"communitylab: {exc}", file=sys.stderr)
-            failures.append(study)
+            failures.append(f"{study} ({label})" if label else study)
     if failures:
         print(f"communitylab: {len(failures)} study(ies) failed: {failures}", file=sys.stderr)
         return 1

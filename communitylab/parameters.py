@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from communitylab.errors import ParameterError
@@ -107,7 +108,7 @@ def _survivors(v: Any) -> bool:
 
 
 def _is_source(v: Any, *, empty: bool = False) -> bool:
-    """A bundled data set's name, a simulator scenario (``sim:living``), or a path that exists
+    """A registered data set's name, a simulator scenario (``sim:living``), or a path that exists
     (relative to the caller's folder)."""
     from pathlib import Path
 
@@ -123,10 +124,18 @@ def _is_source(v: Any, *, empty: bool = False) -> bool:
     return v in DATASETS or Path(v).expanduser().exists()
 
 
+def _absent_dataset(value: Any) -> bool:
+    """A registered data set's name whose files are not in the data folder (a user's file or folder
+    of that name in the current folder wins)."""
+    from communitylab.datasets import REGISTRY, status
+
+    return isinstance(value, str) and value in REGISTRY and not Path(value).exists() and status(value) != "present"
+
+
 def _source_words() -> str:
     from communitylab.datasets import DATASETS
 
-    return f"an existing file or folder (relative to the folder you run from), a bundled data set ({', '.join(DATASETS)}) or sim:<scenario>"
+    return f"an existing file or folder (relative to the folder you run from), a registered data set ({', '.join(DATASETS)}) or sim:<scenario>"
 
 
 def _formats() -> tuple[str, ...]:
@@ -183,6 +192,8 @@ RULES: dict[str, Rule] = {
     "columns": Rule("a mapping of contract column to your column, e.g. {member_id: author}", _text_map),
     "kinds": Rule("a mapping of your value to post, reply, reaction, join or leave", _kinds),
     "milestones": Rule('a mapping of intervention name to date, e.g. {"new rules": "2024-03-01"}', _milestones),
+    "transactions": Rule("simulated, cdnow, or an existing CSV of customer_id, date, value",
+                         lambda v: isinstance(v, str) and (v in ("simulated", "cdnow") or Path(v).expanduser().is_file())),
     "survivors": Rule("at least two member counts that never rise, e.g. [1000, 631, 468]", _survivors),
 }
 
@@ -258,11 +269,20 @@ def check_values(study: str, parameters: Mapping[str, Any]) -> None:
     ------
     ParameterError
         A value outside what its parameter allows.
+    DatasetMissing
+        A registered data set named as a source that has not been fetched (the message says how).
     """
     for name, value in parameters.items():
         rule = RULES.get(name)
         if rule is not None and not rule.ok(value):
             raise ParameterError(f"study {study!r}: parameter {name!r} expects {rule.words()}; got {value!r}")
+    for name in ("source", "your_export", "compare_sources", "transactions"):
+        for value in (parameters.get(name) if isinstance(parameters.get(name), list) else [parameters.get(name)]):
+            if _absent_dataset(value):
+                from communitylab.datasets import missing_message
+                from communitylab.errors import DatasetMissing
+
+                raise DatasetMissing(f"study {study!r}: parameter {name!r}: {missing_message(value)}")
     start, end = parameters.get("start"), parameters.get("end")
     if isinstance(start, str) and isinstance(end, str) and start.strip() and end.strip():
         import pandas as pd

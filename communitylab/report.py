@@ -104,14 +104,15 @@ def churn_answer(end: pd.DataFrame, winner: str, break_even: dict, retention: fl
 
 
 def churn_data_named(survivors: list, transactions: str, source: str) -> str:
-    """What the churn study's figures rest on, named on its first screen (bundled or simulated data
+    """What the churn study's figures rest on, named on its first screen (example or simulated data
     said as such, so nobody takes them for the client's own)."""
     from communitylab.study_advice import EXAMPLE_SURVIVORS
 
     cohort = ("the default survivor counts (the example cohort of Fader & Hardie 2007), not your members': give yours with "
               "-p survivors" if list(survivors) == EXAMPLE_SURVIVORS else f"the survivor counts given ({len(survivors)} periods from {survivors[0]:,})")
-    tx = ("the bundled CDNOW sample (a 1990s online music retailer), not your customers: give a CSV with -p transactions"
-          if transactions == "cdnow" else f"the transactions in {source_label(transactions)}")
+    tx = {"cdnow": "the CDNOW sample (a 1990s online music retailer), not your customers: give a CSV with -p transactions",
+          "simulated": "a simulated log drawn from the published CDNOW fits, not your customers: give a CSV with -p transactions",
+          }.get(transactions) or f"the transactions in {source_label(transactions)}"
     log = (f"a simulated community ({source.removeprefix('sim:')})" if source.startswith("sim:") else source_label(source))
     return (f"Retention and the decision: {_md_escape(cohort)}. Value per customer: {_md_escape(tx)}. "
             f"Cohorts and tenure from the event log: {_md_escape(log)}.")

@@ -28,9 +28,10 @@ EXAMPLE_SURVIVORS = [1000, 631, 468, 382, 326, 289, 262, 241]
 
 
 def example_data(survivors: Sequence[float], transactions: str, source: str) -> str | None:
-    """What bundled or simulated data a churn run rests on, in words; None when all is the user's own."""
+    """What example or simulated data a churn run rests on, in words; None when all is the user's own."""
     used = [what for what, yes in (("the example survivor counts of Fader & Hardie (2007)", list(survivors) == EXAMPLE_SURVIVORS),
-                                   ("the bundled CDNOW transactions", transactions == "cdnow"),
+                                   ("the CDNOW transactions", transactions == "cdnow"),
+                                   ("simulated transactions", transactions == "simulated"),
                                    ("a simulated community log", source.startswith("sim:"))) if yes]
     return ", ".join(used[:-1]) + (" and " if len(used) > 1 else "") + used[-1] if used else None
 

@@ -27,9 +27,9 @@ currency: str = "$"  # currency of margins, costs and budgets: a symbol ("$", "â
 retention_lift: float = 0.05  # retention gain (points) the community programme is expected to bring
 discount_rate: float = 0.10  # per period
 horizon: int = 10  # periods to project
-transactions: str = "cdnow"  # transactions for the value models: bundled CDNOW sample or a CSV path
+transactions: str = "simulated"  # transactions for the value models: "simulated" (CDNOW-like), "cdnow" (once fetched) or a CSV path
 calibration_end: str = "1997-09-30"  # end of the calibration period for the value models
-source: str = "sim:living"  # community event log for cohorts and tenure: bundled name, "sim:<scenario>", or a path to your export
+source: str = "sim:living"  # community event log for cohorts and tenure: "sim:<scenario>", a registered data set, or a path to your export
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
 columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
 kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
@@ -131,10 +131,10 @@ summary.record(cohort_sizes=cohort_table["size"].tolist(), hazards=hazards)
 # %% [markdown]
 # ## Value per member: BG/NBD and Gamma-Gamma on transactions
 #
-# Counted at day resolution; the 39-week calibration reproduces Fader, Hardie & Lee (2005). The model tables are for analysts; the sentence under them is what a customer is worth.
+# Counted at day resolution over a 39-week calibration. The default log is simulated from Fader, Hardie & Lee's (2005) published CDNOW fits (`transactions="cdnow"`, once fetched, reproduces their fit). The model tables are for analysts; the sentence under them is what a customer is worth.
 
 # %%
-tx = datasets.load_transactions(transactions)
+tx = datasets.load_transactions(transactions, seed=seed)
 rfm = rfm_summary(tx, "customer_id", "date", monetary_value_col="value", observation_period_end=calibration_end, time_scaler=7)
 bgnbd = BetaGeoFitter().fit(rfm)
 gg = GammaGammaFitter().fit(rfm[rfm.frequency > 0])

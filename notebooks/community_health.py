@@ -16,7 +16,7 @@ from communitylab import report
 report.setup()
 
 # %% tags=["parameters"]
-source: str = "twcs-sample"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
+source: str = "sim:brand_centric"  # "sim:<scenario>", a registered data set (once fetched: communitylab datasets), or a path to your export or community.yml
 format: str = ""  # export format: slack, discord, discourse, mbox, github, reddit, facebook, twitter, twcs, events, ...; empty: sniffed
 columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
 kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}

@@ -18,7 +18,7 @@ report.setup()
 # %% tags=["parameters"]
 scenario: str = "brand_centric"  # simulator scenario: living, brand_centric, lapsing_host, dormant, revitalized
 seed: int = 0  # seed of the simulator
-your_export: str = ""  # path to your own export (Slack zip, Discord JSON, mbox, ...); empty: a bundled export file
+your_export: str = ""  # path to your own export (Slack zip, Discord JSON, mbox, ...); empty: a simulated support export file
 
 # %%
 from communitylab import datasets, engagement as eng, simulate, summary, tables
@@ -34,12 +34,12 @@ report.executive_summary(f"The simulator built a **{scenario.replace('_', ' ')}*
 summary.record(scenario=scenario, verdict=verdict.label, expected=sim.truth["expected_verdict"])
 
 # %% [markdown]
-# ## Bundled data
+# ## Real public data sets
 #
-# Real public data sets that ship with the kit, each with a README giving provenance and licence.
+# The kit knows these by name but ships none of them: `communitylab datasets fetch NAME` downloads one from its publisher (or a pinned public copy), checks it and prints its licence and citation. A study then takes the name as its source.
 
 # %%
-display(tables.table(datasets.describe_datasets()[["name", "description", "licence"]]))
+display(tables.table(datasets.describe_datasets()[["name", "description", "status", "size", "licence"]]))
 
 # %% [markdown]
 # ## Your own community
@@ -51,7 +51,7 @@ from communitylab import loaders
 display(tables.table(loaders.describe_formats()))
 
 # %%
-path = your_export or str(datasets.dataset_path("twcs-sample"))  # a customer-support export, loaded by its path
+path = your_export or str(simulate.example_export(seed=seed))  # a simulated customer-support export, loaded by its path
 own = datasets.load_community(path)
 display(Markdown(f"**{report.source_label(path)}**: recognized as `{own.format}`; hosts by {own.host_rule}: {len(own.hosts):,} found; "
                  f"{own.report.rows_loaded:,} events loaded, {own.report.excluded:,} excluded by stated rules."))

@@ -17,7 +17,7 @@ report.setup()
 
 # %% tags=["parameters"]
 responses: str = "seed-survey"  # "seed-survey" (reconstruction), "simulated", or a CSV/XLSX export path
-codebook: str = ""  # YAML codebook path; empty: the bundled survey's
+codebook: str = ""  # YAML codebook path; empty: the seed survey's
 population: int = 0  # members invited; 0: the codebook's
 confidence_level: float = 0.95  # of every interval
 method: str = "wilson"  # proportion interval: wilson, clopper-pearson, jeffreys

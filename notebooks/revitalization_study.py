@@ -16,7 +16,7 @@ from communitylab import report, study_advice
 report.setup()
 
 # %% tags=["parameters"]
-source: str = "sim:revitalized"  # bundled data set name, "sim:<scenario>", or a path to your export or community.yml
+source: str = "sim:revitalized"  # "sim:<scenario>", a registered data set (once fetched), or a path to your export or community.yml
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
 columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
 kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}

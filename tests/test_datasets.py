@@ -176,3 +176,20 @@ def test_a_missing_data_set_skips_a_test_or_fails_it_in_ci(monkeypatch):
     monkeypatch.setenv("COMMUNITYLAB_REQUIRE_DATA", "1")
     with pytest.raises(DatasetMissing):
         _absent(DatasetMissing("x"))
+
+
+def test_the_studies_defaults_and_the_demo_need_no_download(empty_home, monkeypatch):
+    from communitylab.cli import _demo_runs
+    from communitylab.runner import list_studies
+
+    studies = list_studies()
+    defaults = {p: v["default"].strip("'\"") for s in studies.values() for p, v in s.items()
+                if p in ("source", "transactions", "responses", "your_export")}
+    assert not set(defaults.values()) & set(REGISTRY), defaults
+    runs = _demo_runs(studies)
+    assert {study for study, params, _ in runs if not params} == set(studies)  # every study with its defaults
+    health = [params["source"] for study, params, _ in runs if params]
+    assert health == ["sim:living", "sim:lapsing_host", "sim:dormant", "sim:revitalized"]  # sim:brand_centric is the default
+    monkeypatch.setenv("COMMUNITYLAB_DATA_DIR", str(Path(real("sicily")).parent.parent))
+    present = [params["source"] for study, params, _ in _demo_runs(studies) if params and not params["source"].startswith("sim:")]
+    assert present == list(datasets.DATASETS)  # and the health study on every data set present
