@@ -16,7 +16,7 @@ from communitylab.engagement import (
     thread_depth,
 )
 from communitylab.loaders import load_edgelist, load_support_threads
-from tests.conftest import DATA, NOW
+from tests.conftest import NOW, real
 
 
 def test_directions_on_the_tiny_log(tiny):
@@ -95,17 +95,17 @@ def test_engagement_mix_and_thread_depth(tiny):
 
 @pytest.mark.parametrize(
     "path, konect, no_loops",
-    [("collegemsg/CollegeMsg.txt.gz", 0.636, 0.6364), ("digg-reply/munmun_digg_reply.txt.gz", 0.0155, 0.00216)],
+    [("collegemsg", 0.636, 0.6364), ("digg-reply", 0.0155, 0.00216)],
 )
 def test_reciprocity_matches_konect(path, konect, no_loops):
     """KONECT opsahl-ucsocial: reciprocity 63.6 %; munmun_digg_reply: 1.55 % (self-loops reciprocated)."""
-    c = load_edgelist(DATA / path, now=NOW)
+    c = load_edgelist(real(path), now=NOW)
     assert reciprocity(c) == pytest.approx(konect, abs=5e-4 if konect > 0.1 else 5e-5)
     assert reciprocity(c, self_loops="exclude") == pytest.approx(no_loops, abs=5e-5)
 
 
 def test_support_threads_are_hub_and_spoke():
-    c = load_support_threads(DATA / "twcs-sample/twcs_head.csv.gz", now=NOW)
+    c = load_support_threads(real("twcs-sample"), now=NOW)
     d = reply_direction_matrix(c).set_index("direction")
     assert d.loc["member->member", "share"] < 0.2
     assert d.loc["host->member", "share"] > 0.5

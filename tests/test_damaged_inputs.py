@@ -13,7 +13,7 @@ import pytest
 
 from communitylab import DataValidationError
 from communitylab.loaders import load_source
-from tests.conftest import DATA, NOW
+from tests.conftest import NOW, real
 from tests.loaders.exports import EXPORTS
 
 POSTS_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -25,7 +25,7 @@ def se_dump(tmp_path, posts: str):
     folder = tmp_path / "dump"
     folder.mkdir()
     for name in ("Comments", "Users", "Votes"):
-        shutil.copy(DATA / "stackexchange-beer" / f"{name}.xml.gz", folder)
+        shutil.copy(real("stackexchange-beer", f"{name}.xml"), folder)
     (folder / "Posts.xml").write_text(posts)
     return folder
 

@@ -21,7 +21,7 @@ from communitylab.intervention import (
 )
 from communitylab.plots import plot_interrupted_series
 from communitylab.simulate import simulate
-from tests.conftest import DATA
+from tests.conftest import real
 from tests.results.results_its_r import PUBLISHED_RATE_RATIO, SICILY
 
 matplotlib.use("Agg")
@@ -36,7 +36,7 @@ MODELS = {
 
 @pytest.fixture(scope="module")
 def sicily() -> pd.DataFrame:
-    return pd.read_csv(DATA / "sicily/sicily.csv.gz")
+    return pd.read_csv(real("sicily"))
 
 
 @pytest.mark.parametrize("name", list(MODELS))

@@ -19,7 +19,7 @@ from communitylab.loaders import (
     write_store,
 )
 from communitylab.loaders.stackexchange import iter_rows
-from tests.conftest import DATA, NOW, SHARED, tiny_events
+from tests.conftest import NOW, real, tiny_events
 
 
 @pytest.mark.parametrize(
@@ -27,14 +27,14 @@ from tests.conftest import DATA, NOW, SHARED, tiny_events
     [("stackexchange-beer", 591, 1398, 1860), ("stackexchange-quantumcomputing", 612, 1060, 3413)],
 )
 def test_stackexchange_matches_the_dump_counters(site, questions, answers, comments):
-    c = load_stackexchange(DATA / site, now=NOW)
+    c = load_stackexchange(real(site), now=NOW)
     f = c.frame
     assert (f["kind"] == "post").sum() == questions
     replies = f[f["kind"] == "reply"]
     assert replies["event_id"].str.startswith("p").sum() == answers
     assert replies["event_id"].str.startswith("c").sum() == comments
     # the dump's own counters: sum of AnswerCount and CommentCount
-    posts = list(iter_rows(DATA / site / "Posts.xml.gz"))
+    posts = list(iter_rows(real(site, "Posts.xml")))
     assert sum(int(p.get("AnswerCount", 0)) for p in posts if p["PostTypeId"] == "1") == answers
     assert sum(int(p.get("CommentCount", 0)) for p in posts) == comments
     # nothing silently dropped
@@ -43,7 +43,7 @@ def test_stackexchange_matches_the_dump_counters(site, questions, answers, comme
 
 
 def test_stackexchange_beer_members_and_joins():
-    c = load_stackexchange(DATA / "stackexchange-beer", now=NOW)
+    c = load_stackexchange(real("stackexchange-beer"), now=NOW)
     assert len(c.members) == 3948
     assert (c.frame["kind"] == "join").sum() == 3948
     assert "display_name" in c.members.columns  # personal data stays in the members table only
@@ -52,28 +52,21 @@ def test_stackexchange_beer_members_and_joins():
     assert c.report.count("author unknown (deleted or anonymous account; kept, left out of per-member metrics)") >= 47
 
 
-def test_stackexchange_reads_plain_xml_like_gzip(tmp_path):
+def test_stackexchange_reads_gzip_like_plain_xml(tmp_path):
     for name in ("Posts", "Comments", "Users", "Votes"):
-        with gzip.open(DATA / "stackexchange-beer" / f"{name}.xml.gz", "rb") as src, open(tmp_path / f"{name}.xml", "wb") as dst:
+        with open(real("stackexchange-beer", f"{name}.xml"), "rb") as src, gzip.open(tmp_path / f"{name}.xml.gz", "wb") as dst:
             shutil.copyfileobj(src, dst)
     a, _, _ = read_stackexchange(tmp_path)
-    b, _, _ = read_stackexchange(DATA / "stackexchange-beer")
-    pd.testing.assert_frame_equal(a.drop(columns="channel"), b.drop(columns="channel"))
-
-
-@pytest.mark.skipif(not (SHARED / "stackexchange-beer").exists(), reason="shared/ data not present")
-def test_bundled_dump_equals_the_original():
-    a, _, _ = read_stackexchange(SHARED / "stackexchange-beer")
-    b, _, _ = read_stackexchange(DATA / "stackexchange-beer")
+    b, _, _ = read_stackexchange(real("stackexchange-beer"))
     pd.testing.assert_frame_equal(a.drop(columns="channel"), b.drop(columns="channel"))
 
 
 @pytest.mark.parametrize(
     "path, rows, nodes, pairs",
-    [("collegemsg/CollegeMsg.txt.gz", 59_835, 1_899, 20_296), ("digg-reply/munmun_digg_reply.txt.gz", 87_627, 30_398, 86_404)],
+    [("collegemsg", 59_835, 1_899, 20_296), ("digg-reply", 87_627, 30_398, 86_404)],
 )
 def test_edgelists_match_snap_and_konect_counts(path, rows, nodes, pairs):
-    c = load_edgelist(DATA / path, now=NOW)
+    c = load_edgelist(real(path), now=NOW)
     f = c.frame
     assert len(f) == rows
     assert len(set(f["member_id"]) | set(f["to_member_id"])) == nodes
@@ -82,7 +75,7 @@ def test_edgelists_match_snap_and_konect_counts(path, rows, nodes, pairs):
 
 
 def test_collegemsg_time_range_is_utc():
-    f = load_edgelist(DATA / "collegemsg/CollegeMsg.txt.gz", now=NOW).frame
+    f = load_edgelist(real("collegemsg"), now=NOW).frame
     assert f["created_at"].min() == pd.Timestamp("2004-04-15 14:56:01", tz="UTC")
     assert f["created_at"].max() == pd.Timestamp("2004-10-26 07:52:22", tz="UTC")
 
@@ -95,7 +88,7 @@ def test_edgelist_bad_lines_are_named(tmp_path):
 
 
 def test_support_threads_report_broken_records_and_keep_dangling_parents():
-    c = load_support_threads(DATA / "twcs-sample/twcs_head.csv.gz", now=NOW)
+    c = load_support_threads(real("twcs-sample"), now=NOW)
     r = c.report
     broken = [i for i in r.issues if i["rule"].startswith("malformed record")]
     assert broken and broken[0]["count"] == 3 and broken[0]["first_rows"] == [2589, 2590, 2591]  # physical lines: an unquoted line break splits tweet 3399

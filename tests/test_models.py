@@ -23,15 +23,13 @@ from communitylab.retention.models.simulate import (
     simulate_pareto_nbd,
     simulate_sbg,
 )
-from tests.conftest import DATA
+from tests.conftest import real
 from tests.results import results_btyd as R
-
-CDNOW = DATA / "cdnow"
 
 
 @pytest.fixture(scope="module")
 def cdnow():
-    return pd.read_csv(CDNOW / "cdnow_customers_summary.csv.gz")
+    return pd.read_csv(real("cdnow", "cdnow_customers_summary.csv"))
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +77,7 @@ def test_pareto_nbd_walkthrough_predictions():
 
 
 def test_gamma_gamma_matches_note_025():
-    g = pd.read_csv(CDNOW / "cdnow_customers_summary_with_transactions.csv.gz")
+    g = pd.read_csv(real("cdnow", "cdnow_customers_summary_with_transactions.csv"))
     m = GammaGammaFitter().fit(g[g["x"] > 0], "x", "zbar")
     assert m.n_ == 946
     assert m.params_["p"] == pytest.approx(6.25, abs=1.5e-2)
@@ -91,7 +89,7 @@ def test_gamma_gamma_matches_note_025():
 
 @pytest.fixture(scope="module")
 def bgbb():
-    d = pd.read_csv(CDNOW / "donations.csv.gz")
+    d = pd.read_csv(real("cdnow", "donations.csv"))
     return BetaGeoBetaBinomFitter().fit(d, weights_col="weights"), d
 
 

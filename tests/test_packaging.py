@@ -1,5 +1,6 @@
-"""`pip install .` (not only editable) ships the studies and the bundled data: the demo works from
-the installed package alone, far from the repository."""
+"""`pip install .` (not only editable) ships the studies and the data the project made (the seed
+survey), and no third-party data: the demo works from the installed package alone, far from the
+repository, without any download."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("communitylab-*.whl"))
 
 
-def test_the_wheel_carries_the_studies_and_the_data(wheel):
+def test_the_wheel_carries_the_studies_and_the_project_data_only(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     studies = {n for n in names if n.startswith("communitylab/studies/")}
     for study in ("community_health", "churn_vs_acquisition", "member_survey", "revitalization_study", "getting_started"):
@@ -39,6 +40,12 @@ def test_the_wheel_carries_the_studies_and_the_data(wheel):
     for f in (ROOT / "data").rglob("*"):
         if f.is_file():
             assert f.relative_to(ROOT / "data").as_posix() in data, f"{f} is not in the wheel"
+    from communitylab.datasets import REGISTRY
+
+    third_party = {f.name for d in REGISTRY.values() for f in d.files}
+    shipped = {n.rsplit("/", 1)[-1].removesuffix(".gz") for n in names}
+    assert not third_party & shipped, f"third-party data in the wheel: {sorted(third_party & shipped)}"
+    assert "communitylab/datasets/registry.py" in names
     assert "communitylab/schemas/summary-1.schema.json" in names and "communitylab/schemas/summary-2.schema.json" in names
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
 
@@ -52,9 +59,10 @@ def test_a_study_runs_from_the_installed_package_alone(wheel, tmp_path):
     away.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("COMMUNITYLAB_NOTEBOOKS", None)
-    env.pop("COMMUNITYLAB_DATA", None)
+    env.pop("COMMUNITYLAB_DATA_DIR", None)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # an empty data folder: nothing fetched
     probe = subprocess.run([sys.executable, "-c", "import communitylab, communitylab.runner as r, communitylab.datasets as d;"
-                            "print(communitylab.__file__); print(r.notebook_dir()); print(d.dataset_path('twcs-sample'))"],
+                            "print(communitylab.__file__); print(r.notebook_dir()); print(d.project_data_dir())"],
                            check=True, capture_output=True, text=True, env=env, cwd=away)
     where = probe.stdout.split()
     assert all(w.startswith(str(site)) for w in where), where

@@ -8,7 +8,7 @@ import pytest
 from communitylab import Community
 from communitylab.engagement import answered_within, first_replies, reply_survival_curve, time_to_first_reply
 from communitylab.loaders import read_stackexchange
-from tests.conftest import DATA, NOW
+from tests.conftest import NOW, real
 
 
 def test_first_replies_censor_unanswered_threads(tiny):
@@ -45,7 +45,7 @@ def test_censored_thread_near_the_end_is_not_counted_as_slow():
 def test_stackexchange_time_to_first_answer_matches_the_readme():
     """data/stackexchange-beer/README.md: 576 questions answered; median 6.04 h; p25 0.97 h;
     answered within 1 h 25.2 %, within 24 h 72.1 % (answers only, self-answers included)."""
-    ev, mem, _ = read_stackexchange(DATA / "stackexchange-beer", include_votes=False)
+    ev, mem, _ = read_stackexchange(real("stackexchange-beer"), include_votes=False)
     answers_only = ev[~ev["event_id"].str.startswith("c")]
     f = first_replies(Community.from_frames(answers_only, mem, now=NOW), exclude_self=False)
     h = f.loc[f["answered"], "hours"]

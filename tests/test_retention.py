@@ -10,19 +10,19 @@ from communitylab.retention.cohorts import cohort_retention, cohort_survivors
 from communitylab.retention.summary import member_activity_summary, rfm_summary
 from communitylab.retention.survival import kaplan_meier, member_tenure, proportional_hazards
 from communitylab.simulate import simulate
-from tests.conftest import DATA
+from tests.conftest import real
 
 
 def test_rfm_summary_reproduces_the_cdnow_calibration_table():
     """data/cdnow/README.md: same-day orders merged, cut at 1997-09-30, days/7; max diff 0.0043."""
-    raw = pd.read_csv(DATA / "cdnow/CDNOW_sample.txt.gz", sep=r"\s+", header=None, names=["master", "id", "date", "cds", "dollars"], dtype={"date": str})
+    raw = pd.read_csv(real("cdnow", "CDNOW_sample.txt"), sep=r"\s+", header=None, names=["master", "id", "date", "cds", "dollars"], dtype={"date": str})
     raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
     s = rfm_summary(raw, "id", "date", monetary_value_col="dollars", observation_period_end="1997-09-30", time_scaler=7)
-    ref = pd.read_csv(DATA / "cdnow/cdnow_customers_summary.csv.gz").set_index("ID")
+    ref = pd.read_csv(real("cdnow", "cdnow_customers_summary.csv")).set_index("ID")
     assert (s["frequency"].to_numpy() == ref["frequency"].to_numpy()).all()
     assert np.abs(s["recency"].to_numpy() - ref["recency"].to_numpy()).max() < 0.005
     assert np.abs(s["T"].to_numpy() - ref["T"].to_numpy()).max() < 0.005
-    zbar = pd.read_csv(DATA / "cdnow/cdnow_customers_summary_with_transactions.csv.gz")["zbar"].to_numpy()
+    zbar = pd.read_csv(real("cdnow", "cdnow_customers_summary_with_transactions.csv"))["zbar"].to_numpy()
     assert np.abs(s["monetary_value"].to_numpy() - zbar).max() <= 0.005 + 1e-9
     assert (s["frequency"] > 0).sum() == 946
 

@@ -209,9 +209,9 @@ def test_nothing_planted_in_a_file_or_a_parameter_is_live_in_the_health_report(t
 def test_nothing_planted_in_survey_answers_is_live_in_the_survey_report(tmp_path):
     import pandas as pd
 
-    from communitylab.datasets import data_dir
+    from communitylab.datasets import project_data_dir
 
-    seed = data_dir() / "seed-survey"
+    seed = project_data_dir() / "seed-survey"
     responses = pd.read_csv(seed / "responses.csv")
     responses.loc[:3, "q7_suggestions"] = PLANT
     path = tmp_path / "responses.csv"

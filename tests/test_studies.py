@@ -308,9 +308,9 @@ def test_survey_and_revitalization_studies_leak_nothing(tmp_path):
     import numpy as np
     import pandas as pd
 
-    from communitylab.datasets import data_dir
+    from communitylab.datasets import project_data_dir
 
-    seed = data_dir() / "seed-survey"
+    seed = project_data_dir() / "seed-survey"
     responses = pd.read_csv(seed / "responses.csv")
     responses["respondent"] = [f"member{i}.lovelace@example.org" for i in range(len(responses))]
     responses.loc[0, "q7_suggestions"] = "Zelda Quixote SECRET-TEXT should run the meetups; call +1 555 0100"

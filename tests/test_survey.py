@@ -34,7 +34,7 @@ from communitylab.survey.weighting import (
     weighted_share,
     weighting_comparison,
 )
-from tests.conftest import DATA
+from tests.conftest import DATA, real
 from tests.results import results_survey_r as R
 from tests.results.results_binom_r import BINOM_CONFINT
 
@@ -43,7 +43,7 @@ SEED = DATA / "seed-survey"
 
 def test_stratified_mean_matches_r_survey():
     """R: svymean(~api00, svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc))."""
-    d = pd.read_csv(DATA / "api/apistrat.csv.gz")
+    d = pd.read_csv(real("api", "apistrat.csv"))
     m = svymean(d, "api00", strata="stype", fpc="fpc", weights="pw")
     assert m["estimate"] == pytest.approx(R.STRAT_MEAN_API00, rel=1e-8)
     assert m["se"] == pytest.approx(R.STRAT_SE_API00, rel=1e-7)
@@ -52,7 +52,7 @@ def test_stratified_mean_matches_r_survey():
 
 def test_srs_mean_and_total_match_r_survey():
     """R: svymean(~api00, dsrs); svytotal(~enroll, dsrs) with dsrs <- svydesign(id=~1, fpc=~fpc, data=apisrs)."""
-    d = pd.read_csv(DATA / "api/apisrs.csv.gz")
+    d = pd.read_csv(real("api", "apisrs.csv"))
     m, t = svymean(d, "api00", fpc="fpc"), svytotal(d, "enroll", fpc="fpc")
     assert m["estimate"] == pytest.approx(R.SRS_MEAN_API00, rel=1e-9) and m["se"] == pytest.approx(R.SRS_SE_API00, rel=1e-8)
     assert t["estimate"] == pytest.approx(R.SRS_TOTAL_ENROLL, rel=1e-9) and t["se"] == pytest.approx(R.SRS_SE_ENROLL, rel=1e-8)
@@ -173,7 +173,7 @@ def test_weighting_recovers_the_member_base():
 def test_calibrated_means_match_r_survey(calibration, variable, use_fpc):
     """R: svymean(~variable, postStratify(d, ~stype, pop.types)) and
     svymean(~variable, rake(d, list(~stype, ~sch.wide), ...)), d an SRS design of apisrs."""
-    d = pd.read_csv(DATA / "api/apisrs.csv.gz")
+    d = pd.read_csv(real("api", "apisrs.csv"))
     d["awards01"] = (d["awards"] == "Yes").astype(float)
     if calibration == "poststratify":
         w, cells = poststratify(d, "stype", R.POP_STYPE), d["stype"]
@@ -192,7 +192,7 @@ def test_calibrated_means_match_r_survey(calibration, variable, use_fpc):
 
 def test_fixed_weights_mean_matches_r_survey():
     """R: svymean(~awards01, svydesign(id=~1, weights=~w2, data=apisrs)), w2 = 2 for elementary schools."""
-    d = pd.read_csv(DATA / "api/apisrs.csv.gz")
+    d = pd.read_csv(real("api", "apisrs.csv"))
     w2 = pd.Series(np.where(d["stype"] == "E", 2.0, 1.0), index=d.index)
     got = weighted_share((d["awards"] == "Yes").astype(float), w2)
     assert (got["estimate"], got["se"]) == pytest.approx(R.FIXED_WEIGHTS_AWARDS, rel=1e-9)

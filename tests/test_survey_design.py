@@ -9,7 +9,7 @@ import pytest
 
 from communitylab.schema import DataValidationError
 from communitylab.survey import design as D
-from tests.conftest import DATA
+from tests.conftest import real
 from tests.results import results_survey_designs_r as R
 
 # the designs of tests/results/survey_designs.R, argument for argument
@@ -24,7 +24,7 @@ RTOL = 1e-6  # "at least 6 significant digits"
 
 def load(name):
     file, spec = DESIGNS[name]
-    df = pd.read_csv(DATA / "api" / f"{file}.csv.gz")
+    df = pd.read_csv(real("api", f"{file}.csv"))
     df["sw"] = (df["sch.wide"] == "Yes").astype(float)
     df["aw"] = (df["awards"] == "Yes").astype(float)
     return df, spec

@@ -7,7 +7,7 @@ import pytest
 
 from communitylab.survey.codebook import Question
 from communitylab.survey.domains import compare_segments, design_shares, design_spec
-from tests.conftest import DATA
+from tests.conftest import real
 from tests.results import results_survey_designs_r as R
 
 
@@ -17,7 +17,7 @@ def test_design_spec_is_none_without_a_design():
 
 
 def test_design_shares_reproduce_svyciprop():
-    df = pd.read_csv(DATA / "api" / "apistrat.csv.gz")
+    df = pd.read_csv(real("api", "apistrat.csv"))
     q = Question("sch.wide", "single", levels=["No", "Yes"])
     table = design_shares(df, q, design_spec(strata="stype", fpc="fpc", weights="pw")).set_index("answer")
     est, se, lo, hi = R.CIPROP[("strat", "logit")]["all"]
@@ -26,7 +26,7 @@ def test_design_shares_reproduce_svyciprop():
 
 
 def test_segments_are_domains_with_a_rao_scott_test():
-    df = pd.read_csv(DATA / "api" / "apiclus1.csv.gz")
+    df = pd.read_csv(real("api", "apiclus1.csv"))
     q = Question("sch.wide", "single", levels=["Yes", "No"])  # first answer: "Yes"
     table, test = compare_segments(df, q, "stype", design_spec(ids=["dnum"], fpc=["fpc"], weights="pw"))
     assert list(table["segment"]) == ["E", "H", "M"]

@@ -8,7 +8,7 @@ import pytest
 
 from communitylab import DataValidationError
 from communitylab.loaders import FORMATS, describe_formats, load_source, sniff_format
-from tests.conftest import DATA
+from tests.conftest import real
 from tests.loaders.exports import EXPORTS, NOW
 
 CASES = [
@@ -24,9 +24,9 @@ def test_sniff(path, fmt):
     assert sniff_format(EXPORTS / path) == fmt
 
 
-@pytest.mark.parametrize("name, fmt", [("stackexchange-beer", "stackexchange"), ("collegemsg/CollegeMsg.txt.gz", "edgelist"), ("twcs-sample/twcs_head.csv.gz", "twcs")])
+@pytest.mark.parametrize("name, fmt", [("stackexchange-beer", "stackexchange"), ("collegemsg", "edgelist"), ("twcs-sample", "twcs")])
 def test_sniff_bundled(name, fmt):
-    assert sniff_format(DATA / name) == fmt
+    assert sniff_format(real(name)) == fmt
 
 
 def test_a_twcs_export_by_path_is_the_normal_way_in():

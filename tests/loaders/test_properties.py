@@ -20,7 +20,7 @@ from communitylab import DataValidationError
 from communitylab.errors import InputTooLarge
 from communitylab.loaders import load_source
 from communitylab.timestamps import EARLIEST, FUTURE_TOLERANCE
-from tests.conftest import DATA
+from tests.conftest import real, real_text
 from tests.loaders.exports import EXPORTS, NOW
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -142,9 +142,8 @@ def test_text_exports_load_or_raise_typed(fmt, fixture, options, data):
 @SETTINGS
 @given(data=st.data())
 def test_edge_lists_load_or_raise_typed(data):
-    import gzip
 
-    text = gzip.decompress((DATA / "collegemsg" / "CollegeMsg.txt.gz").read_bytes()).decode()[:3000]
+    text = real_text("collegemsg")[:3000]
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp) / "edges.txt"
         dst.write_text(mutate_text(text, data))
@@ -154,14 +153,13 @@ def test_edge_lists_load_or_raise_typed(data):
 @SETTINGS
 @given(data=st.data())
 def test_stackexchange_posts_load_or_raise_typed(data):
-    import gzip
 
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp) / "dump"
         dst.mkdir()
         for name in ("Comments", "Users"):
-            shutil.copy(DATA / "stackexchange-beer" / f"{name}.xml.gz", dst)
-        posts = gzip.decompress((DATA / "stackexchange-beer" / "Posts.xml.gz").read_bytes()).decode()
+            shutil.copy(real("stackexchange-beer", f"{name}.xml"), dst)
+        posts = real_text("stackexchange-beer", "Posts.xml")
         head = "\n".join(posts.splitlines()[:40]) + "\n</posts>\n"
         (dst / "Posts.xml").write_text(mutate_text(head, data))
         check(dst, "stackexchange")
