@@ -13,7 +13,7 @@ __all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
-    """How a report names its data: a bundled name or scenario as is; a local path as its file name
+    """How a report names its data: a registered name or scenario as is; a local path as its file name
     and content hash (``slack-export.zip, sha256 1a2b3c4d5e6f``), never the folder it sits in
     (which may name the client or the analyst), unless personal data are shown."""
     import hashlib
@@ -440,7 +440,7 @@ def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: floa
     """Show a report's opening: the answer in words, the 3–5 figures that matter (each with its
     interval and n), then what to do (``actions``: :func:`communitylab.engagement.advice.actions`,
     each with why), how the answer was reached (``why``) and the data it rests on (``data``: named
-    on the first screen, bundled or simulated data said as such); the contents follow it."""
+    on the first screen, example or simulated data said as such); the contents follow it."""
     from IPython.display import Markdown, display
 
     from communitylab import tables

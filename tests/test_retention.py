@@ -14,7 +14,7 @@ from tests.conftest import real
 
 
 def test_rfm_summary_reproduces_the_cdnow_calibration_table():
-    """data/cdnow/README.md: same-day orders merged, cut at 1997-09-30, days/7; max diff 0.0043."""
+    """The cdnow data set's provenance (README in ../shared/data): same-day orders merged, cut at 1997-09-30, days/7; max diff 0.0043."""
     raw = pd.read_csv(real("cdnow", "CDNOW_sample.txt"), sep=r"\s+", header=None, names=["master", "id", "date", "cds", "dollars"], dtype={"date": str})
     raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
     s = rfm_summary(raw, "id", "date", monetary_value_col="dollars", observation_period_end="1997-09-30", time_scaler=7)

@@ -1,4 +1,4 @@
-"""Every study in notebooks/ runs end to end through the runner on its default (bundled) data."""
+"""Every study in notebooks/ runs end to end through the runner on its default (simulated) data."""
 
 from __future__ import annotations
 

@@ -25,12 +25,12 @@ def test_sniff(path, fmt):
 
 
 @pytest.mark.parametrize("name, fmt", [("stackexchange-beer", "stackexchange"), ("collegemsg", "edgelist"), ("twcs-sample", "twcs")])
-def test_sniff_bundled(name, fmt):
+def test_sniff_registered(name, fmt):
     assert sniff_format(real(name)) == fmt
 
 
 def test_a_twcs_export_by_path_is_the_normal_way_in():
-    # the very failure of issue 11: a file in the bundled twcs-sample's format, given by path
+    # the very failure of issue 11: a file in the registered twcs-sample's format, given by path
     c = load_source(EXPORTS / "twcs-export.csv", now=NOW)
     assert c.format == "twcs" and len(c.hosts) > 0 and c.report.rows_loaded == 400
 

@@ -1,4 +1,4 @@
-"""Published fits of the customer-value models, with their sources (see data/cdnow/README.md).
+"""Published fits of the customer-value models, with their sources (the registered `cdnow` data set: communitylab.datasets.REGISTRY).
 
 Each entry: the parameters as printed in the source and the decimals they were printed to; tests
 compare with abs tolerance 1.5 x 10^-decimals (the printed value's rounding, plus slack for the

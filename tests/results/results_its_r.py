@@ -1,4 +1,4 @@
-"""R ``glm`` on data/sicily (Lopez Bernal, Cummins & Gasparrini 2017, the tutorial's models).
+"""R ``glm`` on the registered ``sicily`` series (Lopez Bernal, Cummins & Gasparrini 2017, the tutorial's models).
 
 Computed with R 4.2.2 (Debian), printing ``summary(m)$coefficients`` and ``summary(m)$dispersion``;
 ``s1, c1, s2, c2`` are ``sin/cos(2 pi k month / 12)``, k = 1, 2 (tsModel's ``harmonic(month, 2, 12)``).

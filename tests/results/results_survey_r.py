@@ -1,5 +1,5 @@
 """R ``survey`` package reference values (Lumley), printed in its tests/api.Rout.save and quoted in
-data/api/README.md."""
+the registered ``api`` data set's provenance."""
 
 # svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc); svymean(~api00, dstrat)
 STRAT_MEAN_API00 = 662.2873632

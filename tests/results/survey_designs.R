@@ -2,8 +2,7 @@
 #   Rscript tests/results/survey_designs.R > tests/results/results_survey_designs_r.py
 # (Debian r-cran-survey). Each value is printed beside the R call that produced it.
 suppressMessages(library(survey))
-rd <- function(f) read.csv(gzfile(file.path("data/api", f)))
-apisrs <- rd("apisrs.csv.gz"); apistrat <- rd("apistrat.csv.gz"); apiclus1 <- rd("apiclus1.csv.gz"); apiclus2 <- rd("apiclus2.csv.gz")
+data(api)  # the package's own samples: the registered `api` data set is their CSV export
 designs <- list(
   srs = svydesign(id=~1, fpc=~fpc, data=apisrs),
   strat = svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat),
