@@ -237,3 +237,40 @@ def test_store_without_keys_in_every_file_is_read_by_ids(tmp_path, tiny):
     both = [extra.assign(event_id=f"z-month={m}") for m in ("2000-01", "2099-01")]
     mem = Community.from_frames(pd.concat([tiny.frame, *both], ignore_index=True), hosts=["h"], now=pd.Timestamp("2100-01-01", tz="UTC"))
     pd.testing.assert_frame_equal(eng.contributions_per_member(c), eng.contributions_per_member(mem))
+
+
+def test_a_folder_of_edge_lists_is_one_network_each_file_a_channel(tmp_path):
+    """SNAP's sx-* networks come as layers (answers to questions, comments on answers) beside a README."""
+    from communitylab.loaders import load_source, sniff_format
+
+    (tmp_path / "sx-a2q.txt").write_text("1 4 1254192988\n3 4 1254194656\n")
+    (tmp_path / "sx-c2a.txt").write_text("4 1 1254200000\n")
+    (tmp_path / "README.md").write_text("# layers\n")
+    assert sniff_format(tmp_path) == "edgelist"
+    c = load_source(tmp_path, now=NOW)
+    assert c.report.rows_read == 3 and set(c.frame["channel"]) == {"sx-a2q", "sx-c2a"}
+    assert c.frame["event_id"].is_unique
+
+
+def test_a_signed_rating_network_is_one_event_per_rating(tmp_path):
+    """SNAP's soc-sign-bitcoin: headerless SOURCE,TARGET,RATING,TIME; a negative weight is a rating, not a count."""
+    from communitylab.loaders import load_source, sniff_format
+
+    p = tmp_path / "soc-sign.csv"
+    p.write_text("7188,1,10,1407470400\n430,1,-10,1376539200\n3134,1,2,1369713600\n")
+    assert sniff_format(p) == "edgelist"
+    c = load_source(p, now=NOW)
+    assert c.report.rows_loaded == 3 and any("rating or sign" in n for n in c.report.notes)
+    counts = tmp_path / "counts.txt"
+    counts.write_text("1 2 3 1407470400\n")  # positive weights are message counts: one line must be one message
+    with pytest.raises(DataValidationError, match=r"weight.*weights='rating'"):
+        load_edgelist(counts)
+    assert load_edgelist(counts, weights="rating").report.rows_loaded == 1
+
+
+def test_a_dump_without_comments_loads_and_says_so(tmp_path):
+    for name in ("Posts", "Users"):
+        shutil.copy(real("stackexchange-beer", f"{name}.xml"), tmp_path)
+    c = load_stackexchange(tmp_path, now=NOW)
+    assert (c.frame["kind"] == "post").sum() == 591 and not c.frame["event_id"].str.startswith("c").any()
+    assert any("no Comments.xml" in n for n in c.report.notes)

@@ -4,12 +4,17 @@ Each line is one message from ``src`` to ``dst`` at ``unix_time`` (seconds, UTC)
 ``reply`` event by ``src`` addressed to ``dst`` (``to_member_id``); there are no thread or parent
 event ids in such data, so thread-based metrics (time to first reply, thread depth) do not apply,
 while conversation-structure metrics (directions, reciprocity, degree inequality) do. Lines
-starting with ``%`` or ``#`` are comments (KONECT's header ``% asym positive``).
+starting with ``%`` or ``#`` are comments (KONECT's header ``% asym positive``). Fields are
+separated by white space or commas (SNAP's signed networks: ``SOURCE,TARGET,RATING,TIME``).
+
+A folder or zip of edge lists (SNAP's ``sx-*`` layers: answers to questions, comments on answers)
+is read as one network, each file a channel; READMEs beside them are not read.
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -24,28 +29,40 @@ from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
 __all__ = ["read_edgelist", "load_edgelist"]
 
 
-def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tuple[pd.DataFrame, LoadReport]:
-    """Parse an edge list into raw events (not yet validated).
+def read_edgelist(path: str | os.PathLike, *, channel: str | None = None, weights: str = "auto") -> tuple[pd.DataFrame, LoadReport]:
+    """Parse an edge list (a file, or a folder or zip of them) into raw events (not yet validated).
 
     A line with three columns is ``src dst time``; with four, ``src dst weight time`` (KONECT).
-    A weight other than 1 is rejected: one line must be one message.
+
+    Parameters
+    ----------
+    weights : {"auto", "count", "rating"}
+        What the weight column means. ``"count"``: a number of messages, so it must be 1 (one line,
+        one message); ``"rating"``: a rating or sign the line carries (SNAP's trust networks), so
+        any number is one event; ``"auto"``: a rating when any weight is negative (a count cannot
+        be), else a count. The load report says which.
 
     Raises
     ------
     DataValidationError
         Lines with another number of columns, or non-integer fields (line numbers are 1-based
-        and count comment lines).
+        and count comment lines); a count weight other than 1.
     """
+    if weights not in ("auto", "count", "rating"):
+        raise ValueError(f"weights must be 'auto', 'count' or 'rating'; got {weights!r}")
     path = Path(path)
+    if path.is_dir() or zipfile.is_zipfile(path):
+        return _read_folder(path, weights)
     src, dst, ts, lines = [], [], [], []
     bad_lines: list[int] = []
     weights_bad: list[int] = []
+    negative = False
     with reading(path), open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             stripped = line.strip()
             if not stripped or stripped[0] in "%#":
                 continue
-            parts = stripped.split()
+            parts = stripped.replace(",", " ").split()
             try:
                 if len(parts) == 3:
                     s, d, t = (int(p) for p in parts)
@@ -53,6 +70,7 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tup
                     s, d, w, t = (int(float(p)) if i == 2 else int(p) for i, p in enumerate(parts))
                     if w != 1:
                         weights_bad.append(lineno)
+                        negative = negative or w < 0
                 else:
                     raise ValueError
                 if not -(2**63) < t < 2**63:
@@ -66,10 +84,15 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tup
             lines.append(lineno)
     if bad_lines:
         raise DataValidationError(str(path), "line", bad_lines[:5], "'src dst time' or 'src dst weight time' as integers", len(bad_lines))
-    if weights_bad:
-        raise DataValidationError(str(path), "weight", weights_bad[:5], "weight 1 (one line per message)", len(weights_bad))
+    rating = weights == "rating" or (weights == "auto" and negative)
+    if weights_bad and not rating:
+        raise DataValidationError(str(path), "weight", weights_bad[:5], "weight 1 (one line per message; a weight that is a "
+                                  "rating or sign: weights='rating')", len(weights_bad))
     n = len(src)
     report = LoadReport(source=str(path), rows_read=n)
+    if weights_bad:
+        report.notes.append(f"the weight column is a rating or sign ({'negative values' if weights == 'auto' else 'as given'}): "
+                            "each line is one event whatever its weight")
     report.notes.append("edge list: messages have no thread or parent event; thread metrics do not apply")
     times = pd.Series(ts, dtype="int64")
     unit = epoch_unit(times)
@@ -89,16 +112,49 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None) -> tup
     return events, report
 
 
+def _read_folder(path: Path, weights: str) -> tuple[pd.DataFrame, LoadReport]:
+    """Every edge-list file of a folder or zip as one network (each file a channel)."""
+    import tempfile
+
+    from communitylab.loaders._export import ExportFiles
+    from communitylab.loaders.formats import _documentation
+
+    files = ExportFiles(path)
+    names = [n for n in files.names() if not _documentation(n)]
+    if not names:
+        raise DataValidationError(str(path), "(files)", [], "edge-list files (src dst [weight] time)", 0)
+    frames, report = [], LoadReport(source=str(path))
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in names:
+            local = path / n
+            if files.is_zip:
+                local = Path(tmp) / Path(n).name
+                with files.open(n) as src, open(local, "wb") as dst:
+                    dst.write(src.read())
+            events, part = read_edgelist(local, channel=Path(n).name.split(".")[0], weights=weights)
+            events["event_id"] = Path(n).name.split(".")[0] + ":" + events["event_id"]
+            frames.append(events)
+            report.rows_read += part.rows_read
+            for issue in part.issues:
+                report.add(issue["rule"], issue["count"], issue["action"], issue.get("column", ""))
+            report.notes.extend(x for x in part.notes if x not in report.notes and not x.startswith("edge list:"))
+    report.notes.append("edge list: messages have no thread or parent event; thread metrics do not apply")
+    if len(names) > 1:
+        report.notes.append(f"{len(names)} edge lists read as one network, each a channel: {', '.join(names[:5])}")
+    return pd.concat(frames, ignore_index=True), report
+
+
 def load_edgelist(
     path: str | os.PathLike,
     *,
     hosts: HostRule = None,
     name: str | None = None,
+    weights: str = "auto",
     engine: Engine | None = None,
     now: pd.Timestamp | None = None,
 ) -> Community:
     """Load a SNAP/KONECT edge list as a :class:`~communitylab.Community` (see :func:`read_edgelist`)."""
-    events, report = read_edgelist(path)
+    events, report = read_edgelist(path, weights=weights)
     return Community.from_frames(
         events, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path),
         engine=engine, now=now, report=report,

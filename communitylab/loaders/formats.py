@@ -107,6 +107,19 @@ def _head(files: ExportFiles, name: str, size: int = 65536) -> bytes:
         raise DataValidationError(files.label(name), "(file)", [], f"a readable file ({type(exc).__name__}: {exc})", 0) from exc
 
 
+def _documentation(name: str) -> bool:
+    """Files beside an export that are not part of it: hidden files, READMEs, licences, web pages."""
+    base = name.split("/")[-1].lower()
+    return (base.startswith((".", "readme", "license", "licence", "copying", "notes", "index."))
+            or base.endswith((".md", ".rst", ".html", ".htm", ".pdf")))
+
+
+def _edge_line(line: bytes) -> bool:
+    """A SNAP / KONECT edge-list line: ``src dst [weight] [time]``, or a ``%``/``#`` comment."""
+    parts = line.split()
+    return not parts or parts[0][:1] in (b"%", b"#") or 2 <= len(parts) <= 4
+
+
 def _sniff_entry(files: ExportFiles, name: str) -> str | None:
     """The format of one file, from its name and first bytes; None when unknown."""
     low = name.lower()
@@ -117,7 +130,10 @@ def _sniff_entry(files: ExportFiles, name: str) -> str | None:
         return "mbox"
     if bare.endswith((".txt", ".tsv", ".edges")):
         head = _head(files, name, 4096)
-        return "mbox" if head.lstrip(b"\r\n").startswith(b"From ") else "edgelist"
+        if head.lstrip(b"\r\n").startswith(b"From "):
+            return "mbox"
+        lines = head.splitlines()[:20]
+        return "edgelist" if lines and all(_edge_line(x) for x in lines[:-1] or lines) else None
     if bare.endswith(".parquet"):
         return "events"
     head = _head(files, name)
@@ -125,6 +141,10 @@ def _sniff_entry(files: ExportFiles, name: str) -> str | None:
         return "mbox"
     text = head.decode("utf-8-sig", errors="replace")
     if bare.endswith(".csv"):
+        lines = head.splitlines()[:20]
+        if lines and all(_edge_line(x.replace(b",", b" ")) and all(f.strip().lstrip(b"-").isdigit() for f in x.split(b","))
+                         for x in lines[:-1] or lines):
+            return "edgelist"  # a headerless numeric src,dst[,weight],time file (SNAP's signed networks)
         header = {c.strip().strip('"') for c in text.splitlines()[0].split(",")} if text else set()
         if {"tweet_id", "inbound"} <= header:
             return "twcs"
@@ -189,7 +209,7 @@ def sniff_format(path: str | os.PathLike) -> str:
         found: dict[str, list[str]] = {}
         unknown: list[str] = []
         for n in names:
-            if n.split("/")[-1].startswith(".") or n.lower().endswith((".md", ".txt")) and not n.lower().endswith(".mbox.txt"):
+            if _documentation(n):
                 continue
             fmt = _sniff_entry(files, n)
             (found.setdefault(fmt, []) if fmt else unknown).append(n)

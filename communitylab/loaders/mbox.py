@@ -1,4 +1,9 @@
-"""Mailing-list archives in mbox format (one file, ``.gz`` too, or a folder/zip of ``.mbox`` files).
+"""Mailing-list archives in mbox format: one file (``.gz`` too), or a folder or zip of them.
+
+A folder may hold ``.mbox`` files or, as pipermail and mailman publish their archives, one
+``YYYY-Month.txt`` (or ``.txt.gz``) per month; a ``.txt`` file is read when it starts like an mbox,
+and anything else in the folder (a README) is named in the load report, not read. Monthly files
+are one list: their channel is the folder's name, not the month.
 
 The archive is read as a stream, one message at a time: a message starts at a line beginning with
 ``From `` (at the start of the file or after a blank line), so a multi-GB archive never sits in
@@ -62,10 +67,17 @@ from communitylab.timestamps import utc_datetime
 __all__ = ["read_mbox", "load_mbox", "normalize_address", "looks_like_mbox"]
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
-_OBFUSCATED = re.compile(r"^\s*([^\s@]+)\s+at\s+([^\s@]+\.[^\s@]+)\s*$", re.IGNORECASE)
+#: "alice at example.org" as pipermail obfuscates an address; localized lists write the word in their
+#: language ("svn en mail.berlios.de" on a Spanish list)
+_OBFUSCATED = re.compile(r"^\s*([^\s@]+)\s+(?:at|en|chez|bei|em|presso|op|på|ved|w|a)\s+([^\s@]+\.[^\s@]+)\s*$", re.IGNORECASE)
 #: A four-digit year in a Date header (before the time of day): "31 Dec 0001 00:00" is year 1
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)(?=\s+\d{1,2}:\d{2})")
 _parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+#: pipermail / mailman monthly archives: 2004-August.txt.gz, 2004-08.mbox, 2004-Week-of-Mon-20040802.txt
+_MONTHLY = re.compile(r"^\d{4}-(January|February|March|April|May|June|July|August|September|October|November|December|"
+                      r"\d{2}|Week-of-Mon-\d{8}|q[1-4])(\.|$)", re.IGNORECASE)
+_MBOX_NAMES = (".mbox", ".mbox.gz", ".mbx")
+_FROM_LINE = re.compile(rb"^From \S.*\d{1,2}:\d{2}.*\b\d{4}\b")
 
 
 def looks_like_mbox(head: bytes) -> bool:
@@ -87,12 +99,17 @@ def normalize_address(value: str | None) -> str | None:
 
 
 def _split_messages(fh) -> Iterator[tuple[int, bytes]]:
-    """``(line number of the From line, raw message bytes)`` for each message of an mbox stream."""
+    """``(line number of the From line, raw message bytes)`` for each message of an mbox stream.
+
+    A separator is a ``From `` line after a blank line that carries a time and a year
+    (``From alice at example.org  Thu Aug 19 18:02:18 2004``): pipermail leaves body lines such as
+    "From there, you can ..." unescaped, and they must not cut a message in two.
+    """
     buf: list[bytes] = []
     start, lineno, prev_blank = 0, 0, True
     for line in fh:
         lineno += 1
-        if line.startswith(b"From ") and prev_blank:
+        if line.startswith(b"From ") and prev_blank and (lineno == 1 or _FROM_LINE.match(line)):
             if buf:
                 yield start, b"".join(buf)
             buf, start = [], lineno
@@ -103,6 +120,28 @@ def _split_messages(fh) -> Iterator[tuple[int, bytes]]:
         prev_blank = line.strip() == b""
     if buf or start:
         yield start, b"".join(buf)
+
+
+def _mbox_entries(files: ExportFiles) -> tuple[list[str], list[str]]:
+    """The entries read as mbox (named ``.mbox`` or starting with a ``From `` line) and those
+    skipped (anything else in a folder or zip)."""
+    if files.path.is_file() and not files.is_zip:
+        return files.names(), []
+    names, skipped = [], []
+    for n in files.names():
+        low, base = n.lower(), n.split("/")[-1]
+        if base.startswith("."):
+            continue
+        if low.endswith(_MBOX_NAMES):
+            names.append(n)
+            continue
+        try:
+            with files.open(n) as fh:
+                head = fh.read(64)
+        except (OSError, EOFError, DataValidationError):
+            head = b""
+        (names if looks_like_mbox(head) else skipped).append(n)
+    return names, skipped
 
 
 def _ids(header: str | None) -> list[str]:
@@ -120,9 +159,13 @@ def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: 
     """
     files = ExportFiles(path)
     report = LoadReport(source=str(path))
-    names = [n for n in files.names() if files.path.is_file() or n.lower().endswith((".mbox", ".mbox.gz", ".mbx"))]
+    names, skipped = _mbox_entries(files)
     if not names:
-        raise DataValidationError(str(path), "(file)", [], "mbox files (.mbox)", 0)
+        raise DataValidationError(str(path), "(file)", [], "mbox files (.mbox, or pipermail months YYYY-Month.txt[.gz])"
+                                  + (f"; found only {', '.join(skipped[:5])}" if skipped else ""), 0)
+    if skipped:
+        report.notes.append(f"{len(skipped)} file(s) in the archive are not mail and were not read: {', '.join(skipped[:5])}")
+    list_name = files.path.name.split(".")[0]
     given = split_hosts(hosts) or []
     host_addresses = {h.strip().lower() for h in given if not h.startswith("@")}
     host_domains = {h.strip().lower() for h in given if h.startswith("@")}
@@ -138,7 +181,8 @@ def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: 
                 raise DataValidationError(files.label(name), "(file)", [], f"a readable mbox file ({exc})", 0) from exc
             if head and not looks_like_mbox(head):
                 raise DataValidationError(files.label(name), "line 1", [], "an mbox archive: a first line starting with 'From '", 0)
-            channel = Path(name).name.split(".")[0]
+            base = Path(name).name
+            channel = list_name if _MONTHLY.match(base) else base.split(".")[0]
             try:
                 for line, raw in _split_messages(fh):
                     where = f"{name} line {line}"

@@ -43,18 +43,20 @@ REACTION_VOTES = {1: "accept", 2: "up", 3: "down", 5: "favourite"}
 def iter_rows(path: str | os.PathLike) -> Iterator[dict[str, str]]:
     """Yield the attributes of each ``<row>`` of a dump file, one at a time.
 
-    The file is parsed by :mod:`defusedxml` with DTDs forbidden: dumps never carry one, and a DTD
-    is how entity-expansion ("billion laughs") and external-entity attacks get in, wherever it
-    stands in the file.
+    The file is parsed by :mod:`defusedxml` with entity declarations and external references
+    forbidden, wherever they stand in the file: they are how entity-expansion ("billion laughs")
+    and external-entity attacks get in, and dumps never declare one. A bare document type line
+    (``<!DOCTYPE posts SYSTEM 'posts.dtd'>``, as older dumps have) is read past; its DTD is never
+    fetched.
 
     Raises
     ------
     DataValidationError
-        The file declares a DTD (its line named), is not well-formed XML (line and column named),
+        The file declares an entity (its line named), is not well-formed XML (line and column named),
         or cannot be read (e.g. bad gzip).
     """
     with reading(path), open_binary(path) as fh:
-        context = DET.iterparse(fh, events=("end",), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        context = DET.iterparse(fh, events=("end",), forbid_dtd=False, forbid_entities=True, forbid_external=True)
         try:
             for _, elem in context:
                 if elem.tag == "row":
@@ -65,7 +67,7 @@ def iter_rows(path: str | os.PathLike) -> Iterator[dict[str, str]]:
             raise DataValidationError(str(path), f"line {line}, column {col}", [], f"well-formed XML ({exc})", 0) from exc
         except DefusedXmlException as exc:
             raise DataValidationError(str(path), f"line {_line_of(path, b'<!DOCTYPE')}", [],
-                                      f"an XML dump without a DTD or entities (refused: dumps never have one; {type(exc).__name__})", 0) from exc
+                                      f"an XML dump without entity declarations (refused: dumps never have one; {type(exc).__name__})", 0) from exc
 
 
 def _line_of(path: str | os.PathLike, needle: bytes) -> int:
@@ -94,8 +96,8 @@ def read_stackexchange(
     Parameters
     ----------
     folder : path
-        Folder holding ``Posts.xml``, ``Comments.xml``, ``Users.xml`` and (optionally)
-        ``Votes.xml``, plain or ``.gz``.
+        Folder holding ``Posts.xml`` and ``Users.xml`` and, when the dump has them, ``Comments.xml``
+        and ``Votes.xml``, plain or ``.gz`` (a dump without comments is read and says so).
     include_votes : bool
         Map votes to reactions.
     include_text : bool
@@ -153,7 +155,10 @@ def read_stackexchange(
         report.add(f"Posts.xml: PostTypeId={ptype} is not a question or answer (skipped)", n, "excluded", "PostTypeId")
 
     n_comments = 0
-    for row in iter_rows(find_file(folder, "Comments.xml")):
+    comments_path = find_file(folder, "Comments.xml", required=False)
+    if comments_path is None:
+        report.notes.append("no Comments.xml in the dump: answers are the only replies (comments cannot be counted)")
+    for row in iter_rows(comments_path) if comments_path else ():
         n_comments += 1
         if not complete(row, "Comments.xml", "Id", "PostId", "CreationDate"):
             continue

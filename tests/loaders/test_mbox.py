@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from communitylab import DataValidationError
-from communitylab.loaders import load_mbox, load_source
+from communitylab.loaders import load_mbox, load_source, sniff_format
 from communitylab.loaders.mbox import normalize_address
 from tests.loaders.exports import EXPORTS, NOW, adds_up, kinds
 
@@ -39,7 +39,7 @@ def test_mbox_gz_and_sniffed(tmp_path):
     assert c.format == "mbox" and kinds(c)["reply"] == 3
 
 
-@pytest.mark.parametrize("value, expected", [('"A B" <A.B@Example.ORG>', "a.b@example.org"), ("a.b at example.org (A B)", "a.b@example.org"), ("nobody", None)])
+@pytest.mark.parametrize("value, expected", [('"A B" <A.B@Example.ORG>', "a.b@example.org"), ("a.b at example.org (A B)", "a.b@example.org"), ("svn en mail.berlios.de (svn)", "svn@mail.berlios.de"), ("nobody", None)])
 def test_normalize_address(value, expected):
     assert normalize_address(value) == expected
 
@@ -49,3 +49,44 @@ def test_not_an_mbox_is_refused(tmp_path):
     p.write_text("Subject: hello\n\nno separator line\n")
     with pytest.raises(DataValidationError, match=r"x\.mbox: line 1: expected an mbox archive"):
         load_mbox(p)
+
+
+def _month(msgs: list[tuple[str, str, str, str | None, str]]) -> str:
+    """A pipermail month: ``(message id, sender, date, parent, body)``, addresses obfuscated as pipermail does."""
+    out = []
+    for mid, sender, date, parent, body in msgs:
+        user, host = sender.split("@")
+        out.append(f"From {user} at {host}  {date}\n"
+                   f"From: {user} at {host} ({user.title()})\nDate: {date}\nSubject: [list] hello\n"
+                   f"Message-ID: <{mid}>\n" + (f"In-Reply-To: <{parent}>\n" if parent else "") + f"\n{body}\n\n")
+    return "".join(out)
+
+
+def test_a_pipermail_folder_of_months_is_one_list(tmp_path):
+    """Pipermail/mailman archives come as a folder of YYYY-Month.txt.gz (the current month plain),
+    with body lines such as "From there, ..." left unescaped and git patches quoted in messages."""
+    folder = tmp_path / "gpsd-dev"
+    folder.mkdir()
+    (folder / "2004-August.txt.gz").write_bytes(gzip.compress(_month([
+        ("a1@x", "esr@snark.org", "Thu Aug 19 18:02:18 2004", None, "First.\n\nFrom there, you can just select Discard."),
+        ("a2@x", "ann@example.org", "Fri Aug 20 09:00:00 2004", "a1@x", "Agreed.\n\nFrom my point of view, yes."),
+    ]).encode()))
+    (folder / "2004-September.txt").write_text(_month([
+        ("s1@x", "bob@example.org", "Wed Sep  1 10:00:00 2004", "a2@x",
+         "A patch:\nFrom 5d6b028a3c953df47d697dd972fae391cc42b02b Mon Sep 17 00:00:00 2001\nFrom: bob"),
+    ]))
+    (folder / "README.md").write_text("# gpsd-dev archive\n")
+    assert sniff_format(folder) == "mbox"
+    c = load_source(folder, now=NOW)
+    assert kinds(c) == {"post": 1, "reply": 2, "reaction": 0, "join": 0, "leave": 0}
+    assert set(c.frame["channel"]) == {"gpsd-dev"}  # one list, not one channel per month
+    assert set(c.frame["member_id"]) == {"esr@snark.org", "ann@example.org", "bob@example.org"}
+    assert c.frame.set_index("event_id").loc["s1@x", "thread_id"] == "a1@x"  # threads cross months
+    assert c.report.rows_read == 3 and adds_up(c.report)
+    assert any("README.md" in n for n in c.report.notes)
+
+
+def test_a_folder_with_no_mail_names_what_it_found(tmp_path):
+    (tmp_path / "notes.csv").write_text("a,b\n")
+    with pytest.raises(DataValidationError, match=r"pipermail months.*found only notes\.csv"):
+        load_mbox(tmp_path)
