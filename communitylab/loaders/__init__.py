@@ -4,6 +4,7 @@
 :data:`FORMATS` lists them (see ``describe_formats()``).
 """
 
+from communitylab.loaders.chatlog import load_chatlog, read_chatlog
 from communitylab.loaders.csv import load_events, read_table
 from communitylab.loaders.discord import load_discord, read_discord
 from communitylab.loaders.discourse import load_discourse, read_discourse
@@ -23,6 +24,7 @@ from communitylab.loaders.twitter import load_twitter, read_twitter
 __all__ = [
     "FORMATS",
     "describe_formats",
+    "load_chatlog",
     "load_discord",
     "load_discourse",
     "load_edgelist",
@@ -38,6 +40,7 @@ __all__ = [
     "load_support_threads",
     "load_twitter",
     "open_store",
+    "read_chatlog",
     "read_discord",
     "read_discourse",
     "read_edgelist",

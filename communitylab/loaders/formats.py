@@ -67,6 +67,9 @@ FORMATS: dict[str, Format] = {
         Format("stackexchange", "Stack Exchange data dump folder (Posts.xml, Comments.xml, Users.xml, Votes.xml; .gz too)",
                "question → post; answer, comment → reply; votes → reactions; account → join",
                "given ids (none by default)", "stackexchange:load_stackexchange"),
+        Format("chatlog", "IRC channel logs: daily files of timestamp / nick / message blocks (a file, a folder of YYYY/MM-DD.txt, a zip)",
+               "message naming a nick seen before (nick: ...) → reply addressed to it; other messages → post; bots excluded",
+               "given nicks (none by default)", "chatlog:load_chatlog"),
         Format("edgelist", "SNAP / KONECT edge list (src dst [weight] time; .txt, .tsv, .edges)",
                "each line → a reply from src addressed to dst", "given ids (none by default)", "edgelist:load_edgelist"),
         Format("events", "Any CSV / Parquet / JSON Lines table, mapped with columns={contract column: your column}",
@@ -132,6 +135,10 @@ def _sniff_entry(files: ExportFiles, name: str) -> str | None:
         head = _head(files, name, 4096)
         if head.lstrip(b"\r\n").startswith(b"From "):
             return "mbox"
+        from communitylab.loaders.chatlog import looks_like_chatlog
+
+        if looks_like_chatlog(head):
+            return "chatlog"
         lines = head.splitlines()[:20]
         return "edgelist" if lines and all(_edge_line(x) for x in lines[:-1] or lines) else None
     if bare.endswith(".parquet"):
