@@ -8,7 +8,6 @@ or repaired) and hands it to :func:`to_community`, which validates it against th
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import os
@@ -25,7 +24,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import bounded
+from communitylab.loaders._io import bounded, decompressing
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["ExportFiles", "EventBuilder", "RawExport", "assign_threads", "read_json", "to_community"]
@@ -84,7 +83,7 @@ class ExportFiles:
         return str(self.path)
 
     def open(self, name: str) -> io.BufferedIOBase:
-        """Binary stream of one entry (``.gz`` entries are decompressed on the fly).
+        """Binary stream of one entry (``.gz`` and ``.zst`` entries are decompressed on the fly).
 
         Decompression is bounded (:func:`communitylab.loaders._io.expansion_limit`); an encrypted
         entry or one compressed by a method Python cannot read is refused by name.
@@ -105,9 +104,7 @@ class ExportFiles:
             local = self.path / name if self.path.is_dir() else self.path
             raw = open(local, "rb")
             size = local.stat().st_size
-        if name.endswith(".gz"):
-            return bounded(gzip.GzipFile(fileobj=raw), size, label)  # type: ignore[return-value]
-        return raw  # type: ignore[return-value]
+        return decompressing(raw, name, size, label)  # type: ignore[return-value]
 
     def read_bytes(self, name: str) -> bytes:
         with self.open(name) as fh:

@@ -70,6 +70,34 @@ def bounded(raw: IO[bytes], compressed_size: int, label: str) -> IO[bytes]:
     return io.BufferedReader(BoundedReader(raw, expansion_limit(compressed_size), label), buffer_size=1 << 16)  # type: ignore[return-value]
 
 
+#: Compressed files read on the fly, by suffix
+COMPRESSED = (".gz", ".zst")
+
+
+def decompressing(raw: IO[bytes], name: str, compressed_size: int, label: str) -> IO[bytes]:
+    """``raw`` decompressed when ``name`` ends in ``.gz`` or ``.zst`` (bounded), else ``raw`` itself.
+
+    Zstandard streams may use the long windows Pushshift and Arctic Shift dumps are written with
+    (``zstd --long=31``).
+    """
+    if name.endswith(".gz"):
+        return bounded(gzip.GzipFile(fileobj=raw), compressed_size, label)  # type: ignore[arg-type]
+    if name.endswith(".zst"):
+        import zstandard
+
+        reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, read_across_frames=True)
+        return bounded(reader, compressed_size, label)  # type: ignore[arg-type]
+    return raw
+
+
+def strip_compression(name: str) -> str:
+    """The name without a ``.gz`` / ``.zst`` suffix (``RC_2024-02.zst`` -> ``RC_2024-02``)."""
+    for suffix in COMPRESSED:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def find_file(folder: str | os.PathLike, name: str, required: bool = True) -> Path | None:
     """``folder/name`` or ``folder/name.gz``, whichever exists."""
     folder = Path(folder)
@@ -82,13 +110,11 @@ def find_file(folder: str | os.PathLike, name: str, required: bool = True) -> Pa
 
 
 def open_binary(path: str | os.PathLike) -> IO[bytes]:
-    """Open for reading bytes, decompressing ``.gz`` on the fly (streaming)."""
+    """Open for reading bytes, decompressing ``.gz`` and ``.zst`` on the fly (streaming)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    if path.suffix == ".gz":
-        return bounded(gzip.open(path, "rb"), path.stat().st_size, str(path))
-    return open(path, "rb")
+    return decompressing(open(path, "rb"), path.name, path.stat().st_size, str(path))
 
 
 def open_text(path: str | os.PathLike, encoding: str = "utf-8-sig") -> IO[str]:
@@ -96,7 +122,7 @@ def open_text(path: str | os.PathLike, encoding: str = "utf-8-sig") -> IO[str]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    if path.suffix == ".gz":
+    if path.suffix in COMPRESSED:
         return io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
     return open(path, encoding=encoding, newline="")
 

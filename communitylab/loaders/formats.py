@@ -21,6 +21,7 @@ import pandas as pd
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
 from communitylab.loaders._export import ExportFiles
+from communitylab.loaders._io import strip_compression
 from communitylab.schema import DataValidationError
 
 __all__ = ["FORMATS", "Format", "sniff_format", "load_source", "describe_formats"]
@@ -126,7 +127,7 @@ def _edge_line(line: bytes) -> bool:
 def _sniff_entry(files: ExportFiles, name: str) -> str | None:
     """The format of one file, from its name and first bytes; None when unknown."""
     low = name.lower()
-    bare = low[:-3] if low.endswith(".gz") else low
+    bare = strip_compression(low)
     if bare.endswith((".yml", ".yaml")):
         return "community"
     if bare.endswith((".mbox", ".mbx")):
@@ -159,21 +160,7 @@ def _sniff_entry(files: ExportFiles, name: str) -> str | None:
             return "discourse"
         return "events"
     if bare.endswith((".jsonl", ".ndjson")):
-        from communitylab.loaders.reddit import is_reddit_record
-        from communitylab.loaders.twitter import is_tweet, is_twitter_document
-
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        try:
-            rec = json.loads(first)
-        except json.JSONDecodeError:
-            return None
-        if is_reddit_record(rec):
-            return "reddit"
-        if is_tweet(rec) or is_twitter_document(rec):
-            return "twitter"
-        if isinstance(rec, dict) and {"event_id", "kind"} <= set(rec):
-            return "events"
-        return None
+        return _record_format(_first_record(files, name))
     if bare.endswith(".json"):
         compact = "".join(text.split())
         if '"guild":' in compact and '"messages":' in compact:
@@ -186,7 +173,45 @@ def _sniff_entry(files: ExportFiles, name: str) -> str | None:
             return "facebook"
         if '"conversation_id":' in compact or ('"author_id":' in compact and '"text":' in compact):
             return "twitter"
+        return _record_format(_first_record(files, name))  # JSON Lines named .json (Pushshift dumps)
+    if "." not in bare.rsplit("/", 1)[-1] and head.lstrip().startswith(b"{"):
+        return _record_format(_first_record(files, name))  # a decompressed RC_2024-02: no extension at all
+    return None
+
+
+#: The longest first line the sniffer reads to classify a JSON Lines file (twarc2 writes one API
+#: response per line, often well over 64 KB)
+FIRST_LINE_LIMIT = 64 << 20
+
+
+def _first_record(files: ExportFiles, name: str) -> Any:
+    """The first non-blank line of a JSON Lines entry, parsed, however long it is (up to
+    :data:`FIRST_LINE_LIMIT`); None when it is not JSON."""
+    try:
+        with files.open(name) as fh:
+            for _ in range(100):
+                line = fh.readline(FIRST_LINE_LIMIT)
+                if not line:
+                    return None
+                if line.strip():
+                    return json.loads(line)
+    except (ValueError, RecursionError, OSError, EOFError):
         return None
+    return None
+
+
+def _record_format(rec: Any) -> str | None:
+    """The format one JSON record belongs to: a Reddit submission or comment, a tweet or an API
+    response holding tweets, or a row already in the contract."""
+    from communitylab.loaders.reddit import is_reddit_record
+    from communitylab.loaders.twitter import is_tweet, is_twitter_document
+
+    if is_reddit_record(rec):
+        return "reddit"
+    if is_tweet(rec) or is_twitter_document(rec):
+        return "twitter"
+    if isinstance(rec, dict) and {"event_id", "kind"} <= set(rec):
+        return "events"
     return None
 
 

@@ -47,6 +47,7 @@ from communitylab.loaders._export import (
     safe_record,
     utc_epoch,
 )
+from communitylab.loaders._io import strip_compression
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_reddit", "load_reddit", "is_reddit_record"]
@@ -62,6 +63,15 @@ def is_reddit_record(rec: Any) -> bool:
     )
 
 
+def _dump_name(name: str) -> bool:
+    """A file of a folder that may hold Reddit records: JSON Lines by extension, or Pushshift's and
+    Arctic Shift's own names without one (``RC_2024-02``, ``RS_2024-02.zst``)."""
+    from communitylab.loaders.formats import _documentation
+
+    base = strip_compression(name.split("/")[-1].lower())
+    return not _documentation(name) and (base.endswith((".jsonl", ".ndjson", ".json")) or "." not in base)
+
+
 def read_reddit(path: str | os.PathLike, *, include_text: bool = False) -> RawExport:
     """Stream Reddit JSON Lines into raw events (see the module docstring).
 
@@ -72,7 +82,7 @@ def read_reddit(path: str | os.PathLike, *, include_text: bool = False) -> RawEx
     """
     files = ExportFiles(path)
     report = LoadReport(source=str(path))
-    names = [n for n in files.names() if files.path.is_file() or n.lower().split(".gz")[0].endswith((".jsonl", ".ndjson", ".json"))]
+    names = [n for n in files.names() if files.path.is_file() or _dump_name(n)]
     b = EventBuilder(include_text=include_text)
     excluded: dict[str, list[Any]] = defaultdict(list)
     hosts: set[str] = set()

@@ -50,6 +50,7 @@ from communitylab.loaders._export import (
     split_hosts,
     utc_iso,
 )
+from communitylab.loaders._io import strip_compression
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_twitter", "load_twitter", "is_tweet", "is_twitter_document"]
@@ -75,7 +76,7 @@ def read_twitter(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
     """
     files = ExportFiles(path)
     report = LoadReport(source=str(path))
-    names = [n for n in files.names() if n.lower().split(".gz")[0].endswith((".json", ".jsonl", ".ndjson"))]
+    names = [n for n in files.names() if (files.path.is_file() and not files.is_zip) or strip_compression(n.lower()).endswith((".json", ".jsonl", ".ndjson"))]
     if not names:
         raise DataValidationError(str(path), "(file)", [], "Twitter API v2 responses saved as .json or .jsonl", 0)
     b = EventBuilder(include_text=include_text)
@@ -83,7 +84,7 @@ def read_twitter(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
     usernames: dict[str, str] = {}
     state = {"no_author": 0}
     for name in names:
-        if name.lower().split(".gz")[0].endswith(".json"):
+        if strip_compression(name.lower()).endswith(".json"):
             doc = read_json(files, name, "a Twitter API v2 response")
             if not (is_twitter_document(doc) or (isinstance(doc, list) and doc and is_tweet(doc[0]))):
                 raise DataValidationError(files.label(name), "(file)", [], "a Twitter API v2 response: {\"data\": [tweets with id, text, author_id, created_at]}", 0)

@@ -38,3 +38,41 @@ def test_reddit_file_of_garbage_is_refused(tmp_path):
     p.write_text('{"a": 1}\nnot json\n')
     with pytest.raises(DataValidationError, match="Reddit submissions or comments"):
         load_reddit(p)
+
+
+def _zst(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor(level=3).compress(data)
+
+
+@pytest.mark.parametrize("name, encode", [
+    ("RC_2024-02", lambda b: b),            # a decompressed Pushshift dump: no extension
+    ("acme_comments.json", lambda b: b),    # JSON Lines named .json
+    ("RC_2024-02.zst", _zst),               # how Pushshift and Arctic Shift publish them
+])
+def test_pushshift_files_are_recognized_by_content(tmp_path, name, encode):
+    p = tmp_path / name
+    p.write_bytes(encode((EXPORTS / "reddit-acmemakers.ndjson").read_bytes()))
+    c = load_source(p, now=NOW)
+    assert c.format == "reddit" and kinds(c)["reply"] == 4 and c.report.rows_read == 8
+
+
+def test_a_folder_of_zst_monthly_dumps(tmp_path):
+    lines = (EXPORTS / "reddit-acmemakers.ndjson").read_bytes().splitlines(keepends=True)
+    (tmp_path / "RS_2024-03.zst").write_bytes(_zst(b"".join(x for x in lines if b'"num_comments"' in x)))
+    (tmp_path / "RC_2024-03.zst").write_bytes(_zst(b"".join(x for x in lines if b'"num_comments"' not in x)))
+    (tmp_path / "README.md").write_text("# dumps\n")
+    c = load_source(tmp_path, now=NOW)
+    assert c.format == "reddit" and kinds(c) == {"post": 2, "reply": 4, "reaction": 0, "join": 0, "leave": 0}
+
+
+def test_a_zst_bomb_stops_at_the_limit(tmp_path, monkeypatch):
+    from communitylab.errors import InputTooLarge
+
+    monkeypatch.setenv("COMMUNITYLAB_MAX_EXPANSION", "2")
+    monkeypatch.setattr("communitylab.loaders._io.MIN_ALLOWANCE", 1 << 20)
+    p = tmp_path / "RC_bomb.zst"
+    p.write_bytes(_zst(b'{"id": "x", "created_utc": 1, "subreddit": "a", "body": "' + b"a" * (8 << 20) + b'"}\n'))
+    with pytest.raises(InputTooLarge, match="RC_bomb.zst"):
+        load_reddit(p)

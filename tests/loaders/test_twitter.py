@@ -29,3 +29,14 @@ def test_twitter_json_lines_of_tweets(tmp_path):
     p.write_text("\n".join(json.dumps(t) for t in doc["data"]) + "\n")
     c = load_source(p, now=NOW)
     assert c.format == "twitter" and kinds(c)["reply"] == 3
+
+
+def test_twarc2_responses_longer_than_the_sniffers_first_read(tmp_path):
+    """twarc2 writes one API response per line, often over 64 KB: the format is still recognized."""
+    doc = json.loads((EXPORTS / "twitter-mentions.json").read_text())
+    doc["__twarc"] = {"url": "https://api.twitter.com/2/tweets/search/all", "padding": "x" * 200_000}
+    p = tmp_path / "search.jsonl"
+    p.write_text(json.dumps(doc) + "\n" + json.dumps(doc) + "\n")
+    assert len(p.read_text().splitlines()[0]) > 65536
+    c = load_source(p, now=NOW)
+    assert c.format == "twitter" and c.report.rows_loaded > 0
