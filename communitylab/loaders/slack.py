@@ -171,6 +171,9 @@ def _message(b: EventBuilder, msg: dict[str, Any], where: str, channel: str, bot
         users = [as_id(u) for u in reaction.get("users") or []]
         listed_users = [u for u in users if u not in bots]
         excluded["reaction by a bot"] += [f"{where} {reaction.get('name')}"] * (len(users) - len(listed_users))
+        once = list(dict.fromkeys(listed_users))  # a user listed twice on one reaction reacted once
+        excluded["reaction user listed twice on one reaction (counted once)"] += [f"{where} {reaction.get('name')}"] * (len(listed_users) - len(once))
+        listed_users = once
         state["unlisted"] += max(0, int(reaction.get("count") or 0) - len(users))
         for u in listed_users:
             b.add(f"{eid}/{reaction.get('name')}/{u}", u, "reaction", ts, thread_id=thread, parent_id=eid,

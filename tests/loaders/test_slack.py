@@ -73,3 +73,20 @@ def test_slack_truncated_day_file_names_file_and_spot(tmp_path):
     day.write_text(day.read_text()[:300])
     with pytest.raises(DataValidationError, match=r"general/2024-03-02\.json: line \d+, column \d+: .*invalid or truncated"):
         load_slack(tmp_path / "s")
+
+
+def test_a_user_listed_twice_on_a_reaction_reacted_once_and_the_report_says_so(tmp_path):
+    import json
+
+    shutil.copytree(EXPORTS / "slack", tmp_path / "s")
+    day = tmp_path / "s" / "general" / "2024-03-01.json"
+    before = load_slack(tmp_path / "s", now=NOW)
+    messages = json.loads(day.read_text())
+    reacted = next(m for m in messages if m.get("reactions"))
+    reacted["reactions"][0]["users"].append(reacted["reactions"][0]["users"][0])
+    day.write_text(json.dumps(messages))
+    after = load_slack(tmp_path / "s", now=NOW)
+    assert kinds(after) == kinds(before)
+    assert after.report.count("reaction user listed twice on one reaction (counted once)") == 1
+    assert after.report.count("repeated event_id (first kept)") == before.report.count("repeated event_id (first kept)")
+    assert adds_up(after.report)
