@@ -461,6 +461,7 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
     if not show_personal:
         manifest["parameters"] = _scrub_personal_parameters(executed, parameters)
+        _scrub_source_paths(executed, manifest)
     summary = read_summary(executed)
     warm.join()
     html, redacted = render_html(executed, show_personal_data=show_personal, title=report_title(study, summary))
@@ -507,6 +508,42 @@ def _scrub_personal_parameters(executed: Path, parameters: Mapping[str, Any]) ->
         papermill["parameters"] = {**papermill["parameters"], **{k: kept[k] for k in PERSONAL_PARAMETERS if k in kept}}
     nbformat.write(nb, str(executed))
     return kept
+
+
+#: Parameters whose values may be local paths: named by file name and content hash only (as in the
+#: report) in the manifest and the executed notebook unless personal data are shown; a folder's
+#: path may name the client or the analyst.
+PATH_PARAMETERS = ("source", "your_export", "compare_sources", "transactions", "responses", "codebook")
+
+
+def _scrub_source_paths(executed: Path, manifest: dict[str, Any]) -> None:
+    """Replace every local path given in :data:`PATH_PARAMETERS` (as given and resolved) by its
+    :func:`~communitylab.report.source_label` in the executed notebook and the manifest."""
+    from communitylab.report import source_label
+
+    labels: dict[str, str] = {}
+    for key in PATH_PARAMETERS:
+        value = manifest["parameters"].get(key)
+        for v in value if isinstance(value, list) else [value]:
+            if not isinstance(v, str) or not v.strip() or v.startswith("sim:") or not Path(v).expanduser().exists():
+                continue
+            label = source_label(v)
+            if label == v:  # a registered name: nothing local to hide
+                continue
+            for form in {v, str(Path(v).expanduser()), str(Path(v).expanduser().resolve())}:
+                if os.sep in form:  # a bare file name names no folder
+                    labels[form] = labels[json.dumps(form)[1:-1]] = label
+    if not labels:
+        return
+    # one pass, longest first: a label (which holds the file name) is never scrubbed again
+    pattern = re.compile("|".join(re.escape(p) for p in sorted(labels, key=len, reverse=True)))
+
+    def scrub(text: str) -> str:
+        return pattern.sub(lambda m: labels[m.group(0)], text)
+
+    executed.write_text(scrub(executed.read_text(encoding="utf-8")), encoding="utf-8")
+    manifest["parameters"] = json.loads(scrub(json.dumps(manifest["parameters"])))
+    manifest["inputs_sha256"] = {scrub(k): h for k, h in manifest["inputs_sha256"].items()}
 
 
 def check_parameters(

@@ -231,6 +231,22 @@ def test_manifest_of_a_run_names_what_was_read(kit, tmp_path, monkeypatch):
     assert json.loads((tmp_path / "out/reader/d/manifest.json").read_text())["inputs_sha256"].keys() == {"data.txt"}
 
 
+def test_manifest_and_executed_notebook_name_a_source_by_file_name_and_hash(kit, tmp_path):
+    """A source's folder may name the client or the analyst: like the report, the manifest and the
+    executed notebook keep only the file name and its hash, unless personal data are shown."""
+    private = tmp_path / "clients" / "acme-corp-private"
+    private.mkdir(parents=True)
+    (private / "data.txt").write_text("theirs")
+    r = run_study("reader", {"source": str(private / "data.txt")}, out_dir=tmp_path / "out", run_id="p", progress=False)
+    assert r.summary == {"text": "theirs"}
+    for name in ("manifest.json", "executed.ipynb", "report.html"):
+        text = (r.run_dir / name).read_text()
+        assert "acme-corp-private" not in text, name
+    manifest = json.loads((r.run_dir / "manifest.json").read_text())
+    assert manifest["parameters"]["source"].startswith("data.txt, sha256 ")
+    assert list(manifest["inputs_sha256"]) == [manifest["parameters"]["source"]]
+
+
 def test_inspect_reads_the_same_relative_source_as_run(tmp_path, monkeypatch, capsys):
     import shutil
 
