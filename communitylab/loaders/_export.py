@@ -32,6 +32,13 @@ __all__ = ["ExportFiles", "EventBuilder", "RawExport", "assign_threads", "read_j
 EVENT_FIELDS = ("event_id", "member_id", "kind", "created_at", "thread_id", "parent_id", "to_member_id", "channel", "text")
 
 
+def is_documentation(name: str) -> bool:
+    """Files beside an export that are not part of it: hidden files, READMEs, licences, web pages."""
+    base = name.split("/")[-1].lower()
+    return (base.startswith((".", "readme", "license", "licence", "copying", "notes", "index."))
+            or base.endswith((".md", ".rst", ".html", ".htm", ".pdf")))
+
+
 class ExportFiles:
     """The files of an export, whether it is a folder, a zip archive, or one file.
 
@@ -70,6 +77,10 @@ class ExportFiles:
     def names(self) -> list[str]:
         """Every file entry, sorted."""
         return list(self._names)
+
+    def data_names(self) -> list[str]:
+        """Every entry except the documentation beside the data (:func:`is_documentation`)."""
+        return [n for n in self._names if not is_documentation(n)]
 
     def has(self, name: str) -> bool:
         return name in self._names

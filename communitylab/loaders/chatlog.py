@@ -93,11 +93,9 @@ def read_chatlog(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
     DataValidationError
         No block with a numeric timestamp and a nick in any file.
     """
-    from communitylab.loaders.formats import _documentation
-
     files = ExportFiles(path)
     report = LoadReport(source=str(path))
-    names = [n for n in files.names() if not _documentation(n)]
+    names = files.data_names()
     channel = Path(path).name.split(".")[0]
     given_bots = set(bots or [])
     b = EventBuilder(include_text=include_text)

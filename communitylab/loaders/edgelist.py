@@ -117,10 +117,9 @@ def _read_folder(path: Path, weights: str) -> tuple[pd.DataFrame, LoadReport]:
     import tempfile
 
     from communitylab.loaders._export import ExportFiles
-    from communitylab.loaders.formats import _documentation
 
     files = ExportFiles(path)
-    names = [n for n in files.names() if not _documentation(n)]
+    names = files.data_names()
     if not names:
         raise DataValidationError(str(path), "(files)", [], "edge-list files (src dst [weight] time)", 0)
     frames, report = [], LoadReport(source=str(path))

@@ -20,7 +20,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._export import ExportFiles
+from communitylab.loaders._export import ExportFiles, is_documentation
 from communitylab.loaders._io import strip_compression
 from communitylab.schema import DataValidationError
 
@@ -109,13 +109,6 @@ def _head(files: ExportFiles, name: str, size: int = 65536) -> bytes:
             return fh.read(size)
     except (OSError, EOFError) as exc:
         raise DataValidationError(files.label(name), "(file)", [], f"a readable file ({type(exc).__name__}: {exc})", 0) from exc
-
-
-def _documentation(name: str) -> bool:
-    """Files beside an export that are not part of it: hidden files, READMEs, licences, web pages."""
-    base = name.split("/")[-1].lower()
-    return (base.startswith((".", "readme", "license", "licence", "copying", "notes", "index."))
-            or base.endswith((".md", ".rst", ".html", ".htm", ".pdf")))
 
 
 def _edge_line(line: bytes) -> bool:
@@ -241,7 +234,7 @@ def sniff_format(path: str | os.PathLike) -> str:
         found: dict[str, list[str]] = {}
         unknown: list[str] = []
         for n in names:
-            if _documentation(n):
+            if is_documentation(n):
                 continue
             fmt = _sniff_entry(files, n)
             (found.setdefault(fmt, []) if fmt else unknown).append(n)

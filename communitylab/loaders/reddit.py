@@ -42,6 +42,7 @@ from communitylab.loaders._export import (
     as_id,
     count_excluded,
     finish,
+    is_documentation,
     iter_json_lines,
     make_loader,
     safe_record,
@@ -66,10 +67,8 @@ def is_reddit_record(rec: Any) -> bool:
 def _dump_name(name: str) -> bool:
     """A file of a folder that may hold Reddit records: JSON Lines by extension, or Pushshift's and
     Arctic Shift's own names without one (``RC_2024-02``, ``RS_2024-02.zst``)."""
-    from communitylab.loaders.formats import _documentation
-
     base = strip_compression(name.split("/")[-1].lower())
-    return not _documentation(name) and (base.endswith((".jsonl", ".ndjson", ".json")) or "." not in base)
+    return not is_documentation(name) and (base.endswith((".jsonl", ".ndjson", ".json")) or "." not in base)
 
 
 def read_reddit(path: str | os.PathLike, *, include_text: bool = False) -> RawExport:
