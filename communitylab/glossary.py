@@ -49,7 +49,7 @@ GLOSSARY: dict[str, str] = {
     "verdict": "one of: thriving conversation (members talk to each other), brand-centric audience (members talk to the host), "
                "transient crowd (replies are rarely answered back), declining (fewer active members and member-to-member "
                "replies than the weeks before), fragile (at risk: few answers, a handful of members, or dependence on the host), "
-               "dormant (too little activity to carry a conversation), cannot judge, too little data to judge.",
+               "dormant (too little activity to carry a conversation, over the period judged or in its last weeks), cannot judge, too little data to judge.",
     "level": "how many units of the outcome per period the series is at just after an intervention, against what the trend "
              "before predicts.",
     "placebo date": "a date with no intervention, tested like a real one: an effect there as large as the real one means the "

@@ -235,3 +235,21 @@ def test_host_regularity_of_a_log_without_conversation():
                        "parent_id": [None, None]})
     row = host_regularity(Community.from_frames(ev, name="joins")).iloc[0]
     assert row["weeks"] == 0 and np.isnan(row["cv_per_week"])
+
+
+def test_a_community_that_has_gone_quiet_is_dormant_now_whatever_its_past():
+    sim = simulate("living", days=730, seed=0)
+    ev = sim.events
+    t = pd.to_datetime(ev["created_at"], utc=True)
+    last = t.max()
+    member_talk = ev["kind"].isin(["post", "reply"]) & ~ev["member_id"].isin(sim.hosts)
+    recent = t > last - pd.Timedelta(weeks=13)
+    keep = ~(recent & member_talk) | (np.arange(len(ev)) % 100 == 0)  # the last 13 weeks keep one member post in 100
+    quiet = Community.from_frames(ev[keep].reset_index(drop=True), sim.members, hosts=sim.hosts, name="quiet")
+    v = health_verdict(quiet)
+    row = v.signals.set_index("id").loc["recent_contributions_per_week"]
+    n_recent = int((recent & member_talk & keep).sum())
+    assert row["n"] == n_recent and row["value"] == pytest.approx(n_recent / 13)
+    assert row["value"] < 3 and v.label == "dormant", v.summary()
+    assert any("has gone quiet" in r for r in v.reasons)
+    assert health_verdict(sim.community()).label == "thriving conversation"  # the same community, still talking

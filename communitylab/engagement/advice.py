@@ -63,6 +63,9 @@ class Rule:
         below it for ``top1_share``, where less is better).
     percent : bool
         Show a ratio as a percentage (``host_silence_ratio``: "members post 34% of ...").
+    unless : str, optional
+        A signal id: the rule is skipped when that signal is computed (status ok), because a rule on
+        it says the same better (the weekly activity of the last weeks rather than of the whole period).
     """
 
     signal: str
@@ -71,6 +74,7 @@ class Rule:
     because: str
     strong_at: float | None = None
     percent: bool = False
+    unless: str | None = None
 
 
 #: The advice table, in order of priority: the first rules that fire are the ones shown.
@@ -80,6 +84,10 @@ RULES: tuple[Rule, ...] = (
     Rule("member_contributions_per_week", "flagged", "Decide whether to revive or retire the space: one clear reason to come back "
          "(a weekly question, an event) or an archive that says where the conversation moved.",
          "Members write {value} posts and replies a week (threshold {threshold}): too few to carry a conversation."),
+    Rule("recent_contributions_per_week", "flagged", "Decide whether to revive or retire the space: one clear reason to come "
+         "back (a weekly question, an event) or an archive that says where the conversation moved.",
+         "In the last {weeks} weeks members wrote {value} posts and replies a week (threshold {threshold}, {n} in all): the "
+         "conversation has gone quiet."),
     Rule("member_to_member_share", "flagged", "Hand questions back to members: wait before the host answers, invite a member to "
          "answer first, and thank those who do.",
          "Members answer each other in {value} of {n} replies (threshold {threshold}): the host answers nearly everything, so members "
@@ -114,8 +122,12 @@ RULES: tuple[Rule, ...] = (
          "The top 1% of members make {value} of contributions: the conversation does not rest on a few.", strong_at=0.2),
     Rule("host_silence_ratio", "strong", "Let members lead more: they carry the conversation when the host is away.",
          "When the host is silent, members post {value} of what their own momentum predicts.", strong_at=1.0, percent=True),
+    Rule("recent_contributions_per_week", "always", "Run this study every month and watch the trend of active members and of "
+         "member-to-member replies: they turn before the totals do.", "Members wrote {value} posts and replies a week in the "
+         "last {weeks} weeks."),
     Rule("member_contributions_per_week", "always", "Run this study every month and watch the trend of active members and of "
-         "member-to-member replies: they turn before the totals do.", "Members write {value} posts and replies a week now."),
+         "member-to-member replies: they turn before the totals do.", "Members write {value} posts and replies a week.",
+         unless="recent_contributions_per_week"),
     Rule("answered_share", "always", "Look at the unanswered threads each month: they are where newcomers give up.",
          "{value} of {n} threads get an answer."),
     Rule("trend_active_members", "always", "Ask the members still here what would bring them back more often (a two-question "
@@ -168,7 +180,9 @@ def actions(verdict, *, limit: int = 5, minimum: int = 3) -> list[dict[str, str]
     out: list[dict[str, str]] = []
     for pass_ in ("flagged", "strong", "always"):
         for rule in RULES:
-            if rule.when != pass_ or rule.signal not in by_id or any(a["signal"] == rule.signal for a in out):
+            if (rule.when != pass_ or rule.signal not in by_id
+                    or any(a["signal"] == rule.signal or a["action"] == rule.action for a in out)
+                    or (rule.unless in by_id and by_id[rule.unless]["status"] == "ok")):
                 continue
             if (pass_ != "flagged" and len(out) >= minimum) or len(out) >= limit:
                 break

@@ -172,8 +172,9 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
        addressee (the reply structure is missing or unlinked), or there are no replies at all;
        *too little data to judge*: fewer than ``min_threads`` threads (messages, in a reply
        network without threads) or ``min_members`` contributing members in the period judged;
-    1. *dormant*: member posts + replies per week over the active period below
-       ``min_weekly_contributions``;
+    1. *dormant*: member posts + replies per week below ``min_weekly_contributions``, over the
+       active period or over its last ``trajectory_weeks`` weeks (when the period is at least twice
+       as long: a community that has gone quiet is dormant now, whatever its past);
     2. *brand-centric audience*: hosts are known and the member-to-member share of replies is below
        ``brand_m2m_max``;
     3. *transient crowd*: reciprocity below ``crowd_reciprocity_max`` and the interval of repeated
@@ -215,6 +216,12 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     n_member = int(d.loc[in_days(d["day"], lo, hi), "events"].sum())
     weeks = max((hi - lo).total_seconds() / (7 * 86_400), 1.0) if pd.notna(lo) else 1.0
     weekly = n_member / weeks
+    recent_weeks = th.trajectory_weeks
+    if pd.notna(lo) and weeks >= 2 * recent_weeks:  # members' activity now: the last weeks of the active period
+        n_recent = int(d.loc[in_days(d["day"], hi - pd.Timedelta(weeks=recent_weeks) + pd.Timedelta(days=1), hi), "events"].sum())
+        recent = n_recent / recent_weeks
+    else:
+        n_recent, recent = n_member, np.nan
     window = f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d} ({weeks:.0f} weeks)" if pd.notna(lo) else "no events"
     dm = reply_direction_matrix(community).set_index("direction")
     n_replies = int(dm["replies"].sum())
@@ -257,6 +264,9 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     rows = [
         ("member_contributions_per_week", "member contributions per week", weekly, np.nan, np.nan, th.min_weekly_contributions,
          weekly < th.min_weekly_contributions, n_member, False, "ok"),
+        ("recent_contributions_per_week", f"member contributions per week, last {recent_weeks:g} weeks", recent, np.nan, np.nan,
+         th.min_weekly_contributions, bool(recent < th.min_weekly_contributions), n_recent, False,
+         "ok" if np.isfinite(recent) else "too little data"),
         ("linked_share", "share of replies with a known addressee", linked, np.nan, np.nan, th.min_linked_share, False, n_replies, True,
          enough(n_replies)),
         # without a known host every reply is member to member by construction: the share means nothing
@@ -295,6 +305,11 @@ def health_verdict(community: Community, thresholds: HealthThresholds | None = N
     if flag["member contributions per week"]:
         label = "dormant"
         reasons.append(f"That is below {th.min_weekly_contributions:g} a week: there is too little activity to sustain a conversation.")
+    elif flag[f"member contributions per week, last {recent_weeks:g} weeks"]:
+        label = "dormant"
+        reasons.append(f"In its last {recent_weeks:g} weeks, though, members wrote {recent:.1f} posts and replies a week "
+                       f"({n_recent:,} in all), below {th.min_weekly_contributions:g}: the conversation has gone quiet. "
+                       "Its signals describe the whole period, not now.")
     elif flag["member-to-member share of replies"]:
         label = "brand-centric audience"
         reasons.append(f"Only {as_percent(m2m)} of replies go from one member to another (threshold {th.brand_m2m_max:.0%}): members talk to the host, hardly to each other.")
