@@ -159,19 +159,26 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("panel", nargs="?", default=str(ROOT.parent / "shared" / "data" / "panel"))
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--refit", action="store_true", help="refit and revalidate the forecast on the shipped peer_cuts.csv "
+                    "(no panel needed)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    panel = Path(args.panel)
-    if not panel.is_dir():
-        log.error("no panel folder at %s", panel)
-        return 2
-    sources = [(d.name, str(d)) for d in sorted(panel.iterdir()) if d.is_dir()]
-    sources += [(n, n) for n in DATASETS if status(n) == "present"]
-    with ProcessPoolExecutor(args.jobs) as pool:
-        rows = [r for part in pool.map(community_cuts, *zip(*sources, strict=True)) for r in part]
-    table = pd.DataFrame(rows)
-    OUT.mkdir(parents=True, exist_ok=True)
-    table.to_csv(OUT / "peer_cuts.csv", index=False, float_format="%.6g")
+    if args.refit:
+        table = pd.read_csv(OUT / "peer_cuts.csv", parse_dates=["cut"])
+        registered = json.loads((OUT / "forecast.json").read_text())["built"]["registered"]
+    else:
+        panel = Path(args.panel)
+        if not panel.is_dir():
+            log.error("no panel folder at %s", panel)
+            return 2
+        sources = [(d.name, str(d)) for d in sorted(panel.iterdir()) if d.is_dir()]
+        sources += [(n, n) for n in DATASETS if status(n) == "present"]
+        registered = [n for n, s in sources if not Path(s).is_dir()]
+        with ProcessPoolExecutor(args.jobs) as pool:
+            rows = [r for part in pool.map(community_cuts, *zip(*sources, strict=True)) for r in part]
+        table = pd.DataFrame(rows)
+        OUT.mkdir(parents=True, exist_ok=True)
+        table.to_csv(OUT / "peer_cuts.csv", index=False, float_format="%.6g")
     model_rows = table[table["eligible"]].reset_index(drop=True)
     res, mean, scale = fit(model_rows, FEATURES)
     v = validate(model_rows, FEATURES)
@@ -182,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         "coef": [float(b) for b in res.params], "cov": np.asarray(res.cov_params()).tolist(),
         "se": [float(s) for s in res.bse], "validation": {k: x for k, x in v.items() if k != "predictions"},
         "built": {"date": dt.date.today().isoformat(), "kit_commit": commit, "panel": "../shared/data/panel (README: 34 communities)",
-                  "registered": [n for n, _ in sources if not Path(_).is_dir()]},
+                  "registered": registered, "refit_from_table": bool(args.refit)},
     }
     (OUT / "forecast.json").write_text(json.dumps(model, indent=1, default=float) + "\n")
     calibration_chart(v, OUT / "calibration.png")

@@ -436,11 +436,13 @@ def key_figures(figures: list[dict[str, Any]], level: float = 0.95) -> pd.DataFr
 
 
 def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: float | None = None,
-                      actions: list[dict[str, str]] | None = None, why: list[str] | None = None, data: str | None = None) -> None:
+                      actions: list[dict[str, str]] | None = None, why: list[str] | None = None, data: str | None = None,
+                      outlook: list[str] | None = None) -> None:
     """Show a report's opening: the answer in words, the 3–5 figures that matter (each with its
     interval and n), then what to do (``actions``: :func:`communitylab.engagement.advice.actions`,
-    each with why), how the answer was reached (``why``) and the data it rests on (``data``: named
-    on the first screen, example or simulated data said as such); the contents follow it."""
+    each with why), how the answer was reached (``why``), what comes next (``outlook``: a forecast
+    and how it compares with peers, in sentences) and the data it rests on (``data``: named on the
+    first screen, example or simulated data said as such); the contents follow it."""
     from IPython.display import Markdown, display
 
     from communitylab import tables
@@ -452,6 +454,8 @@ def executive_summary(answer: str, figures: list[dict[str, Any]], *, level: floa
         display(Markdown(actions_text(actions)))
     if why:
         display(Markdown("**How this answer was reached.** " + " ".join(_md_escape(w) for w in why)))
+    if outlook:
+        display(Markdown("**What comes next, and compared with whom.** " + " ".join(_md_escape(w) for w in outlook)))
     if data:
         display(Markdown("**What this rests on.** " + data))
 

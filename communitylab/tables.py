@@ -55,6 +55,11 @@ LABELS: dict[str, str] = {
     "url": "URL",
     "utc": "UTC",
     "median_hours_to_first_reply": "Median time to first reply",
+    "percentile_all": "Share of peers below it",
+    "percentile_kind": "Share of its kind below it",
+    "n_all": "Peers",
+    "n_kind": "Peers of its kind",
+    "shown": "This community",
     "dormant": "Lapsed",  # active the period before, not in this one; "dormant" is a verdict (communitylab.glossary)
 }
 

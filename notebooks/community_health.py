@@ -60,10 +60,13 @@ display(Markdown("# Is this community alive?\n\n" + report.run_header(
 
 # %%
 answer, todo = advice.answer(verdict, community.name), advice.actions(verdict)
-report.executive_summary(f"**{report.text(answer)}** (verdict: *{verdict.label}*)", verdict.key_figures(), actions=todo,
-                         why=verdict.reasons)
+forecast, peers = eng.dormancy_forecast(community), eng.peer_percentiles(community, verdict)
+figures = verdict.key_figures() + [f for f in [forecast.key_figure()] if f]
+report.executive_summary(f"**{report.text(answer)}** (verdict: *{verdict.label}*)", figures, actions=todo,
+                         why=verdict.reasons, outlook=[forecast.sentence(), eng.peer_sentence(peers)])
 summary.record(community=community.name, answer=answer, actions=todo, verdict=verdict.label, reasons=verdict.reasons,
-               window=verdict.window, signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded)
+               window=verdict.window, signals=verdict.signals, trajectory=verdict.trajectory, rows_loaded=community.report.rows_loaded,
+               forecast=forecast.to_dict(), peers=peers)
 
 # %% [markdown]
 # ## The signals behind the verdict
@@ -83,6 +86,20 @@ if len(verdict.trajectory):
     display(tables.table(verdict.trajectory))
 else:
     display(Markdown("_Not assessed: there is too little data to judge this community (see the summary)._"))
+
+# %% [markdown]
+# ## Among real communities
+#
+# The same signals for up to 35 real, public communities (mailing lists, Q&A sites, a chat channel, interaction networks), each the median over its life, cut every six months: where this community stands among them, and among those of its kind. A percentile is not a grade: communities of different kinds differ for good reasons. How the peers were chosen and cut, and how the forecast was checked on them: `data/peers/README.md` in communitylab.
+
+# %%
+if len(peers):
+    plots.plot_peer_percentiles(peers)
+    report.show_figure(f"{eng.peer_sentence(peers)} Shaded: the middle half of the peers; hollow: among peers of its kind "
+                       f"({eng.kind_of(community)}), where there are any.")
+    display(tables.table(peers[["signal", "shown", "percentile_all", "n_all", "percentile_kind", "n_kind"]]))
+else:
+    display(Markdown("_No signal of this community can be set beside the peer communities._"))
 
 # %% [markdown]
 # ## Activity over time

@@ -44,12 +44,30 @@ def test_auc_is_the_mann_whitney_statistic():
 
 
 def test_a_community_against_its_peers_and_its_forecast(tiny):
-    c = datasets.load_community("sim:living")
+    c = datasets.load_community("sim:living:days=730")
     p = peer_percentiles(c)
     assert (p["n_all"] >= 17).all() and p["percentile_all"].between(0, 1).all()
     f = dormancy_forecast(c)
     assert 0 < f.low <= f.probability <= f.high < 1
     assert set(f.drivers["feature"]) == set(MODEL["features"])
-    assert "AUC 0.63" in f.sentence() and "recent trend alone" in f.sentence()
+    assert f"AUC {MODEL['validation']['auc']:.2f}" in f.sentence() and "rough guide" in f.sentence()
+    assert f.key_figure()["n"] == MODEL["validation"]["n_cuts"] and f.to_dict()["applicable"]
     quiet = dormancy_forecast(tiny)  # seven member posts and replies
-    assert not quiet.applicable and "already quiet" in quiet.sentence()
+    assert not quiet.applicable and "already quiet" in quiet.sentence() and quiet.key_figure() is None
+    young = dormancy_forecast(datasets.load_community("sim:living"))  # one year: the peers were first cut at a year
+    assert not young.applicable and "less than a year" in young.reason
+
+
+def test_a_peer_is_never_compared_with_itself():
+    c = datasets.load_community("sim:living:days=730")
+    table = load_peer_table()
+    n = table["community"].nunique()
+    assert peer_percentiles(c)["n_all"].max() == n
+    c.name = table["community"].iloc[0]
+    assert peer_percentiles(c)["n_all"].max() == n - 1
+
+
+def test_forecast_beats_the_base_rate_and_calibrates_within_ten_points():
+    v = MODEL["validation"]
+    assert v["brier"] < v["brier_base_rate"]
+    assert all(abs(d["observed"] - d["predicted"]) <= 0.10 for d in v["calibration"] if d["n"] >= 30)

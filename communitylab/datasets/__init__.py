@@ -110,21 +110,22 @@ def describe_datasets() -> pd.DataFrame:
 
 
 def _simulated(source: str):
-    """``"sim:<scenario>[:seed=N]"`` -> the simulated community with its truth."""
+    """``"sim:<scenario>[:seed=N][:days=N]"`` -> the simulated community with its truth."""
     from communitylab.errors import ParameterError
     from communitylab.simulate import SCENARIOS, simulate
 
     parts = source.split(":")
     scenario, opts = parts[1], parts[2:]
-    seed = 0
+    options = {"seed": 0, "days": 365}
     for opt in opts:
         key, _, value = opt.partition("=")
-        if key != "seed" or not value.isdigit():
-            raise ParameterError(f"source {source!r}: expected sim:<scenario> or sim:<scenario>:seed=<whole number>; got {opt!r}")
-        seed = int(value)
+        if key not in options or not value.isdigit() or (key == "days" and int(value) < 7):
+            raise ParameterError(f"source {source!r}: expected sim:<scenario>, optionally followed by :seed=<whole number> and "
+                                 f":days=<whole number, at least 7>; got {opt!r}")
+        options[key] = int(value)
     if scenario not in SCENARIOS:
         raise ParameterError(f"source {source!r}: no scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
-    return simulate(scenario, seed=seed)
+    return simulate(scenario, **options)
 
 
 def load_community(
@@ -145,7 +146,7 @@ def load_community(
     ----------
     source : str
         ``"stackexchange-beer"`` (a registered name, once fetched), ``"sim:brand_centric"`` (optionally
-        ``"sim:living:seed=3"``), or a path to an export of any format in
+        ``"sim:living:seed=3"``, ``"sim:living:days=730"``), or a path to an export of any format in
         :data:`communitylab.loaders.FORMATS` (Slack zip, Discord JSON, Discourse topics, mbox,
         GitHub API pages, Reddit JSON Lines, Facebook Graph JSON, Twitter/X API v2 JSON, a
         ``community.yml`` source file, a Stack Exchange dump, an edge list, any CSV/Parquet/JSONL).

@@ -51,7 +51,13 @@ from communitylab.engagement.newcomers import (
     newcomer_retention,
     newcomer_retention_gap,
 )
-from communitylab.engagement.peers import DormancyForecast, dormancy_forecast, peer_percentiles
+from communitylab.engagement.peers import (
+    DormancyForecast,
+    dormancy_forecast,
+    kind_of,
+    peer_percentiles,
+    peer_sentence,
+)
 from communitylab.engagement.responsiveness import (
     answered_within,
     first_replies,
@@ -61,7 +67,7 @@ from communitylab.engagement.responsiveness import (
 )
 from communitylab.engagement.trajectory import TRAJECTORY_LABELS, trajectory
 
-__all__ = ["DormancyForecast", "dormancy_forecast", "peer_percentiles",
+__all__ = ["DormancyForecast", "dormancy_forecast", "kind_of", "peer_percentiles", "peer_sentence",
     "LEVELS", "LevelRules", "engagement_levels", "level_transitions", "level_counts", "level_summary", "first_contributions", "join_ask_leave", "newcomer_retention",
     "VERDICTS", "HealthThresholds", "HealthVerdict", "activity_by_period", "activity_during_silences",
     "answered_within", "compare_communities", "comparison_panel", "contribution_counts", "contributions_per_member", "conversation_structure",

@@ -17,7 +17,7 @@ Examples
 >>> from communitylab.engagement.peers import activity_features
 >>> f = activity_features(datasets.load_community("sim:living"))
 >>> sorted(f)[:3]
-['age_months', 'contributions_6m', 'log_peak_ratio']
+['age_months', 'contributions_6m', 'log_contributions_6m']
 """
 
 from __future__ import annotations
@@ -35,14 +35,17 @@ import pandas as pd
 from communitylab.community import Community
 
 __all__ = ["KINDS", "FEATURES", "QUIET_SHARE", "member_contributions", "activity_features", "went_quiet", "kind_of",
-           "load_peer_table", "load_forecast_model", "peer_percentiles", "dormancy_forecast", "DormancyForecast"]
+           "load_peer_table", "load_forecast_model", "peer_percentiles", "peer_sentence", "shown_value", "dormancy_forecast",
+           "DormancyForecast", "MIN_AGE_MONTHS"]
 
 #: The kind of community each connector's format is (peers are compared within a kind, and overall)
 KINDS = {"mbox": "mailing list", "stackexchange": "Q&A", "discourse": "forum", "reddit": "forum", "github": "forum",
          "chatlog": "chat", "slack": "chat", "discord": "chat", "edgelist": "network", "twcs": "support",
          "twitter": "social", "facebook": "social"}
-#: The features the forecast uses, computed over the months before a cut (see :func:`activity_features`)
-FEATURES = ("log_peak_ratio", "trend_3m", "members_trend_3m", "log_contributions_6m")
+#: The features the forecast uses, computed over the months before a cut (see :func:`activity_features`): the recent
+#: trend alone. The panel's 19 quiet outcomes carry one or two features at most; four over-fitted, and a second one
+#: (distance from the peak) added nothing out of sample (``data/peers/README.md``)
+FEATURES = ("trend_3m",)
 #: "Went quiet": the next six months bring less than this share of the last six months' member posts and replies
 QUIET_SHARE = 0.25
 #: Fewer member posts and replies than this in the six months before a cut: already quiet, nothing to forecast
@@ -152,8 +155,8 @@ COMPARED = {
     "answered_share": "share of threads answered",
     "member_to_member_share": "member-to-member share of replies",
     "top1_share": "share of contributions by the top 1% of members",
-    "trend_3m": "activity trend (last 3 months against the 3 before, log)",
-    "log_peak_ratio": "activity against its busiest six months (log)",
+    "trend_3m": "activity trend (last 3 months against the 3 before)",
+    "log_peak_ratio": "activity against its busiest six months",
 }
 
 
@@ -162,28 +165,32 @@ def peer_percentiles(community: Community, verdict=None) -> pd.DataFrame:
 
     Each peer community is one value per signal: the median over its cut dates. The percentile is
     the share of peers below the community's value (ties count half), among peers of the same kind
-    and among all.
+    and among all; a community that is itself one of the peers (by name) is left out of them.
 
     Returns
     -------
     DataFrame
-        ``signal, id, value, percentile_kind, n_kind, percentile_all, n_all, peer_median`` (one row
-        per signal with a value; ``n_*``: the peer communities it rests on).
+        ``signal, id, value, shown, percentile_kind, n_kind, percentile_all, n_all, peer_median``
+        (one row per signal with a value; ``shown``: the value in words; ``n_*``: the peer
+        communities it rests on).
     """
     from communitylab.engagement.health import health_verdict
 
     verdict = verdict or health_verdict(community)
     own = {r["id"]: r["value"] for _, r in verdict.signals.iterrows() if r["status"] == "ok" and pd.notna(r["value"])}
-    own.update({k: v for k, v in activity_features(community).items() if k in COMPARED})
+    contributions = member_contributions(community)
+    if len(contributions):
+        own.update({k: v for k, v in activity_features(contributions).items() if k in COMPARED})
     table = load_peer_table()
     per_peer = table.groupby(["community", "kind"])[list(COMPARED)].median().reset_index()
+    per_peer = per_peer[per_peer["community"] != community.name]  # a peer community is not compared with itself
     kind = kind_of(community)
     rows = []
     for sid, words in COMPARED.items():
         if sid not in own:
             continue
         value = float(own[sid])
-        row = {"signal": words, "id": sid, "value": value}
+        row = {"signal": words, "id": sid, "value": value, "shown": shown_value(sid, value)}
         for scope, peers in (("kind", per_peer[per_peer["kind"] == kind]), ("all", per_peer)):
             vals = peers[sid].dropna().to_numpy(float)
             row[f"n_{scope}"] = len(vals)
@@ -192,7 +199,38 @@ def peer_percentiles(community: Community, verdict=None) -> pd.DataFrame:
         row["peer_median"] = float(per_peer[sid].median())
         if row["n_all"]:  # a signal no peer has (no host is known in the panel: member-to-member share) is left out
             rows.append(row)
-    return pd.DataFrame(rows, columns=["signal", "id", "value", "percentile_kind", "n_kind", "percentile_all", "n_all", "peer_median"])
+    out = pd.DataFrame(rows, columns=["signal", "id", "value", "shown", "percentile_kind", "n_kind", "percentile_all", "n_all", "peer_median"])
+    out.attrs["percent"] = ["percentile_kind", "percentile_all"]
+    return out
+
+
+def shown_value(signal_id: str, value: float) -> str:
+    """A compared value in a client's words: shares as percentages, trends as ratios."""
+    if not np.isfinite(value):
+        return "–"
+    if signal_id == "trend_3m":
+        return f"×{math.exp(value):.2f} on the 3 months before"
+    if signal_id == "log_peak_ratio":
+        return f"{math.exp(value):.0%} of its busiest half-year"
+    if signal_id == "member_contributions_per_week":
+        return f"{value:,.1f}"
+    return f"{value:.0%}"
+
+
+def peer_sentence(percentiles: pd.DataFrame) -> str:
+    """Where the community stands among its peers, in one sentence (the first three signals compared)."""
+    if percentiles.empty:
+        return "No signal of this community can be compared with the peer communities."
+    n = int(percentiles["n_all"].max())
+    parts = [f"{_ordinal(r.percentile_all)} percentile for {r.signal} ({r.shown})" for r in percentiles.head(3).itertuples()]
+    return (f"Among {n} real communities: " + "; ".join(parts)
+            + " (the 100th percentile is above every one of them).")
+
+
+def _ordinal(share: float) -> str:
+    v = int(round(100 * share))
+    suffix = "th" if 10 <= v % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(v % 10, "th")
+    return f"{v}{suffix}"
 
 
 @dataclass
@@ -213,14 +251,34 @@ class DormancyForecast:
     def sentence(self) -> str:
         """The forecast in words, with its interval and the evidence for the model."""
         if not self.applicable:
-            return f"No forecast: {self.reason}."
+            return f"No forecast of the next six months: {self.reason}."
         v = self.validation
         odds = f"1 in {max(1, round(1 / self.probability))}" if self.probability >= 0.01 else "less than 1 in 100"
-        proof = (f" Checked on {v.get('n_communities', 0)} real communities ({v.get('n_cuts', 0)} moments, {v.get('n_quiet', 0)} "
-                 f"of which went quiet), leaving each community out of its own fit: AUC {v.get('auc', float('nan')):.2f}, "
-                 f"against {v.get('auc_trend', float('nan')):.2f} for the recent trend alone.") if v else ""
+        proof = (f" The model is the recent trend (last three months against the three before), fitted on {v.get('n_cuts', 0)} "
+                 f"moments of {v.get('n_communities', 0)} real communities, {v.get('n_quiet', 0)} of which went quiet; "
+                 f"leaving each community out of its own fit it ranks them with AUC {v.get('auc', float('nan')):.2f} "
+                 "(0.5 is chance, 1 perfect): a rough guide, not a prediction to plan on.") if v else ""
         return (f"A {odds} chance ({self.probability:.0%}; {int(self.level * 100)}% interval {self.low:.0%}–{self.high:.0%}) "
-                f"that member activity falls below a quarter of the last six months' within the next six months.{proof}")
+                f"that member posts and replies fall below a quarter of the last six months' within the next six.{proof}")
+
+    def key_figure(self) -> dict[str, Any] | None:
+        """The forecast as one of a report's key figures (None when there is no forecast)."""
+        if not self.applicable:
+            return None
+        return {"figure": "Chance of going quiet within six months", "estimate": self.probability, "low": self.low,
+                "high": self.high, "n": self.validation.get("n_cuts"), "share": True, "unit": "",
+                "note": f"forecast from the recent trend; AUC {self.validation.get('auc', float('nan')):.2f} on real communities"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``summary.json`` records: the probability, its interval, the features and the validation."""
+        return {"applicable": self.applicable, "reason": self.reason, "horizon_months": 6, "probability": self.probability,
+                "low": self.low, "high": self.high, "level": self.level, "features": self.features,
+                "validation": {k: self.validation.get(k) for k in ("n_cuts", "n_quiet", "n_communities", "auc", "brier",
+                                                                    "brier_base_rate", "auc_trend", "auc_verdict")}}
+
+
+#: A forecast needs this much history before the last contribution (the peers were first cut a year after their start)
+MIN_AGE_MONTHS = 12
 
 
 def dormancy_forecast(community: Community, horizon_months: int = 6, *, level: float = 0.95) -> DormancyForecast:
@@ -230,18 +288,33 @@ def dormancy_forecast(community: Community, horizon_months: int = 6, *, level: f
     The model is a logistic regression over :data:`FEATURES` fitted on the peer table, its
     covariance clustered by community; the interval is the linear predictor's, transformed.
     ``drivers`` lists each feature's value, its peers' median and its contribution to the log-odds
-    (coefficient × standardized value), largest first.
+    (coefficient × standardized value), largest first. No forecast (``applicable`` False, with the
+    reason) for a community already quiet or younger than :data:`MIN_AGE_MONTHS`.
+
+    Examples
+    --------
+    >>> from communitylab import datasets
+    >>> f = dormancy_forecast(datasets.load_community("sim:living"))
+    >>> f.applicable, f.reason
+    (False, 'less than a year of history (the model was checked on communities at least a year old)')
     """
     from scipy import stats
 
     if horizon_months != 6:
         raise ValueError("the forecast is fitted and checked for a six-month horizon only")
     model = load_forecast_model()
-    feats = activity_features(community)
+    contributions = member_contributions(community)
+    if contributions.empty:
+        return DormancyForecast(np.nan, np.nan, np.nan, level, {}, pd.DataFrame(), model.get("validation", {}), False,
+                                "no member posts or replies")
+    feats = activity_features(contributions)
     if feats["contributions_6m"] < MIN_CONTRIBUTIONS:
         return DormancyForecast(np.nan, np.nan, np.nan, level, feats, pd.DataFrame(), model.get("validation", {}), False,
                                 f"fewer than {MIN_CONTRIBUTIONS} member posts and replies in the last six months: "
                                 "the community is already quiet")
+    if feats["age_months"] < MIN_AGE_MONTHS:
+        return DormancyForecast(np.nan, np.nan, np.nan, level, feats, pd.DataFrame(), model.get("validation", {}), False,
+                                "less than a year of history (the model was checked on communities at least a year old)")
     names = model["features"]
     z = np.array([(feats[n] - model["mean"][n]) / model["scale"][n] for n in names])
     x = np.concatenate([[1.0], z])

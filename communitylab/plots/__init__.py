@@ -7,6 +7,7 @@ from communitylab.plots.engagement import (
     plot_comparison,
     plot_direction_matrix,
     plot_lorenz,
+    plot_peer_percentiles,
     plot_reply_network,
     plot_reply_survival,
 )
@@ -20,4 +21,4 @@ from communitylab.plots.retention import (
 )
 from communitylab.plots.survey import plot_likert, plot_shares
 
-__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "network_layout", "activity_caption", "plot_reply_survival", "plot_decision_sensitivity"]
+__all__ = ["plot_cohort_fit", "plot_projection", "plot_interrupted_series", "plot_likert", "plot_shares", "plot_cohort_retention", "plot_tenure_survival", "plot_activity", "plot_comparison", "plot_peer_percentiles", "plot_direction_matrix", "plot_lorenz", "plot_reply_network", "network_layout", "activity_caption", "plot_reply_survival", "plot_decision_sensitivity"]

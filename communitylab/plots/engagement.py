@@ -7,7 +7,7 @@ import pandas as pd
 
 from communitylab.plots.theme import PALETTE, date_axis, new_axes, whole_ticks
 
-__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "network_layout", "plot_comparison", "activity_caption"]
+__all__ = ["plot_activity", "plot_direction_matrix", "plot_lorenz", "plot_reply_survival", "plot_reply_network", "network_layout", "plot_comparison", "plot_peer_percentiles", "activity_caption"]
 
 
 def plot_activity(activity: pd.DataFrame, ax=None, *, title: str = "Activity per period"):
@@ -182,3 +182,26 @@ def plot_comparison(table: pd.DataFrame, metric: str = "reply_earning_share", ax
     return ax
 
 
+
+
+def plot_peer_percentiles(table: pd.DataFrame, ax=None, title: str | None = None):
+    """Where a community stands among real peer communities: one row per signal, its percentile
+    among all peers (filled) and among peers of its kind (hollow), the middle half of peers shaded.
+
+    ``table`` is :func:`communitylab.engagement.peer_percentiles`'s result.
+    """
+    ax = new_axes(ax)
+    t = table.iloc[::-1].reset_index(drop=True)
+    y = np.arange(len(t))
+    ax.axvspan(25, 75, color="0.92", zorder=0, label="middle half of peers")
+    ax.scatter(100 * t["percentile_all"], y, color=PALETTE["member"], zorder=3, label="among all peers")
+    if t["percentile_kind"].notna().any():
+        ax.scatter(100 * t["percentile_kind"], y, facecolors="none", edgecolors=PALETTE["host"], zorder=3,
+                   label="among peers of its kind")
+    ax.set_yticks(y, [f"{s}\n{v}" for s, v in zip(t["signal"], t["shown"], strict=True)], fontsize=8)
+    ax.set_xlim(-3, 103)
+    ax.set_xlabel("percentile among the peer communities (100: above all of them)")
+    n = int(table["n_all"].max()) if len(table) else 0
+    ax.set_title(title or f"Where this community stands among {n} real communities")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8, frameon=False)
+    return ax
