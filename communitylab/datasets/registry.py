@@ -208,6 +208,20 @@ _ENTRIES = (
              "then `communitylab datasets fetch api --from FOLDER`."),
     ),
     Dataset(
+        "synth", "Synthetic-control reference panels: Basque Country (1955-97) and West Germany (1960-2003)",
+        (DataFile("basque.csv", "7f7f90d7a01984a33a2ea3efc311ce826c05b61234a52c27445adacc6f52bf70", 74244, (
+            f"{_RAW}/sdfordham/pysyncon/e8c75d90bf31f030be467f86e66a5c22e4d66828/data/basque.csv",)),
+         DataFile("germany.csv", "c59ff635faaf43729eaefdf5e9a4584fc3112a56fdab84b9ac5f78e1b6302e83", 39106, (
+             f"{_RAW}/sdfordham/pysyncon/7911c3ffd9d6f2985aecbb19b39f160d7af1be51/germany.csv",))),
+        origin="Abadie & Gardeazabal (2003) and Abadie, Diamond & Hainmueller (2015) replication data, as shipped by "
+               "R's Synth package and the pysyncon repository",
+        licence="pysyncon: MIT; the underlying figures are published statistics (cite the articles)",
+        citation="Abadie & Gardeazabal (2003). The economic costs of conflict: a case study of the Basque Country. "
+                 "AER 93(1), 113-132; Abadie, Diamond & Hainmueller (2015). Comparative politics and the synthetic "
+                 "control method. AJPS 59(2), 495-510.",
+        how="Downloaded from the pysyncon repository pinned to its commits, byte for byte.",
+    ),
+    Dataset(
         "sicily", "Acute coronary events in Sicily around the 2005 smoking ban (monthly, 2002-2006)",
         (DataFile("sicily.csv", "63a867b3fc8748425ff27a28202c19b4c2741e69a1ab753ad8e77c4e56457dda", 2104, (
             f"{_RAW}/gasparrini/2017_lopezbernal_IJE_codedata/85456263850d03ae39439e032929347c40ff3a26/sicily.csv",)),),
