@@ -50,8 +50,9 @@ def _value(text: str):
 
 def _demo_runs(available: dict) -> list[tuple[str, dict, str]]:
     """What ``demo`` runs: the health study on every other simulator scenario and on every registered
-    data set present in the data folder (run folders named for it), then each study with its
-    defaults (so ``latest.html`` is the default run)."""
+    data set present in the data folder (run folders named for it), the revitalization study on the
+    revitalized scenario's eight dated steps, then each study with its defaults (so ``latest.html``
+    is the default run)."""
     from communitylab.datasets import DATASETS, status
     from communitylab.simulate import SCENARIOS
 
@@ -60,6 +61,8 @@ def _demo_runs(available: dict) -> list[tuple[str, dict, str]]:
         default = available["community_health"]["source"]["default"].strip("'\"")
         sources = [f"sim:{s}" for s in SCENARIOS if f"sim:{s}" != default] + [n for n in DATASETS if status(n) == "present"]
         runs += [("community_health", {"source": src}, src.replace(":", "-")) for src in sources]
+    if "revitalization_study" in available:
+        runs.append(("revitalization_study", {"source": "sim:revitalized"}, "sim-revitalized"))
     studies = [s for s in DEMO_STUDIES if s in available] + [s for s in available if s not in DEMO_STUDIES]
     return runs + [(study, {}, "") for study in studies]
 

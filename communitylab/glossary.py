@@ -52,6 +52,11 @@ GLOSSARY: dict[str, str] = {
                "dormant (too little activity to carry a conversation, over the period judged or in its last weeks), cannot judge, too little data to judge.",
     "level": "how many units of the outcome per period the series is at just after an intervention, against what the trend "
              "before predicts.",
+    "difference in differences": "the treated community's change from before to after the start, beyond the change the "
+                                 "comparison communities (no intervention) went through over the same periods.",
+    "synthetic control": "a weighted mix of comparison communities that tracks the treated one before the start; after it, "
+                         "the gap between the two is the estimate. Each comparison community treated in turn (a placebo) shows "
+                         "how large a gap chance alone gives.",
     "placebo date": "a date with no intervention, tested like a real one: an effect there as large as the real one means the "
                     "real one may be chance or trend.",
     "survivors": "members of one starting group still active at the start of each later period.",

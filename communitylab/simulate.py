@@ -21,6 +21,11 @@ Scenarios (:data:`SCENARIOS`):
     dates. The verdict, which judges the present, is *thriving conversation*, as it is from the
     seventh milestone on; the months before the fourth milestone alone are *dormant*.
 
+``common_shock`` (:func:`simulate_common_shock`)
+    A panel for comparison designs: a treated community and eight comparison communities, all
+    raised by a platform-wide change, the treated one also by an intervention two weeks later.
+    ``sim:common_shock`` is the treated one, ``sim:common_shock:comparison=N`` the others.
+
 Every function takes a ``seed`` and returns the same events for the same arguments.
 """
 
@@ -34,7 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCENARIOS", "Simulated", "simulate", "simulate_large_log", "example_export", "REVITALIZATION_STEPS"]
+__all__ = ["SCENARIOS", "Simulated", "simulate", "simulate_large_log", "simulate_common_shock", "example_export",
+           "REVITALIZATION_STEPS"]
 
 REVITALIZATION_STEPS = (
     "rename the group",
@@ -322,3 +328,75 @@ def example_export(scenario: str = "brand_centric", *, seed: int = 0) -> Path:
     folder = Path(tempfile.gettempdir()) / "communitylab-examples"
     folder.mkdir(exist_ok=True)
     return simulate(scenario, seed=seed).write_support_export(folder / f"support-{scenario}-{seed}.csv")
+
+
+#: The common-shock panel: a treated community and its comparison communities (see :func:`simulate_common_shock`)
+SHOCK_WEEKS, SHOCK_WEEK, INTERVENTION_WEEK = 104, 60, 62
+SHOCK, EFFECT, N_COMPARISON = 1.4, 1.25, 8
+
+
+def simulate_common_shock(role: str = "treated", *, index: int = 1, seed: int = 0, start: str = "2024-01-01") -> Simulated:
+    """One community of a panel that a common shock hits, the treated one of which also gets an
+    intervention: the case a before/after model alone gets wrong.
+
+    Every community's member-to-member replies per week follow its own level and a slow drift;
+    in week ``SHOCK_WEEK`` a platform-wide change raises them all by ``SHOCK`` (×1.4); two weeks
+    later the treated community starts an onboarding programme that raises its own by ``EFFECT``
+    (×1.25). A before/after model of the treated community alone credits the programme with both
+    (about ×1.75); a comparison with the ``N_COMPARISON`` untreated communities recovers ×1.25.
+
+    Parameters
+    ----------
+    role : {"treated", "comparison"}
+    index : int
+        Which comparison community (1 to ``N_COMPARISON``); ignored for the treated one.
+    seed : int
+        Seed of the panel: every community of a seed shares the shock and differs in level.
+
+    Examples
+    --------
+    >>> sim = simulate_common_shock()
+    >>> sim.truth["effect"], sim.truth["comparisons"][0]
+    (1.25, 'sim:common_shock:comparison=1')
+    """
+    if role not in ("treated", "comparison") or (role == "comparison" and not 1 <= index <= N_COMPARISON):
+        raise ValueError(f"role must be 'treated' or 'comparison' with index 1 to {N_COMPARISON}; got {role!r}, {index}")
+    which = 0 if role == "treated" else index
+    rng = np.random.default_rng([seed, which])
+    level = 40.0 if role == "treated" else float(np.exp(rng.uniform(np.log(15), np.log(90))))
+    drift = rng.normal(0, 0.002)
+    weeks = np.arange(SHOCK_WEEKS)
+    rate = level * np.exp(drift * weeks) * np.where(weeks >= SHOCK_WEEK, SHOCK, 1.0)
+    if role == "treated":
+        rate = rate * np.where(weeks >= INTERVENTION_WEEK, EFFECT, 1.0)
+    counts = rng.poisson(rate)
+    t0 = pd.Timestamp(start, tz="UTC")
+    members = [f"m{i}" for i in range(120)]
+    weight = 1.0 / np.arange(1, len(members) + 1) ** 0.8
+    weight /= weight.sum()
+    rows = []
+    for w, n in zip(weeks, counts, strict=True):
+        offsets = np.sort(rng.uniform(0, 7 * 86_400 - 7200, size=n))
+        askers = rng.choice(len(members), size=n, p=weight)
+        repliers = (askers + 1 + rng.choice(len(members) - 1, size=n)) % len(members)
+        for j, (off, a, r) in enumerate(zip(offsets, askers, repliers, strict=True)):
+            at = t0 + pd.Timedelta(weeks=int(w), seconds=float(off))
+            post, reply = f"p{w}-{j}", f"r{w}-{j}"
+            rows.append((post, members[a], "post", at, post, None))
+            rows.append((reply, members[r], "reply", at + pd.Timedelta(hours=1), post, post))
+        if w % 2 == 0:  # the host's fortnightly announcement
+            ann = f"h{w}"
+            rows.append((ann, "host1", "post", t0 + pd.Timedelta(weeks=int(w), hours=10), ann, None))
+    events = pd.DataFrame(rows, columns=["event_id", "member_id", "kind", "created_at", "thread_id", "parent_id"])
+    events["channel"] = "forum"
+    member_df = pd.DataFrame({"member_id": [*members, "host1"], "is_host": [False] * len(members) + [True]})
+    name = "common_shock" if role == "treated" else f"comparison_{index}"
+    truth: dict[str, Any] = {
+        "effect": EFFECT, "shock": SHOCK, "shock_date": t0 + pd.Timedelta(weeks=SHOCK_WEEK),
+        "observation_end": t0 + pd.Timedelta(weeks=SHOCK_WEEKS),
+        "comparisons": [f"sim:common_shock:comparison={i}" for i in range(1, N_COMPARISON + 1)],
+    }
+    if role == "treated":
+        truth["milestones"] = pd.DataFrame({"date": [t0 + pd.Timedelta(weeks=INTERVENTION_WEEK)],
+                                            "milestone": ["onboarding programme"]})
+    return Simulated(name, events, member_df, frozenset({"host1"}), truth)

@@ -86,6 +86,15 @@ INTERVENTION_RULES: tuple[StudyRule, ...] = (
               "{outcome} ran {ratio}\u00d7 the earlier trend, but fake dates before show changes as large (p = {p})."),
     StudyRule("no_change", "Rethink the interventions, or give them more time, before investing further.",
               "The data cannot tell a change in {outcome} from its earlier trend ({ratio}\u00d7, interval {low} to {high})."),
+    StudyRule("shared_change", "Quote the change beyond the comparison communities (\u00d7{did}), not the before/after figure "
+              "(\u00d7{alone}): part of the change happened everywhere.", "The comparison communities changed too over the same "
+              "periods: before/after alone says \u00d7{alone}, the comparison \u00d7{did} (interval {low} to {high})."),
+    StudyRule("not_parallel", "Find comparison communities that moved like this one before the start (same platform, same "
+              "audience), then run the study again.", "Before the start the treated and comparison communities did not run "
+              "parallel (leads jointly p = {p}), so the comparison is doubtful."),
+    StudyRule("no_comparison", "Add comparison communities with no intervention (other channels, the same community elsewhere, "
+              "similar communities: parameter comparison) to tell the intervention from what changed everywhere.",
+              "Without them, a season, a platform change or the market cannot be ruled out."),
     StudyRule("no_placebo", "Collect more history before the next intervention, so its effect can be checked.",
               "Too few periods before the first intervention to test fake dates."),
     StudyRule("autocorrelated", "Read the intervals as too narrow, or use the HAC errors the study shows.",
@@ -161,9 +170,22 @@ def survey_signals(n: int, population: int | None, figures: Sequence[Mapping[str
     }
 
 
-def intervention_signals(impact, placebo, effects, residual_p: float | None, outcome: str, period: str) -> dict[str, dict | None]:
+def _comparison_signals(impact, versus) -> dict[str, dict | None]:
+    did = getattr(versus, "did", None)
+    if did is None:
+        return {"shared_change": None, "not_parallel": None, "no_comparison": {}}
+    apart = impact["ratio_low"] > did.ci_high or impact["ratio_high"] < did.ci_low
+    return {"shared_change": {"did": f"{did.rate_ratio:.2f}", "alone": f"{impact['ratio']:.2f}", "low": f"{did.ci_low:.2f}",
+                              "high": f"{did.ci_high:.2f}"} if apart else None,
+            "not_parallel": {"p": f"{did.pretrend_p:.2g}"} if did.parallel_before is False else None,
+            "no_comparison": None}
+
+
+def intervention_signals(impact, placebo, effects, residual_p: float | None, outcome: str, period: str, *,
+                         versus=None) -> dict[str, dict | None]:
     """The revitalization study's signals, read as its headline reads them (:func:`communitylab.report.intervention_answer`,
-    :func:`communitylab.report.placebo_check`)."""
+    :func:`communitylab.report.placebo_check`); ``versus``: the comparison designs
+    (:func:`communitylab.intervention.compare`), None or without a comparison when there is none."""
     from communitylab.report import placebo_check
 
     what = outcome.replace("_", " ").capitalize()
@@ -176,6 +198,7 @@ def intervention_signals(impact, placebo, effects, residual_p: float | None, out
         "supported": {**base, "phase": largest, "p": f"{p_values[best]:.2f}"} if sure and ok else None,
         "not_supported": {**base, "p": f"{p_values[best]:.2f}"} if sure and best is not None and not ok else None,
         "no_change": base if not sure else None,
+        **_comparison_signals(impact, versus),
         "no_placebo": {} if best is None else None,
         "autocorrelated": {"p": f"{residual_p:.3f}"} if residual_p is not None and residual_p < 0.05 else None,
         "keep_measuring": {"periods": int(impact["periods"]), "period": period},

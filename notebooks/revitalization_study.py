@@ -16,7 +16,7 @@ from communitylab import report, study_advice
 report.setup()
 
 # %% tags=["parameters"]
-source: str = "sim:revitalized"  # "sim:<scenario>", a registered data set (once fetched), or a path to your export or community.yml
+source: str = "sim:common_shock"  # "sim:<scenario>", a registered data set (once fetched), or a path to your export or community.yml
 format: str = ""  # export format of source (slack, discord, mbox, ...); empty: sniffed
 columns: dict = {}  # for format "events": {contract column: your column}, e.g. {"member_id": "author"}
 kinds: dict = {}  # for format "events": {your value: post, reply, reaction, join or leave}
@@ -24,6 +24,8 @@ start: str = ""  # use events from this date (UTC); empty: all
 end: str = ""  # ...until this date (exclusive); empty: all
 hosts: list = []  # host (brand/staff) member ids; empty: the platform's rule
 milestones: dict = {}  # intervention name -> date "YYYY-MM-DD"; empty: the simulated scenario's dated steps
+comparison: list = []  # sources of comparison communities with no intervention (other channels, platforms, similar communities; a community.yml gives one per source); empty: a simulated scenario's own, otherwise none
+min_clusters: int = 20  # from this many communities on, the comparison's intervals are clustered by community
 outcome: str = "member_to_member_replies"  # what should change: one of communitylab.intervention.OUTCOMES
 period: str = "week"  # day, week or month
 observation_end: str = ""  # when the export was taken; empty: the last post, reply or reaction
@@ -44,16 +46,25 @@ series = iv.outcome_series(community, outcome, period, end=observation_end or No
 model = iv.InterruptedTimeSeries(slope_change=slope_change, cov_type=cov_type, harmonics=harmonics,
                                  season_length=season_length if harmonics else None, min_gap=min_gap, level=confidence_level).fit(series, dates)
 effects, impact, placebo = model.effects(), model.impact(n_draws=n_draws, seed=seed), iv.placebo_in_time(model)
+others = iv.comparison_communities([datasets.load_community(s) for s in datasets.load_comparisons(source, comparison)])
+wide = iv.comparison_outcomes(community, others, outcome, period, end=observation_end or None)
+versus = iv.compare(wide, community.name, dates["date"].min(), period=period, level=confidence_level, min_clusters=min_clusters)
 display(Markdown("# Did the interventions revive the community?\n\n" + report.run_header(
-    "Revitalization study", {"source": report.source_label(source), "outcome": outcome, "period": period, "milestones": len(dates)}, {community.name: community})))
+    "Revitalization study", {"source": report.source_label(source), "outcome": outcome, "period": period, "milestones": len(dates),
+                             "comparison communities": len(others)}, {community.name: community, **others})))
 
 # %%
 answer = report.intervention_answer(effects, impact, placebo, outcome, period, confidence_level)
 residuals = model.residual_autocorrelation()
 todo = study_advice.actions_from(study_advice.INTERVENTION_RULES, study_advice.intervention_signals(
-    impact, placebo, effects, float(residuals["ljung_box_p"].min()) if len(residuals) and model.cov_type != "hac" else None, outcome, period))
-report.executive_summary(answer, report.intervention_key_figures(effects, impact, placebo, outcome, period), level=confidence_level,
-                         actions=todo)
+    impact, placebo, effects, float(residuals["ljung_box_p"].min()) if len(residuals) and model.cov_type != "hac" else None, outcome, period,
+    versus=versus))
+if versus.did is not None:
+    answer = versus.headline(impact, outcome, confidence_level) + "\n\n" + answer.replace("**", "")
+report.executive_summary(answer, versus.key_figures(outcome) + report.intervention_key_figures(effects, impact, placebo, outcome, period),
+                         level=confidence_level, actions=todo, why=versus.sentences(outcome))
+summary.record(design=versus.design, comparison=list(others), did=versus.did.summary() if versus.did else None,
+               synthetic_control=versus.synth.summary().assign(ratio=versus.synth_ratio) if versus.synth else None)
 summary.record(outcome=outcome, definition=series.attrs["definition"], impact=impact.to_dict(), effects=effects, answer=answer, actions=todo,
                placebo_p_values=placebo.attrs["p_values"], n_periods=len(series), excluded_periods=series.attrs["excluded_periods"])
 
@@ -68,6 +79,31 @@ report.show_figure(f"Points: {series.attrs['definition']}, per {period} ({len(se
                    + "). Orange: the segmented Poisson model with its interval. Grey dashed: the pre-intervention trend carried "
                    "forward (the world without the interventions) with its interval. Grey bars: segments of constant rate found "
                    "without being told the dates. Dotted lines: the milestones.")
+
+# %% [markdown]
+# ## Would it have changed anyway? Against the comparison communities
+#
+# The same outcome for communities that had no intervention, each divided by its own mean before the first milestone. *Difference in differences*: a Poisson model with an effect for each community and each period; the intervention's rate ratio is what the treated community changed beyond the others. The event study shows it bin by bin: flat at 1 before the start is what the comparison needs. *Synthetic control*: the mix of comparison communities that tracks the treated one best before the start.
+
+# %%
+if versus.did is not None:
+    plots.plot_comparison_series(versus.indexed, community.name, versus.start)
+    report.show_figure(f"{outcome.replace('_', ' ').capitalize()} per {period}, each community divided by its mean before the start "
+                       f"(dotted line); {len(wide)} {period}s that every community covers.")
+    display(tables.table(versus.did.summary(), title="Difference in differences"))
+    plots.plot_event_study(versus.did.event_study, bin_label=f"bins of {iv.EVENT_BIN.get(period, 1)} {period}s from the start")
+    report.show_figure("Rate ratio of the treated against the comparison communities per bin, with 95% intervals; the bin just "
+                       "before the start is the reference. The first and last bins hold every earlier and later period.")
+else:
+    display(Markdown(f"_{report.text(versus.sentences(outcome)[0])}_"))
+
+# %%
+if versus.synth is not None:
+    plots.plot_synthetic(versus.synth)
+    report.show_figure(report.text(versus.sentences(outcome)[-1]))
+    display(tables.table(versus.synth.weights[versus.synth.weights > 0.001].rename("weight").rename_axis("community").reset_index(),
+                         title="The synthetic community's mix", percent=["weight"]))
+    display(tables.table(versus.synth.placebos, title="Each comparison community treated in turn (placebos in space)"))
 
 # %% [markdown]
 # ## The milestones and the phases they form
@@ -114,4 +150,5 @@ display(tables.table(report.before_after_table(panel)))
 summary.record(before_after=panel.reset_index())
 
 # %%
-report.glossary(["level", "rate ratio", "placebo date", "host", "member", "95% interval", "n"])
+report.glossary(["level", "rate ratio", "placebo date", "difference in differences", "synthetic control", "host", "member",
+                 "95% interval", "n"])

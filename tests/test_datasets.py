@@ -188,8 +188,10 @@ def test_the_studies_defaults_and_the_demo_need_no_download(empty_home, monkeypa
     assert not set(defaults.values()) & set(REGISTRY), defaults
     runs = _demo_runs(studies)
     assert {study for study, params, _ in runs if not params} == set(studies)  # every study with its defaults
-    health = [params["source"] for study, params, _ in runs if params]
+    health = [params["source"] for study, params, _ in runs if params and study == "community_health"]
     assert health == ["sim:living", "sim:lapsing_host", "sim:dormant", "sim:revitalized"]  # sim:brand_centric is the default
+    assert ("revitalization_study", {"source": "sim:revitalized"}, "sim-revitalized") in runs  # its eight steps, beside the default
     monkeypatch.setenv("COMMUNITYLAB_DATA_DIR", str(Path(real("sicily")).parent.parent))
-    present = [params["source"] for study, params, _ in _demo_runs(studies) if params and not params["source"].startswith("sim:")]
+    present = [params["source"] for study, params, _ in _demo_runs(studies)
+               if study == "community_health" and params and not params["source"].startswith("sim:")]
     assert present == list(datasets.DATASETS)  # and the health study on every data set present

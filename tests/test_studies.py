@@ -195,10 +195,26 @@ def test_survey_study_under_a_stratified_design(tmp_path):
 @pytest.mark.notebooks
 def test_revitalization_study_with_dates_as_parameters(tmp_path):
     dates = {"appoint a community manager": "2024-05-21", "lead the conversation": "2024-06-19"}
-    result = run_study("revitalization_study", {"milestones": dates, "outcome": "member_posts", "cov_type": "hac"}, out_dir=tmp_path, run_id="r", progress=False)
+    result = run_study("revitalization_study", {"source": "sim:revitalized", "milestones": dates, "outcome": "member_posts",
+                                                "cov_type": "hac"}, out_dir=tmp_path, run_id="r", progress=False)
     s = result.summary
     assert [e["phase"] for e in s["effects"]] == list(dates) and s["impact"]["ratio_low"] > 1
     assert [row["verdict"] for row in s["before_after"]] == ["dormant", "thriving conversation"]
+    assert s["design"] == "before/after only" and s["comparison"] == [] and s["did"] is None
+
+
+@pytest.mark.notebooks
+def test_revitalization_study_against_comparison_communities(tmp_path):
+    # the default: a common shock lifts every community; before/after alone credits the intervention with it
+    result = run_study("revitalization_study", {}, out_dir=tmp_path, run_id="c", progress=False)
+    s = result.summary
+    did = s["did"][0]
+    assert s["design"] == "difference in differences" and len(s["comparison"]) == 8
+    assert did["ci_low"] < 1.25 < did["ci_high"] and did["pretrend_p"] > 0.1  # the simulated truth, parallel before
+    assert s["impact"]["ratio_low"] > did["ci_high"]  # the before/after model alone overstates it
+    assert abs(s["synthetic_control"][0]["ratio"] - 1.25) < 0.1
+    html = result.report.read_text()
+    assert "Against 8 comparison communities" in html and "synthetic community" in html
 
 
 @pytest.mark.notebooks

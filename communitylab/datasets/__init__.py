@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,7 @@ from communitylab.datasets.fetch import dataset_file, dataset_folder, fetch, mis
 from communitylab.datasets.registry import REGISTRY, data_home, project_data_dir
 
 __all__ = ["DATASETS", "REGISTRY", "data_home", "project_data_dir", "dataset_path", "dataset_file", "dataset_folder",
-           "fetch", "status", "missing_message", "load_community", "load_milestones", "load_transactions",
+           "fetch", "status", "missing_message", "load_community", "load_comparisons", "load_milestones", "load_transactions",
            "load_survey", "describe_datasets"]
 
 #: The registered data sets a study can take as ``source`` (communities), by name.
@@ -110,21 +110,28 @@ def describe_datasets() -> pd.DataFrame:
 
 
 def _simulated(source: str):
-    """``"sim:<scenario>[:seed=N][:days=N]"`` -> the simulated community with its truth."""
+    """``"sim:<scenario>[:seed=N][:days=N]"`` -> the simulated community with its truth;
+    ``"sim:common_shock[:comparison=N][:seed=N]"`` -> a community of the common-shock panel."""
     from communitylab.errors import ParameterError
-    from communitylab.simulate import SCENARIOS, simulate
+    from communitylab.simulate import N_COMPARISON, SCENARIOS, simulate, simulate_common_shock
 
     parts = source.split(":")
     scenario, opts = parts[1], parts[2:]
-    options = {"seed": 0, "days": 365}
+    shock = scenario == "common_shock"
+    options = {"seed": 0, "comparison": 0} if shock else {"seed": 0, "days": 365}
     for opt in opts:
         key, _, value = opt.partition("=")
-        if key not in options or not value.isdigit() or (key == "days" and int(value) < 7):
+        if (key not in options or not value.isdigit() or (key == "days" and int(value) < 7)
+                or (key == "comparison" and not 1 <= int(value) <= N_COMPARISON)):
             raise ParameterError(f"source {source!r}: expected sim:<scenario>, optionally followed by :seed=<whole number> and "
-                                 f":days=<whole number, at least 7>; got {opt!r}")
+                                 f":days=<whole number, at least 7> (sim:common_shock: :comparison=<1 to {N_COMPARISON}>); "
+                                 f"got {opt!r}")
         options[key] = int(value)
+    if shock:
+        index = options["comparison"]
+        return simulate_common_shock("comparison" if index else "treated", index=max(index, 1), seed=options["seed"])
     if scenario not in SCENARIOS:
-        raise ParameterError(f"source {source!r}: no scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
+        raise ParameterError(f"source {source!r}: no scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}, common_shock")
     return simulate(scenario, **options)
 
 
@@ -192,6 +199,25 @@ def _with_events(community, source: str, start: str | None, end: str | None):
     why = "; ".join(f"{i['rule']}: {i['count']:,}" for i in r.issues if i["action"] == "excluded") or "the file holds no events"
     window = f" within {start or 'the start'} to {end or 'the end'}" if start or end else ""
     raise DataValidationError(source, "(events)", [], f"at least one event{window} to analyse; {r.rows_read:,} read, none left ({why})", 0)
+
+
+def load_comparisons(source: str, comparison: Sequence[str] | None = None) -> list[str]:
+    """The comparison communities' sources for an intervention study: ``comparison`` as given, or,
+    when it is empty, a simulated scenario's own comparison communities (``sim:common_shock``
+    brings eight); other sources have none unless named.
+
+    Examples
+    --------
+    >>> load_comparisons("sim:common_shock")[:2]
+    ['sim:common_shock:comparison=1', 'sim:common_shock:comparison=2']
+    >>> load_comparisons("export.zip", ["other-channel.zip"])
+    ['other-channel.zip']
+    """
+    if comparison:
+        return [str(c) for c in comparison]
+    if source.startswith("sim:"):
+        return list(_simulated(source).truth.get("comparisons", []))
+    return []
 
 
 def load_milestones(source: str, milestones: Mapping[str, str] | None = None) -> pd.DataFrame:
