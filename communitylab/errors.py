@@ -17,7 +17,7 @@ ParameterError True
 from __future__ import annotations
 
 __all__ = ["CommunityLabError", "ParameterError", "InputTooLarge", "ConfigError", "DatasetMissing", "DatasetChecksumError",
-           "FetchError"]
+           "FetchError", "NotFittedError", "CommunityLabWarning", "ConvergenceWarning", "EstimationWarning"]
 
 
 class CommunityLabError(Exception):
@@ -60,3 +60,22 @@ class DatasetChecksumError(CommunityLabError, ValueError):
 
 class FetchError(CommunityLabError, OSError):
     """A data set that could not be downloaded from any of its locations (the message lists each)."""
+
+
+class NotFittedError(CommunityLabError, RuntimeError):
+    """A model asked for results before ``fit(...)``."""
+
+
+class CommunityLabWarning(UserWarning):
+    """Root of every warning communitylab issues: a result that stands, with a caveat."""
+
+
+class ConvergenceWarning(CommunityLabWarning):
+    """A fit whose optimizer did not converge, or converged only by a fallback search: its
+    estimates may not be the maximum of the likelihood."""
+
+
+class EstimationWarning(CommunityLabWarning):
+    """Estimates at a boundary of the parameter space, or standard errors that cannot be computed
+    (a flat or singular likelihood): the data do not identify them; they are reported as not
+    estimable, never with a standard error of 0."""

@@ -43,7 +43,7 @@ def test_bgnbd_matches_fader_hardie_lee_2005(bgnbd):
         assert bgnbd.params_[k] == pytest.approx(R.BGNBD_CDNOW[k], abs=1.5e-3)
     assert bgnbd.log_likelihood_ == pytest.approx(R.BGNBD_CDNOW["loglik"], abs=0.15)
     s = bgnbd.summary
-    assert list(s.columns) == ["estimate", "se", "ci_low", "ci_high"] and (s["se"] > 0).all()
+    assert list(s.columns) == ["estimate", "se", "ci_low", "ci_high", "note"] and (s["note"] == "").all() and (s["se"] > 0).all()
 
 
 def test_bgnbd_predictions_match_the_paper(bgnbd, cdnow):

@@ -3,15 +3,14 @@ errors from the observed information (numerical Hessian), summaries in the lifel
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-
-class NotFittedError(RuntimeError):
-    """The model has not been fitted yet: call ``fit(...)`` first."""
+from communitylab.errors import ConvergenceWarning, EstimationWarning, NotFittedError
 
 
 def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
@@ -91,12 +90,38 @@ def compress(data: dict) -> dict:
     return out
 
 
+#: A log-parameter beyond this (a parameter below 1e-6 or above 1e6) has run to a boundary
+BOUNDARY_LOG = float(np.log(1e6))
+#: A standard error on the log scale above this (an interval spanning a factor of e^20) identifies nothing
+MAX_SE_LOG = 10.0
+
+
+def _covariance(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Covariance and standard errors (log scale) from the observed information ``H``, or NaN and
+    the reason when ``H`` is not positive definite (a flat or singular likelihood)."""
+    n = len(H)
+    nan = (np.full((n, n), np.nan), np.full(n, np.nan))
+    if not np.all(np.isfinite(H)):
+        return (*nan, "the information matrix is not finite")
+    eig = np.linalg.eigvalsh((H + H.T) / 2)
+    if eig.min() <= 1e-10 * max(abs(eig.max()), 1e-300):
+        return (*nan, "the information matrix is singular or not positive definite: the likelihood is flat")
+    cov = np.linalg.inv(H)
+    return cov, np.sqrt(np.diag(cov)), ""
+
+
 class PositiveMLE:
     """Base class: subclasses define ``_param_names`` and ``_negll(params, data)``.
 
-    Fitted attributes end in ``_``: ``params_`` (Series), ``se_`` (Series), ``log_likelihood_``,
-    ``converged_``, ``n_``. ``summary`` is a DataFrame ``estimate, se, ci_low, ci_high`` (Wald
-    intervals on the log scale, so they stay positive).
+    Fitted attributes end in ``_``: ``params_`` (Series), ``se_`` (Series), ``estimable_`` (Series
+    of bool), ``log_likelihood_``, ``converged_``, ``optimizer_``, ``n_``. ``summary`` is a
+    DataFrame ``estimate, se, ci_low, ci_high, note`` (Wald intervals on the log scale, so they stay
+    positive; ``note`` says "not estimable" where the data do not identify a parameter).
+
+    A fit that did not converge, or converged only by the fallback search, issues a
+    :class:`~communitylab.errors.ConvergenceWarning`; estimates at a boundary or standard errors
+    that cannot be computed an :class:`~communitylab.errors.EstimationWarning`, with those standard
+    errors NaN (never 0).
     """
 
     _param_names: Sequence[str] = ()
@@ -135,6 +160,7 @@ class PositiveMLE:
             return v, g * p  # chain rule to the log scale
 
         polished = None if analytic or newton_hessian is None else _newton_polish(f, x0, newton_hessian)
+        method = "Newton polish" if polished is not None else "L-BFGS-B"
         if polished is not None:
             best = polished
         elif analytic:
@@ -144,23 +170,37 @@ class PositiveMLE:
         if not best.success:  # fall back to a derivative-free search from where it stopped
             nm = optimize.minimize(f, best.x, method="Nelder-Mead", options={"maxiter": 20_000, "xatol": 1e-9, "fatol": 1e-11})
             if nm.fun <= best.fun:
-                best = nm
+                best, method = nm, "Nelder-Mead (fallback after L-BFGS-B stopped: " + str(best.message) + ")"
         logp = best.x
         H = _jacobian_of_gradient(lambda v: fg(v)[1], logp) if analytic else _hessian(f, logp)
-        try:
-            cov_log = np.linalg.inv(H)
-            se_log = np.sqrt(np.clip(np.diag(cov_log), 0, None))
-        except np.linalg.LinAlgError:
-            cov_log = np.full((len(logp), len(logp)), np.nan)
-            se_log = np.full(len(logp), np.nan)
+        cov_log, se_log, reason = _covariance(H)
         p = np.exp(logp)
-        self.params_ = pd.Series(p, index=list(self._param_names), name="estimate")
-        self.se_ = pd.Series(p * se_log, index=list(self._param_names), name="se")  # delta method
+        names = list(self._param_names)
+        boundary = (np.abs(logp) > BOUNDARY_LOG) | (se_log > MAX_SE_LOG)
+        self.estimable_ = pd.Series(np.isfinite(se_log) & ~boundary, index=names, name="estimable")
+        se_log = np.where(self.estimable_, se_log, np.nan)  # never a standard error of 0 for what the data do not identify
+        self.params_ = pd.Series(p, index=names, name="estimate")
+        self.se_ = pd.Series(p * se_log, index=names, name="se")  # delta method
         self._cov_log = cov_log
         self.log_likelihood_ = -float(best.fun)
         self.converged_ = bool(best.success)
+        self.optimizer_ = method
         self.optimizer_message_ = str(best.message)
         self.n_ = int(n)
+        model = type(self).__name__
+        if not best.success:
+            warnings.warn(f"{model}: the likelihood search did not converge ({best.message}); the estimates may not be its "
+                          "maximum", ConvergenceWarning, stacklevel=3)
+        elif method.startswith("Nelder-Mead"):
+            warnings.warn(f"{model}: converged only by the fallback search ({method})", ConvergenceWarning, stacklevel=3)
+        if boundary.any():
+            at = ", ".join(f"{k} {v:.3g}" for k, v, b in zip(names, p, boundary, strict=True) if b)
+            warnings.warn(f"{model}: estimates at a boundary of the parameter space or not identified ({at}): the data do not "
+                          "determine them (for example no one leaves, or no one repeats); they are reported as not estimable",
+                          EstimationWarning, stacklevel=3)
+        elif reason:
+            warnings.warn(f"{model}: standard errors cannot be computed ({reason}); reported as not estimable",
+                          EstimationWarning, stacklevel=3)
         return self
 
     def _check_fitted(self) -> None:
@@ -176,6 +216,7 @@ class PositiveMLE:
         out = pd.DataFrame({
             "estimate": self.params_, "se": self.se_,
             "ci_low": self.params_ * np.exp(-z * se_log), "ci_high": self.params_ * np.exp(z * se_log),
+            "note": np.where(self.estimable_, "", "not estimable"),
         })
         out.index.name = "param"
         out.attrs.update(log_likelihood=self.log_likelihood_, n=self.n_, converged=self.converged_, model=type(self).__name__)
