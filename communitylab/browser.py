@@ -12,14 +12,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["find_chromium", "html_to_pdf", "screenshot", "ChromiumMissing"]
+from communitylab.errors import CommunityLabError, ParameterError
+
+__all__ = ["find_chromium", "html_to_pdf", "screenshot", "ChromiumMissing", "RenderError"]
 
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
           "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-class ChromiumMissing(RuntimeError):
+class RenderError(CommunityLabError, RuntimeError):
+    """Chromium ran but did not write what was asked (a PDF)."""
+
+
+class ChromiumMissing(CommunityLabError, RuntimeError):
     """No Chromium on this machine."""
 
     def __init__(self) -> None:
@@ -55,7 +61,7 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, *, paper: str =
     after), so the report itself stays as it was published.
     """
     if paper not in PAPERS:
-        raise ValueError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
+        raise ParameterError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
     pdf = Path(pdf)
     source = Path(html).resolve()
     page = f"<style>@page {{ size: {PAPERS[paper]}; margin: 14mm 12mm; }}</style>"
@@ -66,7 +72,7 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, *, paper: str =
     finally:
         printable.unlink(missing_ok=True)
     if not pdf.exists() or pdf.stat().st_size == 0:
-        raise RuntimeError(f"Chromium did not write {pdf}: {proc.stderr.strip()[-400:]}")
+        raise RenderError(f"Chromium did not write {pdf}: {proc.stderr.strip()[-400:]}")
     return pdf
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -94,9 +95,20 @@ def _datasets_command(args) -> int:
     return 0
 
 
+def _setup_logging(*, verbose: bool, quiet: bool) -> None:
+    """The ``communitylab`` logger to stderr: progress at INFO, every step with ``--verbose``,
+    warnings only with ``--quiet``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[communitylab] %(message)s"))
+    logger = logging.getLogger("communitylab")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="communitylab", description="Run communitylab studies and render reports.",
                                      epilog="exit codes: 0 ok, 1 a study failed, 2 bad input (study, parameter, file), 3 busy, 4 cannot write the reports")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step (the subcommands' --quiet: warnings only)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one study (communitylab run STUDY --help lists its parameters)", add_help=False)
     run.add_argument("study", nargs="?")
@@ -134,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quiet", action="store_true")
     demo.add_argument("--wait", type=float, default=3600.0, metavar="SECONDS")
     args = parser.parse_args(argv)
+    _setup_logging(verbose=args.verbose, quiet=getattr(args, "quiet", False))
 
     if args.command == "list":
         for study, params in list_studies().items():

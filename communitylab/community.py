@@ -9,6 +9,7 @@ import ibis
 import pandas as pd
 
 from communitylab.engine import Engine, default_engine
+from communitylab.errors import ParameterError
 from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_KINDS, LoadReport, validate_events, validate_members
 
@@ -248,7 +249,7 @@ class Community:
     def on(self, engine: Engine) -> Community:
         """The same community registered on another engine (e.g. a Spark session)."""
         if self.frame is None:
-            raise ValueError("on() needs the events in memory; register the Parquet store with that engine")
+            raise ParameterError("on() needs the events in memory; register the Parquet store with that engine")
         table = _with_host_flags(engine.register(self.frame), self.hosts)
         return replace(self, events=table, engine=engine, core=core_of(table), keys=None, host_keys=None, time_ordered=False)
 

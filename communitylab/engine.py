@@ -46,6 +46,8 @@ import ibis.expr.operations as ops
 import pandas as pd
 import pyarrow as pa
 
+from communitylab.errors import ParameterError
+
 __all__ = ["Engine", "default_engine", "spark_session"]
 
 _names = itertools.count()
@@ -143,7 +145,7 @@ class Engine:
         temp_directory: str | None = None,
     ) -> None:
         if backend not in ("duckdb", "pyspark"):
-            raise ValueError(f"backend must be 'duckdb' or 'pyspark', not {backend!r}")
+            raise ParameterError(f"backend must be 'duckdb' or 'pyspark', not {backend!r}")
         self.backend = backend
         self._scratch: Path | None = None
         if backend == "duckdb":
@@ -164,7 +166,7 @@ class Engine:
         engine = cls.__new__(cls)
         name = getattr(con, "name", "")
         if name not in ("duckdb", "pyspark"):
-            raise ValueError(f"communitylab runs on the duckdb and pyspark Ibis backends, not {name!r}")
+            raise ParameterError(f"communitylab runs on the duckdb and pyspark Ibis backends, not {name!r}")
         engine.backend, engine.con, engine._scratch = name, con, None
         return engine
 

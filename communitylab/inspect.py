@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from communitylab.community import Community
+from communitylab.errors import ParameterError
 from communitylab.schema import EVENT_KINDS
 
 __all__ = ["inspect_source", "describe_community", "format_inspection"]
@@ -34,7 +35,7 @@ def inspect_source(source: str, options: Mapping[str, Any] | None = None) -> tup
     options = dict(options or {})
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
-        raise ValueError(f"inspect takes -p {', '.join(OPTIONS)}; not {unknown}")
+        raise ParameterError(f"inspect takes -p {', '.join(OPTIONS)}; not {unknown}")
     hosts = options.get("hosts")
     if isinstance(hosts, str):
         hosts = [hosts]

@@ -39,6 +39,8 @@ from typing import Any, BinaryIO
 import ibis
 import pandas as pd
 
+from communitylab.errors import ParameterError
+
 __all__ = ["ResultCache", "cache_dir", "cache_enabled", "code_digest"]
 
 _LIBRARIES = ("duckdb", "ibis-framework", "pandas", "numpy", "pyarrow", "scipy", "statsmodels", "sqlglot")
@@ -213,7 +215,7 @@ def _dump(value: Any, f: BinaryIO) -> None:
 def _load(f: BinaryIO) -> Any:
     """The value :func:`_dump` wrote (its arrays in fresh, writable memory)."""
     if f.read(len(_MAGIC)) != _MAGIC:
-        raise ValueError("not a kept result")
+        raise ParameterError("not a kept result")
     n_data, n_buffers = struct.unpack("<QQ", f.read(16))
     data = f.read(n_data)
     buffers = []
@@ -221,10 +223,10 @@ def _load(f: BinaryIO) -> Any:
         (size,) = struct.unpack("<Q", f.read(8))
         buffer = bytearray(size)
         if f.readinto(buffer) != size:
-            raise ValueError("a truncated entry")
+            raise ParameterError("a truncated entry")
         buffers.append(buffer)
     if len(data) != n_data:
-        raise ValueError("a truncated entry")
+        raise ParameterError("a truncated entry")
     return pickle.loads(data, buffers=buffers)
 
 

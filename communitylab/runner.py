@@ -36,7 +36,6 @@ import platform
 import re
 import secrets
 import shutil
-import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -61,6 +60,8 @@ INPUT_ERRORS = ("DataValidationError", "ParameterError", "InputTooLarge", "FileN
 #: The operating system's "cannot write" errors (full disk, quota, read-only, permission).
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
+log = logging.getLogger("communitylab")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in a kernel's traceback
 SUMMARY_SCHEMA = "communitylab.summary/2"  # communitylab/schemas/summary-2.schema.json (version 1 kept for earlier runs)
 PACKAGES = ("communitylab", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework", "duckdb", "sqlglot",
             "matplotlib", "seaborn", "papermill", "nbconvert")
@@ -95,10 +96,16 @@ class StudyFailed(CommunityLabError, RuntimeError):
     ----------
     ename, evalue : str
         The name and value of the exception the study raised (papermill's), when known.
+    cell_index : int or None
+        The failing cell's position in the notebook; ``cell_source`` its code.
+    traceback : str
+        The notebook's traceback, as plain text (also in ``error.txt``).
     """
 
-    def __init__(self, study: str, failed_dir: Path, reason: str, *, ename: str = "", evalue: str = ""):
+    def __init__(self, study: str, failed_dir: Path, reason: str, *, ename: str = "", evalue: str = "",
+                 cell_index: int | None = None, cell_source: str = "", traceback: str = ""):
         self.study, self.failed_dir, self.reason, self.ename, self.evalue = study, failed_dir, reason, ename, evalue
+        self.cell_index, self.cell_source, self.traceback = cell_index, cell_source, traceback
         super().__init__(f"study {study!r} failed: {reason}\n  executed notebook and error: {failed_dir}\n  the last good report was left untouched")
 
 
@@ -430,7 +437,7 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     }
     t0 = time.perf_counter()
     if progress:
-        print(f"[communitylab] {study}: executing {path.name} (run {run_id})", file=sys.stderr, flush=True)
+        log.info("%s: executing %s (run %s)", study, path.name, run_id)
     warm = threading.Thread(target=_warm_renderer, name="communitylab-warm-renderer", daemon=True)
     warm.start()  # the runner waits on the kernel meanwhile: the report's renderer loads in that time, not after it
     try:
@@ -448,16 +455,18 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
             shutil.rmtree(staging, ignore_errors=True)
             raise disk from exc
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}", seconds=round(time.perf_counter() - t0, 2))
-        (staging / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n")
+        trace = _ANSI.sub("", "\n".join(getattr(exc, "traceback", None) or []))
+        (staging / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n" + (f"\n{trace}\n" if trace else ""))
         _write_json(staging / "manifest.json", manifest)
         failed = study_root / f"failed-{run_id}"
         os.rename(staging, failed)
         ename, evalue = str(getattr(exc, "ename", "")), str(getattr(exc, "evalue", ""))
         reason = (f"{ename}: {evalue}" if ename else str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__)
         cls = StudyInputError if ename in INPUT_ERRORS else StudyFailed
-        raise cls(study, failed, reason, ename=ename, evalue=evalue) from exc
+        raise cls(study, failed, reason, ename=ename, evalue=evalue, cell_index=getattr(exc, "cell_index", None),
+                  cell_source=str(getattr(exc, "source", "") or ""), traceback=trace) from exc
     if progress:
-        print(f"[communitylab] {study}: rendering the report", file=sys.stderr, flush=True)
+        log.info("%s: rendering the report", study)
     show_personal = bool(parameters.get("show_personal_data", _literal(known.get("show_personal_data", {}).get("default", "False"))))
     if not show_personal:
         manifest["parameters"] = _scrub_personal_parameters(executed, parameters)
@@ -478,7 +487,7 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
     _write_json(study_root / ".latest.json.tmp", {"run_id": run_id, "report": str(final / "report.html")})
     os.replace(study_root / ".latest.json.tmp", study_root / "latest.json")
     if progress:
-        print(f"[communitylab] {study}: report at {final / 'report.html'} ({manifest['seconds']} s)", file=sys.stderr, flush=True)
+        log.info("%s: report at %s (%s s)", study, final / "report.html", manifest["seconds"])
     return RunResult(study, run_id, final, final / "report.html", summary, manifest)
 
 

@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import ParameterError
+
 __all__ = ["SCENARIOS", "Simulated", "simulate", "simulate_large_log", "simulate_common_shock", "example_export",
            "REVITALIZATION_STEPS"]
 
@@ -136,7 +138,7 @@ def simulate(
         Seed of the random generator.
     """
     if scenario not in _KNOBS:
-        raise ValueError(f"unknown scenario {scenario!r}; choose from {SCENARIOS}")
+        raise ParameterError(f"unknown scenario {scenario!r}; choose from {SCENARIOS}")
     rng = np.random.default_rng(seed)
     k = dict(_KNOBS[scenario])
     t0 = pd.Timestamp(start, tz="UTC")
@@ -360,7 +362,7 @@ def simulate_common_shock(role: str = "treated", *, index: int = 1, seed: int = 
     (1.25, 'sim:common_shock:comparison=1')
     """
     if role not in ("treated", "comparison") or (role == "comparison" and not 1 <= index <= N_COMPARISON):
-        raise ValueError(f"role must be 'treated' or 'comparison' with index 1 to {N_COMPARISON}; got {role!r}, {index}")
+        raise ParameterError(f"role must be 'treated' or 'comparison' with index 1 to {N_COMPARISON}; got {role!r}, {index}")
     which = 0 if role == "treated" else index
     rng = np.random.default_rng([seed, which])
     level = 40.0 if role == "treated" else float(np.exp(rng.uniform(np.log(15), np.log(90))))

@@ -33,6 +33,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import ParameterError
+
 __all__ = ["EARLIEST", "FUTURE_TOLERANCE", "earliest", "epoch_rule", "epoch_unit", "from_epoch", "utc_datetime"]
 
 #: Events before this are outside the stated range (``COMMUNITYLAB_EARLIEST`` moves it).
@@ -55,7 +57,7 @@ def earliest(value: str | pd.Timestamp | None = None) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(chosen)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"the earliest date (COMMUNITYLAB_EARLIEST or earliest=) must be a date such as 1990-01-01; got {chosen!r}") from exc
+        raise ParameterError(f"the earliest date (COMMUNITYLAB_EARLIEST or earliest=) must be a date such as 1990-01-01; got {chosen!r}") from exc
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 

@@ -88,6 +88,20 @@ def test_cli_run_exit_codes(nb_dir, tmp_path, monkeypatch, capsys):
     assert list_studies(nb_dir)["probe"]["value"]["default"] == "2"
 
 
+def test_the_cli_logs_progress_through_logging(nb_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COMMUNITYLAB_NOTEBOOKS", str(nb_dir))
+    assert main(["run", "probe", "--out", str(tmp_path), "--run-id", "a"]) == 0
+    err = capsys.readouterr().err
+    assert "[communitylab] probe: report at" in err  # INFO on the communitylab logger, to stderr
+    assert main(["run", "probe", "--out", str(tmp_path), "--run-id", "b", "--quiet"]) == 0
+    assert "report at" not in capsys.readouterr().err  # --quiet: warnings only
+    import logging
+
+    assert main(["--verbose", "run", "probe", "--out", str(tmp_path), "--run-id", "c", "--quiet"]) == 0
+    assert logging.getLogger("communitylab").level == logging.DEBUG
+    logging.getLogger("communitylab").setLevel(logging.NOTSET)
+
+
 # ---- scheduled runs under faults
 
 

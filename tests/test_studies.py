@@ -221,8 +221,13 @@ def test_revitalization_study_against_comparison_communities(tmp_path):
 def test_revitalization_study_without_dates_fails_loudly(tmp_path):
     from communitylab.runner import StudyFailed
 
-    with pytest.raises(StudyFailed, match="dated interventions for 'twcs-sample'"):
+    with pytest.raises(StudyFailed, match="dated interventions for 'twcs-sample'") as failed:
         run_study("revitalization_study", {"source": "twcs-sample"}, out_dir=tmp_path, run_id="f", progress=False)
+    e = failed.value  # as papermill's error: the cell, the exception's name and value, the traceback
+    assert e.ename == "DataValidationError" and "dated interventions" in e.evalue
+    assert e.cell_index is not None and "load_milestones" in e.cell_source
+    assert "load_milestones" in e.traceback and "\x1b[" not in e.traceback
+    assert "load_milestones" in (e.failed_dir / "error.txt").read_text()
 
 
 # ---- bring your own community: the health study from the CLI on every export format, leaking nothing

@@ -22,6 +22,7 @@ import pandas as pd
 
 from communitylab.datasets.fetch import dataset_file, dataset_folder, fetch, missing_message, status
 from communitylab.datasets.registry import REGISTRY, data_home, project_data_dir
+from communitylab.errors import ParameterError
 
 __all__ = ["DATASETS", "REGISTRY", "data_home", "project_data_dir", "dataset_path", "dataset_file", "dataset_folder",
            "fetch", "status", "missing_message", "load_community", "load_comparisons", "load_milestones", "load_transactions",
@@ -94,7 +95,7 @@ def load_survey(source: str = "seed-survey", codebook: str | None = None, *, see
     else:
         path = Path(source)
     if not codebook:
-        raise ValueError("a codebook (YAML) is needed for a survey export")
+        raise ParameterError("a codebook (YAML) is needed for a survey export")
     cb = load_codebook(codebook)
     r = read_responses(path, cb)
     return {"responses": r, "codebook": cb, "margins": None, "id_col": r.columns[0]}

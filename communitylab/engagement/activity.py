@@ -14,6 +14,7 @@ from communitylab.engagement.periods import (
     period_parts,
     period_start,
 )
+from communitylab.errors import ParameterError
 
 __all__ = ["PERIODS", "member_periods", "member_period_counts", "activity_by_period", "stickiness", "suitable_period"]
 
@@ -40,7 +41,7 @@ def member_period_counts(community: Community, period: str = "month"):
     store's log is grouped in parts of whole periods (:func:`~communitylab.engagement.periods.period_parts`).
     """
     if period not in PERIODS:
-        raise ValueError(f"period must be one of {list(PERIODS)}")
+        raise ParameterError(f"period must be one of {list(PERIODS)}")
     core = community.core
     core = core.filter(~core.is_host & core.member_key.notnull())
     parts = []
@@ -56,7 +57,7 @@ def member_period_counts(community: Community, period: str = "month"):
 def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
     """Distinct (member, period) pairs in which a non-host member posted, replied or reacted."""
     if period not in PERIODS:
-        raise ValueError(f"period must be one of {list(PERIODS)}")
+        raise ParameterError(f"period must be one of {list(PERIODS)}")
     t = community.core
     t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_key.notnull() & ~t.is_host)
     mp = t.select(member_key=t.member_key, period=_truncate(t.created_at, period)).distinct()
@@ -91,7 +92,7 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
     :func:`~communitylab.engagement.cadence.observation_window`).
     """
     if period not in PERIODS:
-        raise ValueError(f"period must be one of {list(PERIODS)}")
+        raise ParameterError(f"period must be one of {list(PERIODS)}")
     window = None
     if active_period_only:
         from communitylab.engagement.cadence import observation_window

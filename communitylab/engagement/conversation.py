@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from communitylab.community import Community, cached
+from communitylab.errors import ParameterError
 
 __all__ = [
     "reply_edges",
@@ -185,7 +186,7 @@ def reciprocity(community: Community, *, self_loops: str = "konect", without_hos
 def reciprocity_counts(community: Community, *, self_loops: str = "konect", without_hosts: bool = False) -> tuple[int, int]:
     """(reciprocated pairs, distinct directed pairs) behind :func:`reciprocity` (same options)."""
     if self_loops not in ("konect", "exclude"):
-        raise ValueError("self_loops must be 'konect' or 'exclude'")
+        raise ParameterError("self_loops must be 'konect' or 'exclude'")
     return _reciprocity_table(community)[(self_loops, without_hosts)]
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from communitylab.bootstrap import bootstrap_tied, estimate_row
 from communitylab.community import Community, cached
+from communitylab.errors import ParameterError
 
 __all__ = [
     "gini",
@@ -32,7 +33,7 @@ def gini(values: Sequence[float] | np.ndarray) -> float:
     """
     x = np.sort(np.asarray(values, dtype=float))
     if (x < 0).any():
-        raise ValueError("gini needs non-negative values")
+        raise ParameterError("gini needs non-negative values")
     n = len(x)
     if n == 0 or x.sum() == 0:
         return float("nan")

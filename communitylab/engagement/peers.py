@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from communitylab.community import Community
+from communitylab.errors import ParameterError
 
 __all__ = ["KINDS", "FEATURES", "QUIET_SHARE", "member_contributions", "activity_features", "went_quiet", "kind_of",
            "load_peer_table", "load_forecast_model", "peer_percentiles", "peer_sentence", "shown_value", "dormancy_forecast",
@@ -91,7 +92,7 @@ def activity_features(community_or_contributions: Community | pd.DataFrame, cut:
          else community_or_contributions)
     times = c["created_at"]
     if times.empty:
-        raise ValueError("no member posts or replies: nothing to compare or forecast")
+        raise ParameterError("no member posts or replies: nothing to compare or forecast")
     cut = pd.Timestamp(cut) if cut is not None else times.max() + pd.Timedelta(seconds=1)
     cut = cut.tz_localize("UTC") if cut.tzinfo is None else cut.tz_convert("UTC")
     before = c[times < cut]
@@ -301,7 +302,7 @@ def dormancy_forecast(community: Community, horizon_months: int = 6, *, level: f
     from scipy import stats
 
     if horizon_months != 6:
-        raise ValueError("the forecast is fitted and checked for a six-month horizon only")
+        raise ParameterError("the forecast is fitted and checked for a six-month horizon only")
     model = load_forecast_model()
     contributions = member_contributions(community)
     if contributions.empty:

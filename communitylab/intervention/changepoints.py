@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import ParameterError
+
 __all__ = ["poisson_changepoints"]
 
 
@@ -54,7 +56,7 @@ def poisson_changepoints(
     """
     y = np.asarray(values, dtype=float)
     if y.ndim != 1 or (y < 0).any() or not np.isfinite(y).all():
-        raise ValueError("values must be a 1-d sequence of non-negative counts")
+        raise ParameterError("values must be a 1-d sequence of non-negative counts")
     n = len(y)
     labels = np.arange(n) if index is None else np.asarray(index)
     pen = 2.0 * np.log(n) if penalty is None else float(penalty)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from communitylab.errors import NotFittedError, ParameterError
 from communitylab.schema import DataValidationError
 
 __all__ = ["InterruptedTimeSeries", "Phase", "group_milestones"]
@@ -148,11 +149,11 @@ class InterruptedTimeSeries:
         level: float = 0.95,
     ) -> None:
         if family not in ("poisson", "gaussian"):
-            raise ValueError("family must be 'poisson' or 'gaussian'")
+            raise ParameterError("family must be 'poisson' or 'gaussian'")
         if cov_type not in ("quasi", "hac", "model"):
-            raise ValueError("cov_type must be 'quasi', 'hac' or 'model'")
+            raise ParameterError("cov_type must be 'quasi', 'hac' or 'model'")
         if harmonics and not season_length:
-            raise ValueError("harmonics need season_length")
+            raise ParameterError("harmonics need season_length")
         self.family, self.slope_change, self.harmonics, self.season_length = family, slope_change, harmonics, season_length
         self.cov_type, self.maxlags, self.min_gap, self.min_pre_periods, self.level = cov_type, maxlags, min_gap, min_pre_periods, level
 
@@ -237,7 +238,7 @@ class InterruptedTimeSeries:
     # -- results ----------------------------------------------------------------------------
     def _check(self) -> None:
         if not hasattr(self, "result_"):
-            raise RuntimeError("call fit() first")
+            raise NotFittedError("InterruptedTimeSeries is not fitted; call fit(...) first")
 
     @property
     def params_(self) -> pd.Series:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from communitylab.community import Community
 from communitylab.engagement.activity import ACTIVE_KINDS, _truncate, activity_by_period, period_grid
+from communitylab.errors import ParameterError
 
 __all__ = ["OUTCOMES", "outcome_series"]
 
@@ -42,7 +43,7 @@ def outcome_series(
     from communitylab.engagement.cadence import observation_window
 
     if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}")
+        raise ParameterError(f"outcome must be one of {list(OUTCOMES)}")
     if outcome in ("active_members", "posts", "replies", "reactions"):
         col = {"active_members": "active"}.get(outcome, outcome)
         out = activity_by_period(community, period)[["period", col]].rename(columns={col: "value"})

@@ -12,7 +12,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.errors import CommunityLabError
+from communitylab.errors import CommunityLabError, ParameterError
 from communitylab.loaders._io import open_binary, open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 
@@ -42,7 +42,7 @@ def read_table(path: str | os.PathLike, format: str | None = None, *, line_numbe
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     fmt = format or (suffixes[-1].lstrip(".") if suffixes else "csv")
     if fmt not in ("csv", "parquet", "jsonl", "ndjson", "json"):
-        raise ValueError(f"{path}: unknown format {fmt!r}; use csv, parquet or jsonl")
+        raise ParameterError(f"{path}: unknown format {fmt!r}; use csv, parquet or jsonl")
     try:
         if fmt == "csv":
             with open_binary(path) as fh:

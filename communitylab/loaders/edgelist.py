@@ -22,6 +22,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
+from communitylab.errors import ParameterError
 from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
@@ -49,7 +50,7 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None, weight
         and count comment lines); a count weight other than 1.
     """
     if weights not in ("auto", "count", "rating"):
-        raise ValueError(f"weights must be 'auto', 'count' or 'rating'; got {weights!r}")
+        raise ParameterError(f"weights must be 'auto', 'count' or 'rating'; got {weights!r}")
     path = Path(path)
     if path.is_dir() or zipfile.is_zipfile(path):
         return _read_folder(path, weights)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
+from communitylab.errors import ParameterError
 from communitylab.loaders._export import ExportFiles, is_documentation
 from communitylab.loaders._io import strip_compression
 from communitylab.schema import DataValidationError
@@ -285,11 +286,11 @@ def load_source(
     path = Path(path)
     fmt = format if format and format != "auto" else sniff_format(path)
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+        raise ParameterError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     loader = _loader(fmt)
     accepted = inspect.signature(loader).parameters
     if (columns or kinds) and "columns" not in accepted:
-        raise ValueError(f"columns/kinds map a generic table (format 'events'); {fmt!r} has its own mapping")
+        raise ParameterError(f"columns/kinds map a generic table (format 'events'); {fmt!r} has its own mapping")
     offered = {"hosts": hosts, "name": name, "include_text": include_text, "engine": engine, "now": now, "columns": columns, "kinds": kinds}
     kwargs = {k: v for k, v in offered.items() if k in accepted}
     community = loader(path, **kwargs)

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine, _naive_utc, default_engine
+from communitylab.errors import ParameterError
 from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
 
@@ -181,7 +182,7 @@ def _with_keys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if len(new):
             index = index.append(pd.Index(new, dtype=object))
             if len(index) >= 2**31:
-                raise ValueError(f"{path}: more than 2**31 distinct {kind} ids; the store's keys are 32-bit")
+                raise ParameterError(f"{path}: more than 2**31 distinct {kind} ids; the store's keys are 32-bit")
             target.parent.mkdir(parents=True, exist_ok=True)
             table = pa.table({"id": pa.array(index.to_numpy(object), pa.string()), "key": pa.array(range(len(index)), pa.int32())})
             tmp = target.with_suffix(".tmp")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import ParameterError
+
 __all__ = [
     "retention_from_statement",
     "expected_lifetime",
@@ -31,7 +33,7 @@ def retention_from_statement(lost_share: float, over_periods: float) -> float:
     0.8706 per year. Assumes a constant rate (no sorting by tenure; see the sBG model for that).
     """
     if not 0 < lost_share < 1 or over_periods <= 0:
-        raise ValueError("lost_share must be in (0, 1) and over_periods > 0")
+        raise ParameterError("lost_share must be in (0, 1) and over_periods > 0")
     return float((1 - lost_share) ** (1 / over_periods))
 
 
@@ -201,7 +203,7 @@ def community_revenue_share(
 
 def _check_rate(r: float) -> None:
     if not 0 <= r < 1:
-        raise ValueError(f"retention must be in [0, 1), got {r}")
+        raise ParameterError(f"retention must be in [0, 1), got {r}")
 
 
 def decision_sensitivity(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import ParameterError
+
 __all__ = ["KaplanMeier"]
 
 
@@ -35,9 +37,9 @@ class KaplanMeier:
         e = np.asarray(event_observed).astype(bool)
         w = np.ones(len(t), dtype=float) if counts is None else np.asarray(counts, dtype=float)
         if not (len(t) == len(e) == len(w)):
-            raise ValueError("durations, event_observed and counts must have the same length")
+            raise ParameterError("durations, event_observed and counts must have the same length")
         if np.isnan(t).any() or (w < 0).any():
-            raise ValueError("durations must not be missing and counts must not be negative")
+            raise ParameterError("durations must not be missing and counts must not be negative")
         if len(t) and np.all(t[1:] >= t[:-1]):  # already in order (as counted in the engine): no sort
             new = np.r_[True, t[1:] != t[:-1]]
             utime, rank = t[new], np.cumsum(new) - 1

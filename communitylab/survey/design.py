@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from communitylab.errors import ParameterError
 from communitylab.schema import DataValidationError
 
 __all__ = ["svymean", "svytotal", "svyby", "svyciprop", "svychisq", "svyttest", "svyquantile", "SurveyDesign"]
@@ -144,7 +145,7 @@ class SurveyDesign:
             z = np.zeros((max(int(n_h), len(codes)), k))
             np.add.at(z, inv, x[idx])
             if n_h < 2:
-                raise ValueError(f"stratum {h} has only one sampled unit at stage {s + 1} (R: lonely.psu = \"fail\"); "
+                raise ParameterError(f"stratum {h} has only one sampled unit at stage {s + 1} (R: lonely.psu = \"fail\"); "
                                  "merge it with a neighbouring stratum")
             z = z - z.mean(axis=0)
             total += f * n_h / (n_h - 1) * z.T @ z
@@ -178,7 +179,7 @@ def _domain(data: pd.DataFrame, domain) -> np.ndarray:
         return np.ones(len(data), dtype=bool)
     d = data[domain] if isinstance(domain, str) else pd.Series(domain)
     if len(d) != len(data):
-        raise ValueError(f"domain has {len(d)} values for {len(data)} rows")
+        raise ParameterError(f"domain has {len(d)} values for {len(data)} rows")
     if not (pd.api.types.is_bool_dtype(d) or set(pd.unique(d.dropna())) <= {0, 1}):
         raise DataValidationError("survey data", str(domain) if isinstance(domain, str) else "domain", [], "a boolean column (True: in the subpopulation)", 0)
     return d.fillna(False).astype(bool).to_numpy()
@@ -193,7 +194,7 @@ def _mean_parts(design: SurveyDesign, y: np.ndarray, inside: np.ndarray) -> tupl
     w = np.where(inside, design.weights, 0.0)
     W = w.sum()
     if W <= 0:
-        raise ValueError("the domain holds no observation with a positive weight")
+        raise ParameterError("the domain holds no observation with a positive weight")
     est = float((w * np.where(inside, y, 0.0)).sum() / W)
     x = np.where(inside, w * (y - est) / W, 0.0)
     return est, float(np.sqrt(design.variance(x)[0, 0])), x
@@ -238,7 +239,7 @@ def svyby(data: pd.DataFrame, variable: str, by: str, *, statistic: str = "mean"
     Returns ``<by>, estimate, se, ci_low, ci_high, n``, one row per value of ``by`` in sorted order.
     """
     if statistic not in ("mean", "total"):
-        raise ValueError("statistic must be 'mean' or 'total'")
+        raise ParameterError("statistic must be 'mean' or 'total'")
     fun = svymean if statistic == "mean" else svytotal
     rows = []
     for value in sorted(data[by].dropna().unique()):
@@ -301,7 +302,7 @@ def svyciprop(data: pd.DataFrame, variable: str, *, method: str = "logit", ids: 
     elif method == "likelihood":
         lo, hi = _likelihood_interval(design, y, inside, p, se, level, df)
     else:
-        raise ValueError("method must be one of logit, likelihood, beta, mean, xlogit, asin")
+        raise ParameterError("method must be one of logit, likelihood, beta, mean, xlogit, asin")
     return pd.Series({"estimate": p, "se": se, "ci_low": float(lo), "ci_high": float(hi), "n": int(inside.sum()), "df": df})
 
 
@@ -413,7 +414,7 @@ def svychisq(data: pd.DataFrame, row: str, col: str, *, statistic: str = "F", id
     cols_lv = sorted(data.loc[ok, col].unique())
     nr, nc = len(rows_lv), len(cols_lv)
     if nr < 2 or nc < 2:
-        raise ValueError(f"a two-way table needs two values at least in {row!r} and {col!r}")
+        raise ParameterError(f"a two-way table needs two values at least in {row!r} and {col!r}")
     rcode = pd.Categorical(data[row], categories=rows_lv).codes
     ccode = pd.Categorical(data[col], categories=cols_lv).codes
     cell = np.where(ok, rcode + nr * ccode, -1)  # interaction(rows, cols): rows vary fastest
@@ -448,7 +449,7 @@ def svychisq(data: pd.DataFrame, row: str, col: str, *, statistic: str = "F", id
         dfree = delta.shape[0]
         return pd.Series({"statistic": pearson / (tr / dfree), "ndf": float(dfree), "ddf": np.nan,
                           "p_value": float(stats.chi2.sf(pearson / (tr / dfree), dfree)), "pearson": pearson, "design_effect": tr / dfree})
-    raise ValueError("statistic must be 'F' or 'Chisq'")
+    raise ParameterError("statistic must be 'F' or 'Chisq'")
 
 
 def svyttest(data: pd.DataFrame, variable: str, group: str, *, ids: Columns = None, strata: Columns = None, fpc: Columns = None,
@@ -468,7 +469,7 @@ def svyttest(data: pd.DataFrame, variable: str, group: str, *, ids: Columns = No
     ok = ~np.isnan(y) & data[group].notna().to_numpy()
     levels = sorted(data.loc[ok, group].unique())
     if len(levels) != 2:
-        raise ValueError(f"{group!r} must have exactly two values; it has {levels}")
+        raise ParameterError(f"{group!r} must have exactly two values; it has {levels}")
     a = ok & (data[group] == levels[0]).to_numpy()
     b = ok & (data[group] == levels[1]).to_numpy()
     ma, _, xa = _mean_parts(design, y, a)

@@ -8,6 +8,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from communitylab.errors import ParameterError
+
 __all__ = ["proportion_ci", "hypergeometric_ci", "margin_of_error", "sample_size_for_margin", "nonresponse_bounds", "response_rate"]
 
 METHODS = {"wilson": "wilson", "clopper-pearson": "beta", "beta": "beta", "jeffreys": "jeffreys", "wald": "normal"}
@@ -18,7 +20,7 @@ def fpc_factor(n: int, population: int | None) -> float:
     if population is None:
         return 1.0
     if population < n:
-        raise ValueError(f"population ({population}) is smaller than the sample ({n})")
+        raise ParameterError(f"population ({population}) is smaller than the sample ({n})")
     return (population - n) / (population - 1) if population > 1 else 0.0
 
 
@@ -40,9 +42,9 @@ def proportion_ci(k: int, n: int, *, method: str = "wilson", level: float = 0.95
     For the exact finite-population interval see :func:`hypergeometric_ci`.
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}")
+        raise ParameterError(f"method must be one of {sorted(METHODS)}")
     if not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+        raise ParameterError(f"need 0 <= k <= n, got k={k}, n={n}")
     f = fpc_factor(n, population)
     p = k / n if n else np.nan
     if f <= 0:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import ParameterError
 from communitylab.schema import DataValidationError
 
 __all__ = ["poststratify", "rake", "weighted_mean", "weighted_share", "weighting_comparison"]
@@ -123,7 +124,7 @@ def weighted_mean(
     yy, w = y[ok].astype(float).to_numpy(), weights[ok].to_numpy(float)
     n = len(yy)
     if n == 0:
-        raise ValueError("weighted_mean: no non-missing values")
+        raise ParameterError("weighted_mean: no non-missing values")
     if (w <= 0).any():
         raise DataValidationError("weighted_mean", "weights", (np.flatnonzero(w <= 0) + 1)[:5].tolist(), "positive weights", int((w <= 0).sum()))
     W = w.sum()
