@@ -57,16 +57,12 @@ _names = itertools.count()
 DUCKDB_SETTINGS: dict[str, Any] = {
     "preserve_insertion_order": False,  # lets DuckDB stream large aggregations
     # the allocator's background thread hands memory freed by one query back to the system while
-    # the next runs: the benchmark's 10M-event core panel peaks about 100 MB lower (1,036 against
-    # 1,140 MB over six runs each), in the same time
+    # the next runs (a lower peak, same time: README, "DuckDB's settings")
     "allocator_background_threads": True,
-    # a grouping on an integer key whose range spans at most 2**22 values (a store's member keys,
-    # up to about four million members) runs as a perfect hash aggregate: an array indexed by the
-    # key, no hashing, no probing (DuckDB's default stops at 2**12). The per-member aggregates of
-    # the 100M-event benchmark (two million members) run 1.5-3x faster: contribution counts 1.7 ->
-    # 0.7 s, degrees 2.3 -> 1.3 s. The array cannot spill: under a 2.6 GB limit the 100M panel
-    # peaks about 330 MB higher (and runs 6 s faster); under 8 GB the peak is the same. Wider
-    # ranges (thread keys) keep the hash table, which can spill; they gained nothing from an array.
+    # a grouping on an integer key spanning at most 2**22 values (a store's member keys) runs as a
+    # perfect hash aggregate, an array indexed by the key (DuckDB's default stops at 2**12): faster
+    # per-member aggregates at the cost of memory that cannot spill (measured in the README); wider
+    # ranges (thread keys) keep the hash table, which can spill
     "perfect_ht_threshold": 22,
 }
 

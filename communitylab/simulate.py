@@ -11,11 +11,11 @@ Scenarios (:data:`SCENARIOS`):
     Built to be judged *brand-centric audience*.
 ``lapsing_host``
     The host posts in campaign bursts separated by long silences; members' activity depends on
-    the host's presence and falls during silences (seed 004). Built to be judged *fragile*.
+    the host's presence and falls during silences. Built to be judged *fragile*.
 ``dormant``
     A few scattered posts, mostly unanswered. Built to be judged *dormant*.
 ``revitalized``
-    The dormant group of seed 000 (about 300 members) revived by eight dated interventions; the
+    A dormant group (about 300 members) revived by eight dated interventions; the
     activity rate steps up after the fourth (a manager) and again after the seventh (leading the
     conversation), when members take the conversation over. ``truth["milestones"]`` gives the
     dates. The verdict, which judges the present, is *thriving conversation*, as it is from the

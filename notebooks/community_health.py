@@ -48,9 +48,11 @@ from communitylab import datasets, engagement as eng, plots, summary, tables
 from communitylab.engagement import advice
 community = datasets.load_community(source, hosts=hosts or None, name=community_name or None, format=format or None,
                                     columns=columns or None, kinds=kinds or None, start=start or None, end=end or None)
-thresholds = eng.HealthThresholds(min_weekly_contributions, brand_m2m_max, fragile_silence_ratio, fragile_answered_share,
-                                  fragile_top1_share, silence_days, crowd_reciprocity_max, crowd_repeat_max, trajectory_weeks,
-                                  min_linked_share, min_signal_n=min_signal_n, min_threads=min_threads, min_members=min_members)
+thresholds = eng.HealthThresholds(
+    min_weekly_contributions=min_weekly_contributions, brand_m2m_max=brand_m2m_max, fragile_silence_ratio=fragile_silence_ratio,
+    fragile_answered_share=fragile_answered_share, fragile_top1_share=fragile_top1_share, silence_days=silence_days,
+    crowd_reciprocity_max=crowd_reciprocity_max, crowd_repeat_max=crowd_repeat_max, trajectory_weeks=trajectory_weeks,
+    min_linked_share=min_linked_share, min_signal_n=min_signal_n, min_threads=min_threads, min_members=min_members)
 verdict = eng.health_verdict(community, thresholds)
 period = period or eng.suitable_period(community)
 display(Markdown("# Is this community alive?\n\n" + report.run_header(

@@ -33,7 +33,7 @@ def test_counted_rows_give_statsmodels_numbers_on_one_row_per_subject(seed):
     for p in (0.25, 0.5, 0.75):
         assert km.quantile(p) == sf.quantile(p)
         with np.errstate(divide="ignore", invalid="ignore"):
-            assert km.quantile_ci(p, alpha=0.05) == pytest.approx(sf.quantile_ci(p, alpha=0.05))
+            assert km.quantile_ci(p, level=0.95) == pytest.approx(sf.quantile_ci(p, alpha=0.05))
 
 
 def test_everyone_has_the_event_at_the_last_time():

@@ -1,5 +1,5 @@
-"""Several communities or channels side by side on the same metrics (seed 001: "first find where
-your community really interacts")."""
+"""Several communities or channels side by side on the same metrics (as a community manager
+puts it: "first find where your community really interacts")."""
 
 from __future__ import annotations
 

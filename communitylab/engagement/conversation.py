@@ -298,7 +298,7 @@ def conversation_structure(community: Community) -> pd.DataFrame:
 def engagement_mix(community: Community) -> pd.DataFrame:
     """Conversation versus passive reactions: ``kind, events, share`` over posts, replies, reactions.
 
-    "Engagement rate is too often just clicks, likes and shares" (seed 000): a high reaction share
+    "Engagement rate is too often just clicks, likes and shares", as users say: a high reaction share
     with few replies is an audience, not a conversation.
     """
     from communitylab.engagement.daily import daily_counts
@@ -350,7 +350,7 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
 
     A pair is two distinct members linked by at least one reply (either direction); it is
     *repeated* when the two exchanged two replies or more in all. A crowd whose members reply once
-    and never meet again (Digg: 1 %) is an aggregation, not a conversation (seed 002); a
+    and never meet again (Digg: 1 %) is an aggregation, not a conversation; a
     community of people who talk (CollegeMsg: 62 %) repeats its ties.
 
     Returns

@@ -27,7 +27,7 @@ SIGNAL_STATUSES = ("ok", "too little data", "no earlier period in the data", "no
 MIN_MEMBERS_FOR_TOP1 = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HealthThresholds:
     """Thresholds of the verdict; every one is a parameter of the study.
 

@@ -1,4 +1,4 @@
-"""Newcomers: join–ask–leave (seed 002) and whether a reply to one's first post brings members back."""
+"""Newcomers: join–ask–leave and whether a reply to one's first post brings members back."""
 
 from __future__ import annotations
 

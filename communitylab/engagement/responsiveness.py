@@ -195,7 +195,7 @@ def time_to_first_reply(community: Community, *, level: float = 0.95, hours: Seq
     med = km.quantile(0.5)
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = km.quantile_ci(0.5, alpha=1 - level)
+        lo, hi = km.quantile_ci(0.5, level=level)
     rows.append({"metric": "median_hours_to_first_reply", "estimate": med, "ci_low": lo, "ci_high": hi, "n": n, "method": "Kaplan-Meier median"})
     rows += _answered_within(km, hours, level).to_dict("records")
     answered = counted[counted["answered"]]

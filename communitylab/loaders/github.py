@@ -26,7 +26,7 @@ A repeated issue (pages that overlap) is kept once by the contract's repeated-id
 
 Hosts: logins whose ``author_association`` is ``OWNER``, ``MEMBER`` or ``COLLABORATOR`` on any
 of their items, unless ``hosts`` is given. Do users help each other, or does every answer come
-from the maintainers? (seed 002)
+from the maintainers?
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ __all__ = [
 def retention_from_statement(lost_share: float, over_periods: float) -> float:
     """Per-period retention implied by "we lose ``lost_share`` of members every ``over_periods``".
 
-    "Half every five years" (seed 003): ``retention_from_statement(0.5, 5)`` = 0.5 ** (1/5) =
+    "Half every five years", as a manager may say it: ``retention_from_statement(0.5, 5)`` = 0.5 ** (1/5) =
     0.8706 per year. Assumes a constant rate (no sorting by tenure; see the sBG model for that).
     """
     if not 0 < lost_share < 1 or over_periods <= 0:

@@ -71,13 +71,20 @@ class KaplanMeier:
         below = np.flatnonzero(self.surv_prob < 1 - p)
         return float(self.surv_times[below[0]]) if len(below) else float("nan")
 
-    def quantile_ci(self, p: float, alpha: float = 0.05) -> tuple[float, float]:
+    def quantile_ci(self, p: float, level: float = 0.95, *, alpha: float | None = None) -> tuple[float, float]:
         """Brookmeyer–Crowley interval for :meth:`quantile` with the complementary log-log
         transform (SAS's and statsmodels' default): the event times whose test of S(t) = 1 - p is
-        not rejected at ``alpha``; the upper limit is infinite when the last event time is one."""
+        not rejected at ``1 - level``; the upper limit is infinite when the last event time is one.
+        ``alpha`` (statsmodels' name, ``1 - level``) is still accepted and deprecated."""
         from scipy.stats import norm
 
-        z = norm.ppf(1 - alpha / 2)
+        if alpha is not None:
+            import warnings
+
+            warnings.warn("quantile_ci(alpha=) is deprecated: pass level=1 - alpha, as everywhere in communitylab",
+                          FutureWarning, stacklevel=2)
+            level = 1 - alpha
+        z = norm.ppf(0.5 + level / 2)
         s = self.surv_prob
         with np.errstate(divide="ignore", invalid="ignore"):
             r = (np.log(-np.log(s)) - np.log(-np.log(1 - p))) / (-1 / (s * np.log(s)) * self.surv_prob_se)
