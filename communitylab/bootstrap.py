@@ -80,7 +80,8 @@ def bootstrap_tied(
 
     Returns
     -------
-    dict ``name -> (estimate, ci_low, ci_high)``; the estimate is the statistic on the data.
+    dict
+        ``name -> (estimate, ci_low, ci_high)``; the estimate is the statistic on the data.
     """
     arr = np.asarray(values, dtype=float)
     v, w = np.unique(arr, return_counts=True)

@@ -79,3 +79,19 @@ def test_importing_the_metrics_leaves_scipy_and_statsmodels_unloaded():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'statsmodels'}))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_api_reference_lists_every_public_module():
+    import re
+
+    from tests.conftest import ROOT
+
+    listed = set(re.findall(r"\.\. automodule:: (\S+)", "".join(p.read_text() for p in (ROOT / "docs" / "api").glob("*.rst"))))
+    modules = set()
+    for path in (ROOT / "communitylab").rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not any(p.startswith("_") for p in parts) and parts[-1] not in ("cli", "bootstrap"):
+            modules.add(".".join(parts))
+    assert modules == listed, modules ^ listed

@@ -86,10 +86,11 @@ def activity_by_period(community: Community, period: str = "month", *, active_pe
 
     Returns
     -------
-    DataFrame ``period, active, new, returning, resurrected, dormant, posts, replies, reactions,
-    host_posts, host_replies`` (one row per period from the first to the last event, gaps included; with
-    ``active_period_only``, of the active period only: isolated stray events left out, see
-    :func:`~communitylab.engagement.cadence.observation_window`).
+    DataFrame
+        ``period, active, new, returning, resurrected, dormant, posts, replies, reactions,
+        host_posts, host_replies`` (one row per period from the first to the last event, gaps included; with
+        ``active_period_only``, of the active period only: isolated stray events left out, see
+        :func:`~communitylab.engagement.cadence.observation_window`).
     """
     if period not in PERIODS:
         raise ParameterError(f"period must be one of {list(PERIODS)}")

@@ -103,8 +103,9 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
 
     Returns
     -------
-    DataFrame with one row: ``days_silent, days_other, events_silent, events_other, rate_silent,
-    rate_other, rate_ratio, ci_low, ci_high, method``. Ratio is NaN without silences.
+    DataFrame
+        with one row: ``days_silent, days_other, events_silent, events_other, rate_silent,
+        rate_other, rate_ratio, ci_low, ci_high, method``. Ratio is NaN without silences.
     """
     import ibis
     from scipy.stats import binomtest
@@ -160,8 +161,9 @@ def host_dependence(community: Community, silence_days: float = 14, *, level: fl
 
     Returns
     -------
-    Series ``rate_ratio, ci_low, ci_high, p_value, weeks, silent_weeks, method`` (NaN when the
-    log has fewer than 12 weeks, or fewer than 3 weeks with (or without) a host silence).
+    Series
+        ``rate_ratio, ci_low, ci_high, p_value, weeks, silent_weeks, method`` (NaN when the
+        log has fewer than 12 weeks, or fewer than 3 weeks with (or without) a host silence).
     """
     from scipy import stats
     from statsmodels.genmod.families import Poisson  # not statsmodels.api, which imports all of statsmodels

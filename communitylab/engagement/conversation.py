@@ -145,7 +145,8 @@ def member_to_member_share(community: Community, *, level: float = 0.95) -> pd.S
 
     Returns
     -------
-    Series ``share, ci_low, ci_high, replies, members`` (NaN without replies of known direction).
+    Series
+        ``share, ci_low, ci_high, replies, members`` (NaN without replies of known direction).
     """
     from scipy import stats
 
@@ -355,7 +356,8 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
 
     Returns
     -------
-    Series ``share, ci_low, ci_high, pairs, repeated``.
+    Series
+        ``share, ci_low, ci_high, pairs, repeated``.
     """
     from statsmodels.stats.proportion import proportion_confint
 

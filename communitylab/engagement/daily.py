@@ -22,8 +22,9 @@ def daily_counts(community: Community) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame ``day, kind, is_host, known_member, events, first_at, last_at``: ``first_at`` and
-    ``last_at`` are the first and last of those events (UTC). One query over the log.
+    DataFrame
+        ``day, kind, is_host, known_member, events, first_at, last_at``: ``first_at`` and
+        ``last_at`` are the first and last of those events (UTC). One query over the log.
     """
     t = community.core
     g = t.group_by(day=t.created_at.truncate("D"), kind=t.kind, is_host=t.is_host, known_member=t.member_key.notnull())

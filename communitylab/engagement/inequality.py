@@ -69,7 +69,8 @@ def contributions_per_member(
 
     Returns
     -------
-    DataFrame with ``member_id, contributions, is_host``.
+    DataFrame
+        with ``member_id, contributions, is_host``.
     """
     # the host flag is a function of the id: without a members table, hosts are left out in the engine
     counts = _contributions(community, kinds, include_hosts=include_hosts or community.members is not None)
@@ -134,7 +135,8 @@ def participation_inequality(
 
     Returns
     -------
-    DataFrame ``metric, estimate, ci_low, ci_high, n, method``.
+    DataFrame
+        ``metric, estimate, ci_low, ci_high, n, method``.
     """
     counts = contribution_counts(community, kinds).to_numpy(dtype=float)
     n = len(counts)

@@ -97,8 +97,10 @@ def level_summary(community: Community, period: str = "month", rules: LevelRules
 
     Returns
     -------
-    (counts, transitions): ``period`` and one column per level (the last ``last`` periods when
-    given); a level-by-level table of moves between consecutive periods (rows: from, columns: to).
+    counts : DataFrame
+        ``period`` and one column per level (the last ``last`` periods when given).
+    transitions : DataFrame
+        A level-by-level table of moves between consecutive periods (rows: from, columns: to).
     """
     rules = rules or LevelRules()
     counts, transitions = _level_tables(community, period, tuple(sorted(rules.weights.items())),

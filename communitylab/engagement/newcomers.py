@@ -110,9 +110,10 @@ def join_ask_leave(community: Community, *, min_followup_days: float = 60, level
 
     Returns
     -------
-    DataFrame ``group, askers, left, share_left, ci_low, ci_high, method`` for groups ``all
-    answered``, ``answered by host``, ``answered by member``, ``unanswered`` (share of askers who
-    never came back at all), and a row ``excluded (short follow-up)`` with its count in ``askers``.
+    DataFrame
+        ``group, askers, left, share_left, ci_low, ci_high, method`` for groups ``all
+        answered``, ``answered by host``, ``answered by member``, ``unanswered`` (share of askers who
+        never came back at all), and a row ``excluded (short follow-up)`` with its count in ``askers``.
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -153,9 +154,10 @@ def newcomer_retention(
 
     Returns
     -------
-    DataFrame with rows ``replied`` and ``not replied`` (``newcomers, returned, share, ci_low,
-    ci_high``) and a row ``difference`` (replied − not replied, Newcombe interval; ``p_value`` from
-    Fisher's exact test; ``risk_ratio``, missing when no newcomer without a reply returned).
+    DataFrame
+        with rows ``replied`` and ``not replied`` (``newcomers, returned, share, ci_low,
+        ci_high``) and a row ``difference`` (replied − not replied, Newcombe interval; ``p_value`` from
+        Fisher's exact test; ``risk_ratio``, missing when no newcomer without a reply returned).
 
     Notes
     -----

@@ -63,9 +63,10 @@ def first_replies(
 
     Returns
     -------
-    DataFrame ``thread_id, posted_at, author_is_host, first_reply_at, first_replier_is_host,
-    hours, answered``: ``hours`` is time to the first reply, or to the end of observation when
-    ``answered`` is False.
+    DataFrame
+        ``thread_id, posted_at, author_is_host, first_reply_at, first_replier_is_host,
+        hours, answered``: ``hours`` is time to the first reply, or to the end of observation when
+        ``answered`` is False.
     """
     # the shared engine table when another metric built it, else one query (not kept for this one)
     if first_replies_expr.computed(community, exclude_self=exclude_self):
@@ -182,7 +183,8 @@ def time_to_first_reply(community: Community, *, level: float = 0.95, hours: Seq
 
     Returns
     -------
-    DataFrame ``metric, estimate, ci_low, ci_high, n, method``.
+    DataFrame
+        ``metric, estimate, ci_low, ci_high, n, method``.
     """
     from statsmodels.stats.proportion import proportion_confint
 

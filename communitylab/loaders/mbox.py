@@ -6,7 +6,7 @@ and anything else in the folder (a README) is named in the load report, not read
 are one list: their channel is the folder's name, not the month.
 
 The archive is read as a stream, one message at a time: a message starts at a line beginning with
-``From `` (at the start of the file or after a blank line), so a multi-GB archive never sits in
+a "From " line (at the start of the file or after a blank line), so a multi-GB archive never sits in
 memory. Only headers are parsed unless ``include_text``.
 
 Mapping to the event-log contract:
@@ -81,7 +81,7 @@ _FROM_LINE = re.compile(rb"^From \S.*\d{1,2}:\d{2}.*\b\d{4}\b")
 
 
 def looks_like_mbox(head: bytes) -> bool:
-    """An mbox begins with a ``From `` separator line."""
+    """An mbox begins with a "From " separator line."""
     return head.lstrip(b"\r\n").startswith(b"From ")
 
 
@@ -101,7 +101,7 @@ def normalize_address(value: str | None) -> str | None:
 def _split_messages(fh) -> Iterator[tuple[int, bytes]]:
     """``(line number of the From line, raw message bytes)`` for each message of an mbox stream.
 
-    A separator is a ``From `` line after a blank line that carries a time and a year
+    A separator is a "From " line after a blank line that carries a time and a year
     (``From alice at example.org  Thu Aug 19 18:02:18 2004``): pipermail leaves body lines such as
     "From there, you can ..." unescaped, and they must not cut a message in two.
     """
@@ -123,7 +123,7 @@ def _split_messages(fh) -> Iterator[tuple[int, bytes]]:
 
 
 def _mbox_entries(files: ExportFiles) -> tuple[list[str], list[str]]:
-    """The entries read as mbox (named ``.mbox`` or starting with a ``From `` line) and those
+    """The entries read as mbox (named ``.mbox`` or starting with a "From " line) and those
     skipped (anything else in a folder or zip)."""
     if files.path.is_file() and not files.is_zip:
         return files.names(), []
@@ -154,7 +154,7 @@ def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: 
     Raises
     ------
     DataValidationError
-        A file that does not start like an mbox (``From `` line), or an archive in which no
+        A file that does not start like an mbox (a "From " line), or an archive in which no
         message has readable headers.
     """
     files = ExportFiles(path)

@@ -6,17 +6,11 @@ referenced_tweets``. (The Kaggle "Customer Support on Twitter" CSV has its own l
 
 Mapping to the event-log contract:
 
-=============================================  ==================================================
-API v2                                         event
-=============================================  ==================================================
-tweet with ``referenced_tweets`` replied_to     ``reply`` to that tweet; addressed to
-                                               ``in_reply_to_user_id`` when the tweet is not in
-                                               the export
-retweet (``referenced_tweets`` retweeted)       ``reaction`` to the retweeted tweet
-any other tweet (quote tweets included)         ``post``
-thread                                          ``conversation_id`` (the root may be outside the
-                                               export)
-=============================================  ==================================================
+- a tweet with ``referenced_tweets`` replied_to: a ``reply`` to that tweet, addressed to
+  ``in_reply_to_user_id`` when the tweet is not in the export;
+- a retweet (``referenced_tweets`` retweeted): a ``reaction`` to the retweeted tweet;
+- any other tweet (quote tweets included): a ``post``;
+- the thread: ``conversation_id`` (the root may be outside the export).
 
 ``created_at`` (``2024-05-01T10:00:00.000Z``) is UTC. A tweet without ``author_id`` is kept with
 an unknown author (counted); without ``id`` or ``created_at`` it is damaged (counted, skipped).

@@ -20,7 +20,8 @@ def cohort_retention(community: Community, period: str = "month") -> pd.DataFram
 
     Returns
     -------
-    DataFrame indexed by cohort (period start) with columns ``size`` and ``0, 1, 2, ...``.
+    DataFrame
+        indexed by cohort (period start) with columns ``size`` and ``0, 1, 2, ...``.
     """
     mp = member_periods(community, period)
     if mp.empty:

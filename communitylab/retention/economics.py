@@ -92,8 +92,9 @@ def project_member_base(
 
     Returns
     -------
-    DataFrame ``period, strategy, members, cumulative_value, members_low, members_high, value_low,
-    value_high`` (value = discounted margin minus spend).
+    DataFrame
+        ``period, strategy, members, cumulative_value, members_low, members_high, value_low,
+        value_high`` (value = discounted margin minus spend).
     """
     r0 = np.atleast_1d(np.asarray(retention, float))
     r1 = np.atleast_1d(np.asarray(retention_with_programme, float))
@@ -150,9 +151,10 @@ def acquire_or_keep(
 
     Returns
     -------
-    dict ``draws`` (retention draws), ``retention`` (median, 5% and 95% quantiles),
-    ``projection`` (the full projection), ``at_horizon`` (its last period, indexed by strategy),
-    ``winner`` ("keeping members" or "acquiring members") and ``break_even``.
+    dict
+        ``draws`` (retention draws), ``retention`` (median, 5% and 95% quantiles),
+        ``projection`` (the full projection), ``at_horizon`` (its last period, indexed by strategy),
+        ``winner`` ("keeping members" or "acquiring members") and ``break_even``.
     """
     draws = equivalent_retention_draws(model, horizon, n_draws, seed=seed)
     retention = tuple(float(np.quantile(draws, q)) for q in (0.5, 0.05, 0.95))
@@ -219,7 +221,8 @@ def decision_sensitivity(
 
     Returns
     -------
-    DataFrame ``retention_lift, acquisition_cost, keep_minus_acquire``.
+    DataFrame
+        ``retention_lift, acquisition_cost, keep_minus_acquire``.
 
     Examples
     --------

@@ -32,7 +32,8 @@ def rfm_summary(
 
     Returns
     -------
-    DataFrame indexed by customer id with ``frequency, recency, T`` (and ``monetary_value``).
+    DataFrame
+        indexed by customer id with ``frequency, recency, T`` (and ``monetary_value``).
     """
     df = transactions[[customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])].copy()
     df["_day"] = pd.to_datetime(df[datetime_col]).dt.normalize()

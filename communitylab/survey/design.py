@@ -209,7 +209,8 @@ def svymean(data: pd.DataFrame, variable: str, *, ids: Columns = None, strata: C
 
     Returns
     -------
-    Series ``estimate, se, ci_low, ci_high, n`` (normal interval, as R's ``confint``).
+    Series
+        ``estimate, se, ci_low, ci_high, n`` (normal interval, as R's ``confint``).
     """
     design = _design(data, ids, strata, fpc, weights)
     y = _numeric(data, variable)
@@ -273,7 +274,8 @@ def svyciprop(data: pd.DataFrame, variable: str, *, method: str = "logit", ids: 
 
     Returns
     -------
-    Series ``estimate, se, ci_low, ci_high, n, df``.
+    Series
+        ``estimate, se, ci_low, ci_high, n, df``.
     """
     design = _design(data, ids, strata, fpc, weights)
     y = _numeric(data, variable)
@@ -406,7 +408,8 @@ def svychisq(data: pd.DataFrame, row: str, col: str, *, statistic: str = "F", id
 
     Returns
     -------
-    Series ``statistic, ndf, ddf, p_value, pearson, design_effect`` (``ddf`` NaN for Chisq).
+    Series
+        ``statistic, ndf, ddf, p_value, pearson, design_effect`` (``ddf`` NaN for Chisq).
     """
     design = _design(data, ids, strata, fpc, weights)
     ok = (data[row].notna() & data[col].notna()).to_numpy()
@@ -462,7 +465,8 @@ def svyttest(data: pd.DataFrame, variable: str, group: str, *, ids: Columns = No
 
     Returns
     -------
-    Series ``estimate, se, statistic, df, p_value, ci_low, ci_high, group_a, group_b``.
+    Series
+        ``estimate, se, statistic, df, p_value, ci_low, ci_high, group_a, group_b``.
     """
     design = _design(data, ids, strata, fpc, weights)
     y = _numeric(data, variable)

@@ -71,8 +71,10 @@ def compare_segments(responses: pd.DataFrame, question: Question, segment: str, 
 
     Returns
     -------
-    table : DataFrame ``segment, share, ci_low, ci_high, n``
-    test : Series from :func:`~communitylab.survey.design.svychisq` (F statistic)
+    table : DataFrame
+        ``segment, share, ci_low, ci_high, n``.
+    test : Series
+        From :func:`~communitylab.survey.design.svychisq` (F statistic).
     """
     design = design or {}
     col = responses[question.id]
