@@ -48,7 +48,7 @@ import pyarrow as pa
 
 from communitylab.errors import ParameterError
 
-__all__ = ["Engine", "default_engine", "spark_session"]
+__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "spark_session"]
 
 _names = itertools.count()
 
@@ -116,6 +116,13 @@ def spark_session(master: str = "local[2]", app_name: str = "communitylab", **co
 class Engine:
     """An Ibis connection plus the boundary rules for getting data in and out.
 
+    ``Engine("duckdb")`` (the default) gives a :class:`DuckDBEngine`, ``Engine("pyspark")`` a
+    :class:`SparkEngine`: one class per backend, as Ibis has, each answering the same interface;
+    nothing outside these classes tests the backend's name. What differs is said by methods and
+    capabilities: ``reads_parts_by_time`` (a time-ordered store is read a part at a time),
+    ``keeps_results`` (results kept between sessions), ``materializes_in_memory`` (a store read
+    once into the engine).
+
     Parameters
     ----------
     backend : {"duckdb", "pyspark"}
@@ -128,62 +135,51 @@ class Engine:
         For ``pyspark``: an existing session; by default :func:`spark_session` makes one.
     database : str
         DuckDB database file; ``":memory:"`` by default.
+
+    Examples
+    --------
+    >>> engine = Engine()
+    >>> type(engine).__name__, engine.backend, engine.keeps_results
+    ('DuckDBEngine', 'duckdb', True)
     """
 
-    def __init__(
-        self,
-        backend: str = "duckdb",
-        *,
-        memory_limit: str | None = None,
-        threads: int | None = None,
-        session: Any = None,
-        database: str = ":memory:",
-        temp_directory: str | None = None,
-    ) -> None:
-        if backend not in ("duckdb", "pyspark"):
-            raise ParameterError(f"backend must be 'duckdb' or 'pyspark', not {backend!r}")
-        self.backend = backend
-        self._scratch: Path | None = None
-        if backend == "duckdb":
-            config: dict[str, Any] = dict(DUCKDB_SETTINGS)
-            if memory_limit:
-                config["memory_limit"] = memory_limit
-            if threads:
-                config["threads"] = threads
-            if temp_directory:
-                config["temp_directory"] = temp_directory
-            self.con = ibis.duckdb.connect(database, **config)
-        else:
-            self.con = ibis.pyspark.connect(session if session is not None else spark_session())
+    backend: str = ""
+    reads_parts_by_time: bool = False
+    keeps_results: bool = False
+    materializes_in_memory: bool = False
+
+    def __new__(cls, backend: str = "duckdb", **kwargs: Any) -> Engine:
+        if cls is Engine:
+            if backend not in _BACKENDS:
+                raise ParameterError(f"backend must be 'duckdb' or 'pyspark', not {backend!r}")
+            cls = _BACKENDS[backend]
+        return super().__new__(cls)
+
+    def __init__(self, backend: str = "duckdb", **kwargs: Any) -> None:  # pragma: no cover - each backend's own
+        raise NotImplementedError
 
     @classmethod
     def from_connection(cls, con: Any) -> Engine:
         """Wrap an existing Ibis connection (DuckDB or PySpark, e.g. a cluster's session)."""
-        engine = cls.__new__(cls)
         name = getattr(con, "name", "")
-        if name not in ("duckdb", "pyspark"):
+        if name not in _BACKENDS:
             raise ParameterError(f"communitylab runs on the duckdb and pyspark Ibis backends, not {name!r}")
-        engine.backend, engine.con, engine._scratch = name, con, None
+        engine = object.__new__(_BACKENDS[name])
+        engine.con, engine._scratch = con, None
         return engine
 
     def epoch_us(self, ts: ibis.Value) -> ibis.Value:
         """Microseconds since 1970-01-01 UTC of a (naive UTC) timestamp column, as int64: lets an
         aggregation order by time and a tie-breaker packed in one integer instead of a struct."""
-        return (_epoch_us_duckdb if self.backend == "duckdb" else _epoch_us_spark)(ts)
+        raise NotImplementedError
 
     def from_epoch_us(self, us: ibis.Value) -> ibis.Value:
         """The inverse of :meth:`epoch_us`: the naive UTC timestamp of an int64 count of microseconds."""
-        return (_from_epoch_us_duckdb if self.backend == "duckdb" else _from_epoch_us_spark)(us)
+        raise NotImplementedError
 
     def memory_limit_bytes(self) -> int:
-        """DuckDB's memory limit in bytes (0 on Spark, whose executors manage their own)."""
-        if self.backend != "duckdb":
-            return 0
-        # fetch the whole result: an unfinished one would block the connection's next query
-        text = str(self.con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0]).strip()
-        number, _, unit = text.partition(" ")
-        scale = {"B": 1, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
-        return int(float(number) * scale.get(unit.upper() or "B", 1))
+        """The engine's memory limit in bytes (0 where executors manage their own)."""
+        return 0
 
     def materialize(self, expr: ibis.Table, name: str | None = None, *, enums: dict[str, Sequence[str]] | None = None) -> ibis.Table:
         """Compute a table expression once and keep the result in the engine (a DuckDB temporary
@@ -193,89 +189,27 @@ class Engine:
         ``enums``: on DuckDB, string columns with a known, closed set of values (e.g. ``kind``)
         are stored as ``ENUM`` (one byte a row instead of sixteen; filters and groupings on them
         run faster); a value outside the set is stored as null, so check for nulls after."""
-        name = name or f"cl_{next(_names)}"
-        if self.backend == "duckdb" and enums:
-            casts = ", ".join(
-                f"TRY_CAST({_quote(col)} AS ENUM ({', '.join(_literal(v) for v in values)})) AS {_quote(col)}" for col, values in enums.items()
-            )
-            source = self.view(expr)  # a temporary view; an expression holding in-memory data stays one
-            if isinstance(source.op(), ops.DatabaseTable):
-                view = source.op().name
-            else:  # Ibis's view is the public way to hand an expression's memtables to SQL
-                view = f"{name}_src"
-                self.con.create_view(view, expr)
-            self.con.raw_sql(f"CREATE TEMPORARY TABLE {_quote(name)} AS SELECT * REPLACE ({casts}) FROM {_quote(view)}").fetchall()
-            self.con.raw_sql(f"DROP VIEW {_quote(view)}").fetchall()
-            return self.con.table(name)
-        if self.backend == "duckdb":
-            # a fresh name, so no ``overwrite``: with it, Ibis writes a temporary table twice (insert, then copy)
-            return self.con.create_table(name, expr, temp=True)
-        path = self._scratch_dir() / f"{name}.parquet"
-        self.con.to_parquet(expr, str(path))
-        return self.con.read_parquet(str(path), table_name=name)
+        raise NotImplementedError
 
     def view(self, expr: ibis.Table, name: str | None = None) -> ibis.Table:
-        """A table expression as a named engine view (DuckDB), which later expressions reference
-        by name: each metric's query then compiles only its own operations, not the whole chain
-        that defines the table (on a small log, compiling that chain costs about as much as running
-        the query). Nothing is computed or stored: a ``TEMPORARY`` view, gone with the connection (a
-        database file is left as it was). On Spark, or when the expression holds in-memory data
-        (which reaches SQL only through Ibis), the expression itself is returned."""
-        if self.backend != "duckdb" or expr.op().find(ops.InMemoryTable):
-            return expr
-        name = name or f"cl_{next(_names)}"
-        self.con.raw_sql(f"CREATE TEMPORARY VIEW {_quote(name)} AS {self.con.compile(expr)}").fetchall()
-        return self.con.table(name)
-
-    def _scratch_dir(self) -> Path:
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="communitylab-"))
-            atexit.register(shutil.rmtree, self._scratch, True)
-        return self._scratch
-
-    def __repr__(self) -> str:
-        return f"Engine(backend={self.backend!r})"
+        """A table expression as a named engine view where the engine has them (DuckDB: later
+        expressions reference it by name, so each metric compiles only its own operations);
+        otherwise the expression itself. Nothing is computed or stored."""
+        return expr
 
     def register(self, frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
         """Make a pandas frame a table of this engine (UTC timestamps stored as naive UTC)."""
-        name = name or f"cl_{next(_names)}"
-        frame = _naive_utc(frame)
-        schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
-        if self.backend == "pyspark":  # public API: Parquet in a scratch folder, read by Spark
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
-            path = self._scratch_dir() / f"{name}.parquet"
-            pq.write_table(table, path)
-            return self.con.read_parquet(str(path), table_name=name)
-        return self.con.create_table(name, ibis.memtable(frame, schema=schema), overwrite=True)
+        raise NotImplementedError
 
     def read_parquet(self, path: str | os.PathLike, name: str | None = None, *, union_by_name: bool = False) -> ibis.Table:
         """Register a Parquet file or a directory of Parquet files without reading it into memory.
 
-        ``union_by_name``: files may differ in their columns (DuckDB then reads every file's
-        schema; a column missing from a file reads as null)."""
-        path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"no Parquet data at {path}")
-        target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-        name = name or f"cl_{next(_names)}"
-        if self.backend == "duckdb":
-            extra = {"union_by_name": True} if union_by_name else {}
-            return self.con.read_parquet(target, table_name=name, hive_partitioning=True, **extra)
-        return self.con.read_parquet(str(path), table_name=name)
+        ``union_by_name``: files may differ in their columns (a column missing from a file reads
+        as null)."""
+        raise NotImplementedError
 
     def execute(self, expr: ibis.Expr) -> Any:
-        """Run an expression; tables come back as pandas with UTC-aware timestamps.
-
-        Tables and columns cross into pandas through Arrow in one vectorized step (Ibis's own
-        pandas conversion turns every column holding a null into Python objects row by row).
-        """
-        if self.backend == "duckdb" and isinstance(expr, ibis.Table | ibis.Column):
-            arrow = self.con.to_pyarrow(expr)
-            if isinstance(expr, ibis.Table):
-                return _aware_utc(_arrow_to_pandas(arrow))
-            return _aware_utc(arrow.to_pandas(date_as_object=False).to_frame(expr.get_name())).iloc[:, 0]
+        """Run an expression; tables come back as pandas with UTC-aware timestamps."""
         out = self.con.execute(expr)
         if isinstance(out, pd.DataFrame):
             return _aware_utc(out)
@@ -284,6 +218,148 @@ class Engine:
         if isinstance(out, pd.Timestamp) and out.tzinfo is None:
             return out.tz_localize("UTC")
         return out
+
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="communitylab-"))
+            atexit.register(shutil.rmtree, self._scratch, True)
+        return self._scratch
+
+    @staticmethod
+    def _parquet_path(path: str | os.PathLike) -> Path:
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no Parquet data at {path}")
+        return path
+
+    def __repr__(self) -> str:
+        return f"Engine(backend={self.backend!r})"
+
+
+class DuckDBEngine(Engine):
+    """Embedded DuckDB: the default engine (see :class:`Engine`)."""
+
+    backend = "duckdb"
+    reads_parts_by_time = True
+    keeps_results = True
+    materializes_in_memory = True
+
+    def __init__(self, backend: str = "duckdb", *, memory_limit: str | None = None, threads: int | None = None,
+                 session: Any = None, database: str = ":memory:", temp_directory: str | None = None) -> None:
+        self._scratch: Path | None = None
+        config: dict[str, Any] = dict(DUCKDB_SETTINGS)
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        if temp_directory:
+            config["temp_directory"] = temp_directory
+        self.con = ibis.duckdb.connect(database, **config)
+
+    def epoch_us(self, ts: ibis.Value) -> ibis.Value:
+        return _epoch_us_duckdb(ts)
+
+    def from_epoch_us(self, us: ibis.Value) -> ibis.Value:
+        return _from_epoch_us_duckdb(us)
+
+    def memory_limit_bytes(self) -> int:
+        """DuckDB's memory limit in bytes."""
+        # fetch the whole result: an unfinished one would block the connection's next query
+        text = str(self.con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0]).strip()
+        number, _, unit = text.partition(" ")
+        scale = {"B": 1, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+        return int(float(number) * scale.get(unit.upper() or "B", 1))
+
+    def materialize(self, expr: ibis.Table, name: str | None = None, *, enums: dict[str, Sequence[str]] | None = None) -> ibis.Table:
+        name = name or f"cl_{next(_names)}"
+        if not enums:
+            # a fresh name, so no ``overwrite``: with it, Ibis writes a temporary table twice (insert, then copy)
+            return self.con.create_table(name, expr, temp=True)
+        casts = ", ".join(
+            f"TRY_CAST({_quote(col)} AS ENUM ({', '.join(_literal(v) for v in values)})) AS {_quote(col)}" for col, values in enums.items()
+        )
+        source = self.view(expr)  # a temporary view; an expression holding in-memory data stays one
+        if isinstance(source.op(), ops.DatabaseTable):
+            view = source.op().name
+        else:  # Ibis's view is the public way to hand an expression's memtables to SQL
+            view = f"{name}_src"
+            self.con.create_view(view, expr)
+        self.con.raw_sql(f"CREATE TEMPORARY TABLE {_quote(name)} AS SELECT * REPLACE ({casts}) FROM {_quote(view)}").fetchall()
+        self.con.raw_sql(f"DROP VIEW {_quote(view)}").fetchall()
+        return self.con.table(name)
+
+    def view(self, expr: ibis.Table, name: str | None = None) -> ibis.Table:
+        """A ``TEMPORARY`` view (gone with the connection; a database file is left as it was); on a
+        small log, compiling a long chain costs about as much as running the query. An expression
+        holding in-memory data (which reaches SQL only through Ibis) is returned as it is."""
+        if expr.op().find(ops.InMemoryTable):
+            return expr
+        name = name or f"cl_{next(_names)}"
+        self.con.raw_sql(f"CREATE TEMPORARY VIEW {_quote(name)} AS {self.con.compile(expr)}").fetchall()
+        return self.con.table(name)
+
+    def register(self, frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
+        name = name or f"cl_{next(_names)}"
+        frame = _naive_utc(frame)
+        schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
+        return self.con.create_table(name, ibis.memtable(frame, schema=schema), overwrite=True)
+
+    def read_parquet(self, path: str | os.PathLike, name: str | None = None, *, union_by_name: bool = False) -> ibis.Table:
+        path = self._parquet_path(path)
+        target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        extra = {"union_by_name": True} if union_by_name else {}
+        return self.con.read_parquet(target, table_name=name or f"cl_{next(_names)}", hive_partitioning=True, **extra)
+
+    def execute(self, expr: ibis.Expr) -> Any:
+        """Tables and columns cross into pandas through Arrow in one vectorized step (Ibis's own
+        pandas conversion turns every column holding a null into Python objects row by row)."""
+        if isinstance(expr, ibis.Table | ibis.Column):
+            arrow = self.con.to_pyarrow(expr)
+            if isinstance(expr, ibis.Table):
+                return _aware_utc(_arrow_to_pandas(arrow))
+            return _aware_utc(arrow.to_pandas(date_as_object=False).to_frame(expr.get_name())).iloc[:, 0]
+        return super().execute(expr)
+
+
+class SparkEngine(Engine):
+    """PySpark through its public APIs only: data reach executors as Parquet files, never through
+    the driver's memory (see :class:`Engine`)."""
+
+    backend = "pyspark"
+
+    def __init__(self, backend: str = "pyspark", *, session: Any = None, **_: Any) -> None:
+        self._scratch: Path | None = None
+        self.con = ibis.pyspark.connect(session if session is not None else spark_session())
+
+    def epoch_us(self, ts: ibis.Value) -> ibis.Value:
+        return _epoch_us_spark(ts)
+
+    def from_epoch_us(self, us: ibis.Value) -> ibis.Value:
+        return _from_epoch_us_spark(us)
+
+    def materialize(self, expr: ibis.Table, name: str | None = None, *, enums: dict[str, Sequence[str]] | None = None) -> ibis.Table:
+        name = name or f"cl_{next(_names)}"
+        path = self._scratch_dir() / f"{name}.parquet"
+        self.con.to_parquet(expr, str(path))
+        return self.con.read_parquet(str(path), table_name=name)
+
+    def register(self, frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
+        import pyarrow.parquet as pq
+
+        name = name or f"cl_{next(_names)}"
+        frame = _naive_utc(frame)
+        schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
+        table = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
+        path = self._scratch_dir() / f"{name}.parquet"
+        pq.write_table(table, path)
+        return self.con.read_parquet(str(path), table_name=name)
+
+    def read_parquet(self, path: str | os.PathLike, name: str | None = None, *, union_by_name: bool = False) -> ibis.Table:
+        path = self._parquet_path(path)
+        return self.con.read_parquet(str(path), table_name=name or f"cl_{next(_names)}")
+
+
+_BACKENDS: dict[str, type[Engine]] = {"duckdb": DuckDBEngine, "pyspark": SparkEngine}
 
 
 def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:

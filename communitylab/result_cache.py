@@ -114,8 +114,9 @@ class ResultCache:
         cls, path: str | os.PathLike, files: list[list], *, events: int, hosts: frozenset[str], members: pd.DataFrame | None,
         backend: str,
     ) -> ResultCache | None:
-        """The cache of a store's community, or None when caching is off, the store is small or
-        the engine is not DuckDB; deletes the entries of the store's earlier versions.
+        """The cache of a store's community, or None when caching is off or the store is small
+        (the caller asks only for an engine that ``keeps_results``); deletes the entries of the
+        store's earlier versions.
 
         Parameters
         ----------
@@ -126,9 +127,9 @@ class ResultCache:
         events : int
             The store's number of events.
         hosts, members, backend
-            The community's hosts, members table and engine backend.
+            The community's hosts, members table and engine backend (part of the cache's key).
         """
-        if not cache_enabled() or backend != "duckdb" or events < _min_events():
+        if not cache_enabled() or events < _min_events():
             return None
         try:
             root = cache_dir()

@@ -73,7 +73,7 @@ def period_parts(community: Community, period: str) -> list[tuple[pd.Timestamp |
     the same log). One part, ``[(None, None)]``, for a log that is not in time order, a log under
     twice :data:`PART_EVENTS` events, and on other engines."""
     whole: list[tuple[pd.Timestamp | None, pd.Timestamp | None]] = [(None, None)]
-    if community.engine.backend != "duckdb" or not community.time_ordered:
+    if not community.engine.reads_parts_by_time or not community.time_ordered:
         return whole
     days = daily_counts(community)
     if int(days["events"].sum()) < 2 * PART_EVENTS:

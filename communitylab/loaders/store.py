@@ -120,11 +120,11 @@ def _open_store(path, *, hosts, members, name, engine, materialize, cache) -> Co
         table = table.select([c for c in table.columns if c not in KEY_COLUMNS])
     if materialize == "auto":
         rows = sum(n for _, n in footers) if footers is not None else pq.read_metadata(path).num_rows
-        materialize = engine.backend == "duckdb" and rows * (24 if keys is not None else 64) <= engine.memory_limit_bytes()
+        materialize = engine.materializes_in_memory and rows * (24 if keys is not None else 64) <= engine.memory_limit_bytes()
     # materialized: the Parquet is read once into the engine with its host flags (beyond the memory
     # limit DuckDB spills to disk), and every metric then scans memory, not files
     community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
-                                     materialize=bool(materialize) and engine.backend == "duckdb", keys=keys,
+                                     materialize=bool(materialize) and engine.materializes_in_memory, keys=keys,
                                      # write_store's files each hold one month, read in the order of their names
                                      time_ordered=bool(files) and all(str(f[0]).startswith("month=") for f in files))
     record = _read_marker(path) if files is not None else None
@@ -136,7 +136,7 @@ def _open_store(path, *, hosts, members, name, engine, materialize, cache) -> Co
         if files is not None:
             _write_marker(path, files, n_rows, community.last_event_at())
     community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
-    if cache:
+    if cache and engine.keeps_results:
         community._results = ResultCache.for_store(path, _fingerprint(path, files), events=n_rows, hosts=community.hosts,
                                                    members=members, backend=engine.backend)
     return community
