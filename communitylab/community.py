@@ -150,7 +150,7 @@ class Community:
         need a reply's context. The built-in metrics read narrower shared tables, each built once
         per community and kept in the engine: :attr:`core` (each event's member, addressee and
         thread keys, kind, time and host flags: a reply's addressee was resolved from its parent
-        when the log was loaded), the reply network (``engagement.conversation._pairs``), the
+        when the log was loaded), the reply network (``engagement.conversation.reply_pairs``), the
         first reply of every thread (``engagement.responsiveness.first_replies_expr``) and each
         member's events per period (``engagement.activity.member_period_counts``); none
         re-joins the raw log. A community is treated as immutable: :meth:`window` and :meth:`on`

@@ -48,7 +48,7 @@ import pyarrow as pa
 
 from communitylab.errors import ParameterError
 
-__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "spark_session"]
+__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "spark_session", "naive_utc"]
 
 _names = itertools.count()
 
@@ -300,7 +300,7 @@ class DuckDBEngine(Engine):
 
     def register(self, frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
         name = name or f"cl_{next(_names)}"
-        frame = _naive_utc(frame)
+        frame = naive_utc(frame)
         schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
         return self.con.create_table(name, ibis.memtable(frame, schema=schema), overwrite=True)
 
@@ -347,7 +347,7 @@ class SparkEngine(Engine):
         import pyarrow.parquet as pq
 
         name = name or f"cl_{next(_names)}"
-        frame = _naive_utc(frame)
+        frame = naive_utc(frame)
         schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
         table = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
         path = self._scratch_dir() / f"{name}.parquet"
@@ -383,7 +383,9 @@ def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
+def naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` as engines store it: UTC-aware timestamps as naive UTC microseconds,
+    missing strings as None."""
     out = frame.copy()
     for col in out.columns:
         dtype = out[col].dtype

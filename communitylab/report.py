@@ -16,10 +16,10 @@ def source_label(source: str, show_personal_data: bool = False) -> str:
     """How a report names its data: a registered name or scenario as is; a local path as its file name
     and content hash (``slack-export.zip, sha256 1a2b3c4d5e6f``), never the folder it sits in
     (which may name the client or the analyst), unless personal data are shown."""
-    import hashlib
     from pathlib import Path
 
     from communitylab.datasets import DATASETS
+    from communitylab.files import sha256_tree
 
     if source in DATASETS or source.startswith("sim:"):
         return source
@@ -28,14 +28,7 @@ def source_label(source: str, show_personal_data: bool = False) -> str:
         return path.name
     if show_personal_data:
         return str(path)
-    h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        h.update(f.relative_to(path).as_posix().encode() if path.is_dir() else b"")
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return f"{path.name}, sha256 {h.hexdigest()[:12]}"
+    return f"{path.name}, sha256 {sha256_tree(path)[:12]}"
 
 
 def run_header(study: str, parameters: Mapping[str, Any], sources: Mapping[str, Any] | None = None) -> str:

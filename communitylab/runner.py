@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from communitylab.errors import CommunityLabError, ParameterError
+from communitylab.files import packaged_folder, sha256_file
 from communitylab.parameters import check_types, check_values
 from communitylab.privacy import key_fingerprint, redact_text
 from communitylab.summary import MIME, read_summary
@@ -134,8 +134,7 @@ def notebook_dir() -> Path:
     env = os.environ.get("COMMUNITYLAB_NOTEBOOKS")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
-    return here / "studies" if (here / "studies").is_dir() else here.parent / "notebooks"
+    return packaged_folder("studies", "notebooks")
 
 
 def _study_path(study: str, nb_dir: Path) -> Path:
@@ -173,11 +172,7 @@ def _file_hashes(parameters: Mapping[str, Any]) -> dict[str, str]:
             continue
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for f in files:
-            h = hashlib.sha256()
-            with open(f, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            hashes[str(f)] = h.hexdigest()
+            hashes[str(f)] = sha256_file(f)
     return hashes
 
 

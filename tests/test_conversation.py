@@ -37,7 +37,7 @@ def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses()
     """Every variant, from the replies or from the built reply network, equals a count of distinct
     directed pairs whose reverse exists (computed here in pandas)."""
     from communitylab.engagement import reciprocity_counts
-    from communitylab.engagement.conversation import _pairs
+    from communitylab.engagement.conversation import reply_pairs
     from communitylab.simulate import simulate
 
     sim = simulate("living", seed=11, n_members=150, days=90)
@@ -50,7 +50,7 @@ def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses()
         return Community.from_frames(events, sim.members, hosts=sim.hosts, now=NOW)
 
     alone, shared = community(), community()
-    _pairs(shared)
+    reply_pairs(shared)
     ev = alone.frame
     ev = ev[(ev["kind"] == "reply") & ev["member_id"].notna() & ev["to_member_id"].notna()]
     ev = ev.assign(self_reply=ev["member_id"] == ev["to_member_id"])
@@ -63,7 +63,7 @@ def test_reciprocity_counts_without_a_self_join_match_pairs_and_their_reverses()
             expected = (sum((v, u) in keep for u, v in keep), len(keep))
             assert reciprocity_counts(alone, self_loops=loops, without_hosts=without_hosts) == expected
             assert reciprocity_counts(shared, self_loops=loops, without_hosts=without_hosts) == expected
-    assert not _pairs.computed(alone)
+    assert not reply_pairs.computed(alone)
     # the directed edges, read back from the pair table, are the replies grouped by author and addressee
     edges = reply_edges(shared).set_index(["src", "dst"])
     expected = ev.groupby(["member_id", "to_member_id"]).size()
@@ -193,11 +193,11 @@ def test_the_reply_network_keeps_32_bit_counts_and_reads_out_64_bit_totals():
     come out in 64 bits and equal counts over the replies themselves."""
     from communitylab import datasets
     from communitylab.engagement import degree_gini, member_to_member_share
-    from communitylab.engagement.conversation import _pairs
+    from communitylab.engagement.conversation import reply_pairs
     from communitylab.engagement.inequality import gini
 
     c = datasets.load_community("twcs-sample")
-    schema = _pairs(c).schema()
+    schema = reply_pairs(c).schema()
     assert [str(schema[k]) for k in ("n", "n_ab", "n_ba")] == ["int32"] * 3
     ev = c.to_pandas()
     r = ev[(ev["kind"] == "reply") & ev["member_id"].notna() & ev["to_member_id"].notna()]

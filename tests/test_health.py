@@ -189,17 +189,17 @@ def test_repeated_ties_by_hand(tiny):
 
 def test_repeated_ties_read_the_reply_network_once_it_is_built():
     from communitylab.engagement import repeated_ties
-    from communitylab.engagement.conversation import _pairs
+    from communitylab.engagement.conversation import reply_pairs
     from communitylab.simulate import simulate
 
     sim = simulate("living", seed=4, n_members=120, days=60)
     alone, shared = sim.community(), sim.community()
-    _pairs(shared)  # the reply network, as the network metrics build it
-    assert _pairs.computed(shared) and not _pairs.computed(alone)
+    reply_pairs(shared)  # the reply network, as the network metrics build it
+    assert reply_pairs.computed(shared) and not reply_pairs.computed(alone)
     for without_hosts in (False, True):
         a, b = repeated_ties(alone, without_hosts=without_hosts), repeated_ties(shared, without_hosts=without_hosts)
         assert a.equals(b) and a["pairs"] > 0
-    assert not _pairs.computed(alone)  # one aggregate over the replies, no network built for one metric
+    assert not reply_pairs.computed(alone)  # one aggregate over the replies, no network built for one metric
 
 
 def test_active_span_rule():

@@ -53,12 +53,12 @@ def test_participation_inequality_is_seeded_and_tidy(tiny):
 @pytest.mark.parametrize("path, konect", [("collegemsg", 0.754), ("digg-reply", 0.631648)])
 def test_degree_gini_matches_konect(path, konect):
     """KONECT: Gini coefficient 75.4 % (opsahl-ucsocial), 0.631648 (munmun_digg_reply)."""
-    from communitylab.engagement.conversation import _pairs
+    from communitylab.engagement.conversation import reply_pairs
 
     g = degree_gini(load_edgelist(real(path), now=NOW))  # from the replies' ends
     assert g == pytest.approx(konect, abs=5e-4 if konect == 0.754 else 5e-6)
     c = load_edgelist(real(path), now=NOW)
-    _pairs(c)  # the reply network built: the degrees read from it (Digg has self-loops)
+    reply_pairs(c)  # the reply network built: the degrees read from it (Digg has self-loops)
     assert degree_gini(c) == pytest.approx(g, rel=1e-12)
 
 

@@ -223,10 +223,10 @@ def test_store_without_keys_in_every_file_is_read_by_ids(tmp_path, tiny):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from communitylab.engine import _naive_utc
+    from communitylab.engine import naive_utc
 
     extra = tiny.frame.iloc[[2]].assign(event_id="z1")
-    table = pa.Table.from_pandas(_naive_utc(extra), preserve_index=False)
+    table = pa.Table.from_pandas(naive_utc(extra), preserve_index=False)
     table = table.cast(pa.schema([pa.field(f.name, pa.string()) if f.type == pa.null() else f for f in table.schema]))
     for folder in ("month=2000-01", "month=2099-01"):  # first and last: DuckDB reads the first file's schema by default
         (store / folder).mkdir()

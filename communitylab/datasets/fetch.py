@@ -20,6 +20,7 @@ from pathlib import Path
 
 from communitylab.datasets.registry import REGISTRY, DataFile, Dataset, data_home
 from communitylab.errors import DatasetChecksumError, DatasetMissing, FetchError, ParameterError
+from communitylab.files import sha256_file
 
 __all__ = ["dataset_folder", "dataset_file", "status", "fetch", "missing_message"]
 
@@ -38,12 +39,7 @@ def _sha256(path: Path) -> str:
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns)
     if key not in _VERIFIED:
-        h = hashlib.sha256()
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        _VERIFIED[key] = h.hexdigest()
+        _VERIFIED[key] = sha256_file(path, gunzip=path.suffix == ".gz")
     return _VERIFIED[key]
 
 

@@ -106,8 +106,9 @@ def project_data_dir() -> Path:
 
     Installed from a wheel they are ``communitylab/bundled_data``; in a source checkout, ``data/``.
     """
-    here = Path(__file__).resolve().parent.parent
-    return here / "bundled_data" if (here / "bundled_data").is_dir() else here.parent / "data"
+    from communitylab.files import packaged_folder
+
+    return packaged_folder("bundled_data", "data")
 
 
 def _se_site(name: str, site: str, repo: str, commit: str, folder: str, sums: dict[str, tuple[str, int]],

@@ -16,13 +16,15 @@ from communitylab.engagement.periods import (
 )
 from communitylab.errors import ParameterError
 
-__all__ = ["PERIODS", "member_periods", "member_period_counts", "activity_by_period", "stickiness", "suitable_period"]
+__all__ = ["PERIODS", "ACTIVE_KINDS", "truncate_to_period", "member_periods", "member_period_counts", "activity_by_period", "stickiness", "suitable_period"]
 
 PERIODS = {"day": "D", "week": "W-MON", "month": "M"}
 ACTIVE_KINDS = ("post", "reply", "reaction")
 
 
-def _truncate(col, period: str):
+def truncate_to_period(col, period: str):
+    """A timestamp column truncated to the start of its ``period`` (day, week from Monday, month):
+    the period key every per-period table of the kit groups by."""
     unit = {"day": "D", "week": "W", "month": "M"}[period]
     return col.truncate(unit)
 
@@ -60,7 +62,7 @@ def member_periods(community: Community, period: str = "month") -> pd.DataFrame:
         raise ParameterError(f"period must be one of {list(PERIODS)}")
     t = community.core
     t = t.filter(t.kind.isin(list(ACTIVE_KINDS)) & t.member_key.notnull() & ~t.is_host)
-    mp = t.select(member_key=t.member_key, period=_truncate(t.created_at, period)).distinct()
+    mp = t.select(member_key=t.member_key, period=truncate_to_period(t.created_at, period)).distinct()
     return community.execute(community.member_ids(mp))
 
 

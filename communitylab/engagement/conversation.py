@@ -16,6 +16,8 @@ from communitylab.community import Community, cached
 from communitylab.errors import ParameterError
 
 __all__ = [
+    "reply_rows",
+    "reply_pairs",
     "reply_edges",
     "reply_direction_matrix",
     "reciprocity",
@@ -40,15 +42,15 @@ def _edges(community: Community):
     """The reply network as directed edges, read by every directed network metric: one row per
     directed pair ``src, dst`` (replies with a known author and addressee), its host flags and the
     number of replies ``n`` (64-bit); ``src`` and ``dst`` are member keys (:attr:`Community.core`).
-    A view over the undirected pair table (:func:`_pairs`), which is what is built (once) in the
+    A view over the undirected pair table (:func:`reply_pairs`), which is what is built (once) in the
     engine, with 32-bit counts."""
-    p = _pairs(community)
+    p = reply_pairs(community)
     ab = p.filter(p.n_ab > 0).select(src=p.a, dst=p.b, src_is_host=p.a_host, dst_is_host=p.b_host, n=p.n_ab.cast("int64"))
     ba = p.filter(p.n_ba > 0).select(src=p.b, dst=p.a, src_is_host=p.b_host, dst_is_host=p.a_host, n=p.n_ba.cast("int64"))
     return ab.union(ba, distinct=False)
 
 
-def _reply_rows(community: Community):
+def reply_rows(community: Community):
     """One row per reply with a known author and addressee: ``src, dst, src_is_host, dst_is_host``."""
     r = _replies(community)
     r = r.filter(r.to_member_key.notnull())
@@ -67,7 +69,7 @@ def _pair_rows(community: Community):
     """Each unordered pair {a, b} (a <= b) of members linked by replies, once: the replies a -> b
     (``n_ab``; a self-loop a = b counts here) and b -> a (``n_ba``), all of them (``n``), each end's
     host flag and ``nh`` (neither end a host). One aggregate over the replies."""
-    r = _reply_rows(community)
+    r = reply_rows(community)
     a, b = ibis.least(r.src, r.dst), ibis.greatest(r.src, r.dst)
     # 32-bit counts (a pair's replies): a narrower table to keep (32.5M pairs on the 100M-event
     # benchmark); what reads them sums them in 64 bits (see _edges)
@@ -82,7 +84,7 @@ def _pair_rows(community: Community):
 
 
 @cached
-def _pairs(community: Community):
+def reply_pairs(community: Community):
     """The reply network, built once in the engine (a DuckDB temporary table, or Parquet on Spark)
     as undirected pairs with their replies each way (see :func:`_pair_rows`): reciprocity,
     repeated ties and degree centralization read it as it is, the directed metrics through
@@ -197,11 +199,11 @@ def _reciprocity_table(community: Community) -> dict[tuple[str, bool], tuple[int
     reverses: each unordered pair {a, b} once, with whether replies went a -> b and b -> a (a
     self-loop is one directed pair, its own reverse under KONECT's rule). Counted with and without
     self-loops and host edges (a pair's host flag is the same both ways)."""
-    if _pairs.computed(community):  # the reply network is already in the engine: read it
-        p = _pairs(community)
+    if reply_pairs.computed(community):  # the reply network is already in the engine: read it
+        p = reply_pairs(community)
         fwd, bwd, nh = p.n_ab > 0, p.n_ba > 0, p.nh
     else:  # else the pairs in this query alone, from the replies (the network is not built for one metric)
-        r = _reply_rows(community)
+        r = reply_rows(community)
         p = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(
             fwd=(r.src < r.dst).any(), bwd=(r.src > r.dst).any(), nh=(~r.src_is_host & ~r.dst_is_host).any())
         fwd, bwd, nh = p.fwd, p.bwd, p.nh
@@ -225,7 +227,7 @@ def _network_shape(community: Community) -> dict[bool, tuple[float, int]]:
     """``{without_hosts: (degree centralization, members in conversation)}`` of the reply network,
     with and without the hosts, in one query: the same definitions as :func:`degree_centralization`
     and ``conversation_structure``."""
-    p = _pairs(community)
+    p = reply_pairs(community)
     # each pair's two ends: a node's degree counts its pairs with another member (self-loops apart),
     # among all pairs and among pairs without a host
     side = {"loop": p.a == p.b, "nh": p.nh}
@@ -361,12 +363,12 @@ def repeated_ties(community: Community, *, without_hosts: bool = False, level: f
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    if _pairs.computed(community):  # the reply network is already in the engine: read it
-        pairs = _pairs(community)
+    if reply_pairs.computed(community):  # the reply network is already in the engine: read it
+        pairs = reply_pairs(community)
         pairs = pairs.filter(pairs.a != pairs.b)
         pairs = pairs.filter(pairs.nh) if without_hosts else pairs
     else:  # else one aggregate over the replies, as a single query would (the network is not built for one metric)
-        r = _reply_rows(community)
+        r = reply_rows(community)
         r = _member_pairs_only(r) if without_hosts else r
         r = r.filter(r.src != r.dst)
         pairs = r.group_by(a=ibis.least(r.src, r.dst), b=ibis.greatest(r.src, r.dst)).aggregate(n=r.count())

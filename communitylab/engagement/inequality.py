@@ -191,16 +191,16 @@ def degree_gini(community: Community) -> float:
     Edges are replies (and messages) with both author and addressee known; nodes are the members
     that appear on at least one such edge. CollegeMsg gives 0.754 and Digg 0.632 (KONECT).
     """
-    from communitylab.engagement.conversation import _pairs, _reply_rows
+    from communitylab.engagement.conversation import reply_pairs, reply_rows
 
     # each reply adds one to its author's degree and one to its addressee's (a self-reply two)
-    if _pairs.computed(community):  # the reply network is already in the engine: read it
-        p = _pairs(community)
+    if reply_pairs.computed(community):  # the reply network is already in the engine: read it
+        p = reply_pairs(community)
         d = p.n.cast("int64")  # summed in 64 bits
         ends = p.select(node=p.a, d=d).union(p.select(node=p.b, d=d), distinct=False)
         deg = ends.group_by("node").aggregate(degree=ends.d.sum())
     else:  # else one aggregate over the replies' two ends (the network is not built for one metric)
-        r = _reply_rows(community)
+        r = reply_rows(community)
         ends = r.select(node=r.src).union(r.select(node=r.dst), distinct=False)
         deg = ends.group_by("node").aggregate(degree=ends.count())
     return gini(community.execute(deg)["degree"].to_numpy())

@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 
 from communitylab.community import Community, cached
-from communitylab.engagement.activity import COUNTED_KINDS, _truncate, member_period_counts
+from communitylab.engagement.activity import COUNTED_KINDS, member_period_counts, truncate_to_period
 from communitylab.engagement.periods import period_index, period_start
 
 __all__ = ["LevelRules", "LEVELS", "engagement_levels", "level_transitions", "level_counts", "level_summary"]
@@ -53,8 +53,8 @@ def engagement_levels(community: Community, period: str = "month", rules: LevelR
     t = community.core
     t = t.filter(~t.is_host & t.member_key.notnull())
     w = sum(((t.kind == k).cast("float64") * v for k, v in rules.weights.items()))
-    per = t.group_by(member_key=t.member_key, period=_truncate(t.created_at, period)).aggregate(score=w.sum())
-    first = t.group_by("member_key").aggregate(first=_truncate(t.created_at.min(), period))
+    per = t.group_by(member_key=t.member_key, period=truncate_to_period(t.created_at, period)).aggregate(score=w.sum())
+    first = t.group_by("member_key").aggregate(first=truncate_to_period(t.created_at.min(), period))
     scores = community.execute(community.member_ids(per))
     starts = community.execute(community.member_ids(first)).set_index("member_id")["first"]
     if scores.empty:

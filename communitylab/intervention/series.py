@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from communitylab.community import Community
-from communitylab.engagement.activity import ACTIVE_KINDS, _truncate, activity_by_period, period_grid
+from communitylab.engagement.activity import ACTIVE_KINDS, activity_by_period, period_grid, truncate_to_period
 from communitylab.errors import ParameterError
 
 __all__ = ["OUTCOMES", "outcome_series"]
@@ -55,8 +55,8 @@ def outcome_series(
             f = t.filter((t.kind == "reply") & ~t.is_host & t.to_member_key.notnull() & ~t.to_host)
         # the same span as activity_by_period: first to last period with a post, reply or reaction
         a = t.filter(t.kind.isin(list(ACTIVE_KINDS)))
-        span = community.execute(a.aggregate(first=_truncate(a.created_at.min(), period), last=_truncate(a.created_at.max(), period)))
-        counts = community.execute(f.group_by(period=_truncate(f.created_at, period)).aggregate(value=f.count()))
+        span = community.execute(a.aggregate(first=truncate_to_period(a.created_at.min(), period), last=truncate_to_period(a.created_at.max(), period)))
+        counts = community.execute(f.group_by(period=truncate_to_period(f.created_at, period)).aggregate(value=f.count()))
         grid = period_grid(span["first"].iloc[0], span["last"].iloc[0], period)
         out = grid.merge(counts, on="period", how="left").fillna({"value": 0})
     out["value"] = out["value"].astype("int64")

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from communitylab.community import Community, HostRule
-from communitylab.engine import Engine, _naive_utc, default_engine
+from communitylab.engine import Engine, default_engine, naive_utc
 from communitylab.errors import ParameterError
 from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
@@ -39,7 +39,7 @@ def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str
     join and group integers instead of strings. Copy a store whole, dictionaries included.
     """
     path = Path(path)
-    frame = _naive_utc(events)
+    frame = naive_utc(events)
     frame = _with_keys(frame, path)
     if partition == "month":
         frame["month"] = frame["created_at"].dt.strftime("%Y-%m")
