@@ -113,5 +113,5 @@ def test_a_bare_doctype_line_as_older_dumps_have_is_read_past(tmp_path, doctype)
     """Older Stack Exchange dumps name a DTD they do not ship; it is never fetched or read."""
     from communitylab.loaders.stackexchange import read_stackexchange
 
-    events, _, _ = read_stackexchange(se_dump(tmp_path, POSTS_HEAD + doctype + "\n" + ROWS))
+    events = read_stackexchange(se_dump(tmp_path, POSTS_HEAD + doctype + "\n" + ROWS)).events
     assert (events["kind"] == "post").sum() == 1

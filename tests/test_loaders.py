@@ -56,8 +56,7 @@ def test_stackexchange_reads_gzip_like_plain_xml(tmp_path):
     for name in ("Posts", "Comments", "Users", "Votes"):
         with open(real("stackexchange-beer", f"{name}.xml"), "rb") as src, gzip.open(tmp_path / f"{name}.xml.gz", "wb") as dst:
             shutil.copyfileobj(src, dst)
-    a, _, _ = read_stackexchange(tmp_path)
-    b, _, _ = read_stackexchange(real("stackexchange-beer"))
+    a, b = read_stackexchange(tmp_path).events, read_stackexchange(real("stackexchange-beer")).events
     pd.testing.assert_frame_equal(a.drop(columns="channel"), b.drop(columns="channel"))
 
 

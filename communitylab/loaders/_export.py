@@ -375,11 +375,15 @@ def to_community(
     return community
 
 
-def make_loader(read: Callable[..., RawExport], what: str, *, hosts_in_read: bool = False) -> Callable[..., Community]:
+def make_loader(read: Callable[..., RawExport], what: str, *, hosts_in_read: bool = False,
+                name_of: Callable[[Path], str] | None = None) -> Callable[..., Community]:
     """The ``load_<format>`` of a connector: ``read`` the export, then validate it as a Community.
 
     ``hosts_in_read``: the reader resolves ``hosts`` itself (role names, mail domains, @usernames);
-    otherwise ``hosts`` given by the user replaces the platform's rule after reading.
+    otherwise ``hosts`` given by the user replaces the platform's rule after reading. Options the
+    reader takes beyond ``include_text`` (``weights``, ``include_votes``) pass through as
+    keywords. ``name_of``: the community's default name from its path (default: the file name up
+    to its first dot).
     """
     def load(
         path: str | os.PathLike,
@@ -389,9 +393,13 @@ def make_loader(read: Callable[..., RawExport], what: str, *, hosts_in_read: boo
         include_text: bool = False,
         engine: Engine | None = None,
         now: pd.Timestamp | None = None,
+        **options: Any,
     ) -> Community:
-        raw = read(path, hosts=hosts, include_text=include_text) if hosts_in_read else read(path, include_text=include_text)
-        return to_community(raw, hosts=None if hosts_in_read else hosts, name=name or Path(path).name.split(".")[0],
+        if hosts_in_read:
+            options["hosts"] = hosts
+        raw = read(path, include_text=include_text, **options)
+        default = name_of(Path(path)) if name_of else Path(path).name.split(".")[0]
+        return to_community(raw, hosts=None if hosts_in_read else hosts, name=name or default,
                             source=str(path), engine=engine, now=now)
 
     fmt = read.__name__.removeprefix("read_")

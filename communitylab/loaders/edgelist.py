@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
 from communitylab.errors import ParameterError
+from communitylab.loaders._export import RawExport, make_loader
 from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
@@ -30,8 +29,15 @@ from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
 __all__ = ["read_edgelist", "load_edgelist"]
 
 
-def read_edgelist(path: str | os.PathLike, *, channel: str | None = None, weights: str = "auto") -> tuple[pd.DataFrame, LoadReport]:
+#: The host rule of an edge list, in words
+HOST_RULE = "none: an edge list names no host (give hosts)"
+
+
+def read_edgelist(path: str | os.PathLike, *, channel: str | None = None, weights: str = "auto",
+                  include_text: bool = False) -> RawExport:
     """Parse an edge list (a file, or a folder or zip of them) into raw events (not yet validated).
+
+    ``include_text`` is accepted as every reader's is; an edge list carries no text.
 
     A line with three columns is ``src dst time``; with four, ``src dst weight time`` (KONECT).
 
@@ -49,9 +55,14 @@ def read_edgelist(path: str | os.PathLike, *, channel: str | None = None, weight
         Lines with another number of columns, or non-integer fields (line numbers are 1-based
         and count comment lines); a count weight other than 1.
     """
+    events, report = _read_edges(Path(path), channel, weights)
+    report.notes.append(f"host rule: {HOST_RULE}")
+    return RawExport(events, None, frozenset(), HOST_RULE, report, "edgelist")
+
+
+def _read_edges(path: Path, channel: str | None, weights: str) -> tuple[pd.DataFrame, LoadReport]:
     if weights not in ("auto", "count", "rating"):
         raise ParameterError(f"weights must be 'auto', 'count' or 'rating'; got {weights!r}")
-    path = Path(path)
     if path.is_dir() or zipfile.is_zipfile(path):
         return _read_folder(path, weights)
     src, dst, ts, lines = [], [], [], []
@@ -131,7 +142,7 @@ def _read_folder(path: Path, weights: str) -> tuple[pd.DataFrame, LoadReport]:
                 local = Path(tmp) / Path(n).name
                 with files.open(n) as src, open(local, "wb") as dst:
                     dst.write(src.read())
-            events, part = read_edgelist(local, channel=Path(n).name.split(".")[0], weights=weights)
+            events, part = _read_edges(local, Path(n).name.split(".")[0], weights)
             events["event_id"] = Path(n).name.split(".")[0] + ":" + events["event_id"]
             frames.append(events)
             report.rows_read += part.rows_read
@@ -144,18 +155,4 @@ def _read_folder(path: Path, weights: str) -> tuple[pd.DataFrame, LoadReport]:
     return pd.concat(frames, ignore_index=True), report
 
 
-def load_edgelist(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    weights: str = "auto",
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load a SNAP/KONECT edge list as a :class:`~communitylab.Community` (see :func:`read_edgelist`)."""
-    events, report = read_edgelist(path, weights=weights)
-    return Community.from_frames(
-        events, hosts=hosts, name=name or Path(path).name.split(".")[0], source=str(path),
-        engine=engine, now=now, report=report,
-    )
+load_edgelist = make_loader(read_edgelist, "a SNAP/KONECT edge list (a file, or a folder or zip of them)")

@@ -30,12 +30,14 @@ import defusedxml.ElementTree as DET
 import pandas as pd
 from defusedxml import DefusedXmlException
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
+from communitylab.loaders._export import RawExport, make_loader
 from communitylab.loaders._io import find_file, open_binary, reading
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["iter_rows", "read_stackexchange", "load_stackexchange"]
+
+#: The host rule of a dump, in words
+HOST_RULE = "none: Stack Exchange has no brand host (give hosts, e.g. moderators)"
 
 REACTION_VOTES = {1: "accept", 2: "up", 3: "down", 5: "favourite"}
 
@@ -90,7 +92,7 @@ def read_stackexchange(
     include_votes: bool = True,
     include_text: bool = False,
     channel: str | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, LoadReport]:
+) -> RawExport:
     """Read a dump folder into raw events and members tables (not yet validated).
 
     Parameters
@@ -107,9 +109,9 @@ def read_stackexchange(
 
     Returns
     -------
-    events, members : DataFrame
-    report : LoadReport
-        Counts of skipped post types, skipped vote types and rows read per table.
+    RawExport
+        Events, members (nobody a host: Stack Exchange has no brand host), and the load report
+        with the counts of skipped post types, skipped vote types and rows read per table.
     """
     folder = Path(folder)
     channel = channel or folder.name
@@ -217,28 +219,9 @@ def read_stackexchange(
         events = events.drop(columns="text")
     members_df = pd.DataFrame(members)
     members_df["is_host"] = False
-    return events, members_df, report
+    report.notes.append(f"host rule: {HOST_RULE}")
+    return RawExport(events, members_df, frozenset(), HOST_RULE, report, "stackexchange")
 
 
-def load_stackexchange(
-    folder: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_votes: bool = True,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load a Stack Exchange dump folder as a validated :class:`~communitylab.Community`.
-
-    Stack Exchange has no brand host: pass ``hosts`` (ids, or a rule) to name a core team, e.g.
-    moderators; by default nobody is a host. See :func:`read_stackexchange` for the mapping.
-    """
-    events, members, report = read_stackexchange(
-        folder, include_votes=include_votes, include_text=include_text
-    )
-    return Community.from_frames(
-        events, members, hosts=hosts, name=name or Path(folder).name, source=str(folder),
-        engine=engine, now=now, report=report,
-    )
+load_stackexchange = make_loader(read_stackexchange, "a Stack Exchange dump folder (Posts.xml, Users.xml, and Comments.xml, "
+                                 "Votes.xml when present)", name_of=lambda p: p.name)

@@ -18,21 +18,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from communitylab.community import Community, HostRule
-from communitylab.engine import Engine
-from communitylab.loaders._export import assign_threads
+from communitylab.loaders._export import RawExport, assign_threads, make_loader
 from communitylab.loaders._io import open_text, reading
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_support_threads", "load_support_threads"]
+
+#: The host rule of a support export, in words
+HOST_RULE = "brands: the accounts that write the outbound tweets (inbound = False)"
 
 _NEEDED = ("tweet_id", "author_id", "inbound", "created_at", "in_response_to_tweet_id")
 
 
 def read_support_threads(
     path: str | os.PathLike, *, include_text: bool = False
-) -> tuple[pd.DataFrame, frozenset[str], LoadReport]:
-    """Parse the export into raw events, the set of brand (host) ids, and a load report."""
+) -> RawExport:
+    """Parse the export into raw events, the brands as hosts, and a load report."""
     path = Path(path)
     report = LoadReport(source=str(path))
     with reading(path), open_text(path) as fh:
@@ -93,21 +94,8 @@ def read_support_threads(
         events["text"] = raw["text"]
     hosts = frozenset(raw.loc[~raw["inbound"], "author_id"])
     assign_threads(events)  # a reply's thread is the root of its parent chain (the first post, or the outside parent)
-    return events, hosts, report
+    report.notes.append(f"host rule: {HOST_RULE}")
+    return RawExport(events, None, hosts, HOST_RULE, report, "twcs")
 
 
-def load_support_threads(
-    path: str | os.PathLike,
-    *,
-    hosts: HostRule = None,
-    name: str | None = None,
-    include_text: bool = False,
-    engine: Engine | None = None,
-    now: pd.Timestamp | None = None,
-) -> Community:
-    """Load the export as a :class:`~communitylab.Community`; brands are the hosts unless ``hosts`` says otherwise."""
-    events, brands, report = read_support_threads(path, include_text=include_text)
-    return Community.from_frames(
-        events, hosts=brands if hosts is None else hosts, name=name or Path(path).name.split(".")[0],
-        source=str(path), engine=engine, now=now, report=report,
-    )
+load_support_threads = make_loader(read_support_threads, "a customer-support export (Customer Support on Twitter CSV)")

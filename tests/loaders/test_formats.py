@@ -79,3 +79,26 @@ def test_time_window_is_noted():
 def test_every_format_is_described():
     table = describe_formats()
     assert list(table["format"]) == list(FORMATS) and table["host rule"].str.len().min() > 3
+
+
+def test_every_platform_connector_keeps_the_one_contract():
+    """Each platform's read_<format> returns RawExport (events, members, hosts, host rule, report)
+    and its load_<format> is made by make_loader; the generic table, store and source-file loaders
+    are the stated exceptions."""
+    import importlib
+    import inspect
+
+    from communitylab.loaders import FORMATS
+    from communitylab.loaders._export import make_loader
+
+    made_by_make_loader = make_loader(lambda path, **_: None, "x").__code__
+    generic = {"events", "store", "community"}
+    for fmt in FORMATS.values():
+        module_name, load_name = fmt.loader.split(":")
+        module = importlib.import_module(f"communitylab.loaders.{module_name}")
+        if fmt.name in generic:
+            continue
+        load = getattr(module, load_name)
+        assert load.__code__ is made_by_make_loader, fmt.name
+        read = getattr(module, load_name.replace("load_", "read_", 1))
+        assert inspect.signature(read).return_annotation == "RawExport", fmt.name
