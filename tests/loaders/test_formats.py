@@ -102,3 +102,16 @@ def test_every_platform_connector_keeps_the_one_contract():
         assert load.__code__ is made_by_make_loader, fmt.name
         read = getattr(module, load_name.replace("load_", "read_", 1))
         assert inspect.signature(read).return_annotation == "RawExport", fmt.name
+
+
+def test_the_readme_format_table_is_the_registry():
+    import re
+
+    from communitylab.loaders import FORMATS
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| format | what it reads | maps to | host rule |"):]
+    table = table[:table.index("\n\n")]
+    listed = re.findall(r"^\| `([a-z]+)` \|", table, flags=re.M)
+    assert sorted(listed) == sorted(FORMATS) and len(listed) == len(set(listed))
