@@ -133,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     insp.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                       help="format, hosts, columns, kinds, start, end or name")
     insp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp = sub.add_parser("import", help="append an export to a Parquet store (created if missing; events already in it are "
+                                        "skipped; the hosts are kept beside it)")
+    imp.add_argument("source")
+    imp.add_argument("store")
+    imp.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="format, hosts, columns, kinds, start or end, as for inspect")
     data = sub.add_parser("datasets", help="the registered third-party data sets: list them, or fetch one into the data folder")
     data.add_argument("action", nargs="?", choices=["list", "fetch"], default="list")
     data.add_argument("names", nargs="*", metavar="NAME")
@@ -176,6 +182,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(table.to_json(orient="records", date_format="iso", indent=2))
         else:
             print(table.to_string(index=False))
+        return 0
+    if args.command == "import":
+        from communitylab.loaders.importing import import_source
+
+        options = {name: (value if name in ("format", "start", "end") else _value(value)) for name, value in args.parameter}
+        unknown = set(options) - {"format", "hosts", "columns", "kinds", "start", "end"}
+        if unknown:
+            print(f"communitylab: import takes -p format, hosts, columns, kinds, start or end; not {', '.join(sorted(unknown))}",
+                  file=sys.stderr)
+            return 2
+        try:
+            result = import_source(args.source, args.store, **options)
+        except (CommunityLabError, ValueError, OSError) as exc:
+            print(f"communitylab: {exc}", file=sys.stderr)
+            return 2
+        print(result)
         return 0
     if args.command == "inspect":
         from communitylab.inspect import format_inspection, inspect_source

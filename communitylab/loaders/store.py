@@ -26,6 +26,17 @@ _KEY_SETS = {"member": ("members.pq", ("member_id", "to_member_id")), "thread": 
 KEY_COLUMNS = ("member_key", "to_member_key", "thread_key")
 
 
+#: The store's host ids, kept by :func:`~communitylab.loaders.importing.import_source`; ``open_store``
+#: takes them when no ``hosts`` are given
+HOSTS_FILE = "_hosts.json"
+
+
+def stored_hosts(path: str | os.PathLike) -> frozenset[str] | None:
+    """The hosts an import kept beside a store, or None when there are none."""
+    file = Path(path) / HOSTS_FILE
+    return frozenset(json.loads(file.read_text())) if file.exists() else None
+
+
 def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str = "month") -> Path:
     """Write validated events to ``path/month=YYYY-MM/*.parquet`` (hive partitioning).
 
@@ -87,7 +98,12 @@ def open_store(
     it is keyed, how to turn it off for every run with ``COMMUNITYLAB_CACHE=off``).
     """
     try:
-        return _open_store(path, hosts=hosts, members=members, name=name, engine=engine, materialize=materialize, cache=cache)
+        kept = stored_hosts(path) if hosts is None else None
+        community = _open_store(path, hosts=kept if kept is not None else hosts, members=members, name=name, engine=engine,
+                                materialize=materialize, cache=cache)
+        if kept is not None:
+            community.report.notes.append(f"hosts: the {len(kept):,} kept by the import ({HOSTS_FILE})")
+        return community
     except (DataValidationError, FileNotFoundError):
         raise
     except Exception as exc:  # Arrow's, DuckDB's and Ibis' errors on files that are not a readable store
