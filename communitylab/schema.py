@@ -71,7 +71,8 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "acquisition_cost",
     "display_name",
 )
-_SHOW_ROWS = 5
+#: How many offending rows a load report names for each rule
+SHOW_ROWS = 5
 
 
 class DataValidationError(CommunityLabError, ValueError):
@@ -107,9 +108,9 @@ class DataValidationError(CommunityLabError, ValueError):
             n_bad,
         )
         self.ids = [str(i) for i in ids]
-        shown = ", ".join(str(r) for r in self.rows[:_SHOW_ROWS])
-        more = f" and {n_bad - _SHOW_ROWS} more" if n_bad > _SHOW_ROWS else ""
-        named = f"; event_id {', '.join(self.ids[:_SHOW_ROWS])}" if self.ids else ""
+        shown = ", ".join(str(r) for r in self.rows[:SHOW_ROWS])
+        more = f" and {n_bad - SHOW_ROWS} more" if n_bad > SHOW_ROWS else ""
+        named = f"; event_id {', '.join(self.ids[:SHOW_ROWS])}" if self.ids else ""
         if n_bad == 0 and not self.rows:  # a problem of the file, an entry or a column, not of rows
             where = column if column.startswith(("(", "line ", "entry ")) else f"'{column}'"
             super().__init__(f"{source}: {where}: expected {expected}")
@@ -151,7 +152,7 @@ class LoadReport:
                     "column": column,
                     "count": int(count),
                     "action": action,
-                    "first_rows": [_plain(r) for r in list(rows)[:_SHOW_ROWS]],
+                    "first_rows": [_plain(r) for r in list(rows)[:SHOW_ROWS]],
                 }
             )
 
@@ -220,7 +221,7 @@ def _fail(source: str, column: str, mask: pd.Series | np.ndarray, expected: str,
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
-    pos = np.flatnonzero(mask)[:_SHOW_ROWS]
+    pos = np.flatnonzero(mask)[:SHOW_ROWS]
     unit, rows, ids = "rows", pos.tolist(), []
     if frame is not None:
         if "_line" in frame.columns:
@@ -235,7 +236,7 @@ def _fail(source: str, column: str, mask: pd.Series | np.ndarray, expected: str,
 def _where(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> list[Any]:
     """The first rows under ``mask`` as a report names them: ``line 12`` when known, else the position."""
     mask = np.asarray(mask, dtype=bool)
-    pos = np.flatnonzero(mask)[:_SHOW_ROWS]
+    pos = np.flatnonzero(mask)[:SHOW_ROWS]
     if "_line" in frame.columns:
         return [f"line {int(v)}" for v in frame["_line"].iloc[pos]]
     return [_plain(v) for v in frame.index[pos]]

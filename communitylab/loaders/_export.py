@@ -292,15 +292,16 @@ def count_excluded(report: LoadReport, counts: Mapping[str, list[Any]], column: 
 
 
 def finish(
-    builder: EventBuilder,
+    builder: EventBuilder | pd.DataFrame,
     members: pd.DataFrame | None,
     hosts: Iterable[str],
     host_rule: str,
     report: LoadReport,
     fmt: str,
 ) -> RawExport:
-    """Close a connector's read: ``rows_read`` = events mapped + records excluded."""
-    events = builder.frame()
+    """Close a connector's read: ``rows_read`` = events mapped + records excluded. ``builder``: the
+    events collected one by one, or already built column by column (a frame of the same columns)."""
+    events = builder.frame() if isinstance(builder, EventBuilder) else builder
     if members is not None and len(members):
         members = members.astype({"member_id": "string"})
         dup = members["member_id"].duplicated(keep="first") | members["member_id"].isna()

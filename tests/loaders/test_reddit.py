@@ -76,3 +76,68 @@ def test_a_zst_bomb_stops_at_the_limit(tmp_path, monkeypatch):
     p.write_bytes(_zst(b'{"id": "x", "created_utc": 1, "subreddit": "a", "body": "' + b"a" * (8 << 20) + b'"}\n'))
     with pytest.raises(InputTooLarge, match="RC_bomb.zst"):
         load_reddit(p)
+
+
+def _both_readers(path, monkeypatch):
+    import communitylab.loaders.reddit as reddit
+
+    fast = reddit.read_reddit(path)
+    with monkeypatch.context() as m:
+        m.setattr(reddit, "_read_fast", lambda *a, **k: None)
+        careful = reddit.read_reddit(path)
+    return fast, careful
+
+
+def _same(fast, careful):
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(fast.events, careful.events)
+    pd.testing.assert_frame_equal(fast.members, careful.members)
+    assert fast.hosts == careful.hosts and fast.report.issues == careful.report.issues
+    assert fast.report.rows_read == careful.report.rows_read
+
+
+CLEAN = [
+    {"id": "abc1", "author": "ann", "created_utc": 1714557600, "subreddit": "acme", "num_comments": 2},
+    {"id": "t3_abc2", "author": " [deleted] ", "created_utc": "1714557601", "subreddit": "acme", "link_id": None},
+    {"id": "c1", "author": "bob", "created_utc": 1714557602.0, "subreddit": "acme", "link_id": "t3_abc1", "parent_id": "t3_abc1"},
+    {"id": 77, "author": "AutoModerator", "created_utc": 1714557603, "subreddit": "acme", "link_id": "t3_abc1",
+     "parent_id": "t3_abc1"},
+    {"id": "t1_c3", "author": "mod_mo", "created_utc": 1714557604, "subreddit": "acme", "link_id": "t3_abc1",
+     "parent_id": None, "distinguished": "moderator"},
+    {"id": "c4", "author": None, "created_utc": 1714557605, "subreddit": " ", "link_id": "t3_gone", "parent_id": "t1_c1"},
+]
+
+
+def test_the_duckdb_reader_maps_exactly_as_the_careful_one(tmp_path, monkeypatch):
+    import json
+
+    path = tmp_path / "RC_2024-05"
+    path.write_text("\n".join(json.dumps(r) for r in CLEAN[:3]) + "\n\n" + "\n".join(json.dumps(r) for r in CLEAN[3:]) + "\n")
+    fast, careful = _both_readers(path, monkeypatch)
+    assert any("read by DuckDB" in n for n in fast.report.notes)
+    assert not any("read by DuckDB" in n for n in careful.report.notes)
+    _same(fast, careful)
+    e = fast.events.set_index("event_id")
+    assert e.loc["t3_abc2", "kind"] == "post"  # an explicit null link_id is no thread: a submission
+    assert e.loc["t1_c3", "parent_id"] == "t3_abc1" and pd_isna(e.loc["t1_c4", "member_id"])
+    assert fast.hosts == frozenset({"mod_mo"})
+    bots = [i for i in fast.report.issues if i["rule"].startswith("bot account")][0]
+    assert bots["first_rows"] == ["RC_2024-05 line 5"]  # the blank line counts in the line numbers
+
+
+def test_a_damaged_line_sends_the_file_to_the_careful_reader(tmp_path, monkeypatch):
+    import json
+
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps(CLEAN[0]) + "\n{not json\n" + json.dumps({**CLEAN[2], "created_utc": "soon"}) + "\n")
+    fast, careful = _both_readers(path, monkeypatch)
+    assert not any("read by DuckDB" in n for n in fast.report.notes)
+    _same(fast, careful)
+    assert fast.report.excluded == 2
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))

@@ -1,0 +1,104 @@
+"""Benchmark: reading a Pushshift-style JSON Lines dump, against DuckDB's own reader.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_loaders.py --records 5e5
+
+Writes a synthetic dump of ``--records`` submissions and comments (seeded; Pushshift's field
+layout with bodies, so lines are as long as real ones) once into the system temp folder, then, in
+one run, times (best of ``--repeat``, each in a fresh subprocess):
+
+1. ``read_reddit`` (the connector: DuckDB reads the needed columns and maps them in SQL when every
+   line is a clean record);
+2. the reference: DuckDB's ``read_json`` of the same eight columns into pandas, nothing mapped;
+3. the careful line-by-line reader the connector falls back to for damaged files.
+
+Prints the ratios; the target is the connector within 2x of the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = __file__
+COLUMNS = ("id", "author", "created_utc", "subreddit", "link_id", "parent_id", "distinguished", "num_comments")
+
+
+def write_dump(path: Path, records: int, seed: int = 0) -> None:
+    rng = random.Random(seed)
+    with open(path, "w") as fh:
+        for i in range(records):
+            author = rng.choice(["[deleted]", "AutoModerator"] + [f"u{rng.randint(0, records // 20)}"] * 30)
+            base = {"id": f"x{i}", "author": author, "created_utc": 1706745600 + i, "subreddit": rng.choice(["python", "rust", "go"]),
+                    "score": rng.randint(0, 50), "distinguished": "moderator" if i % 997 == 0 else None, "edited": False,
+                    "author_flair_text": None, "gildings": {}, "all_awardings": [], "permalink": f"/r/x/comments/{i}/"}
+            if i % 6 == 0:
+                rec = {**base, "title": "t" * rng.randint(20, 120), "selftext": "s" * rng.randint(0, 1200), "num_comments": 5,
+                       "url": f"https://example.org/{i}"}
+            else:
+                root = i - i % 6
+                rec = {**base, "body": "b" * rng.randint(20, 900), "link_id": f"t3_x{root}",
+                       "parent_id": f"t3_x{root}" if i % 3 else f"t1_x{i - 1}"}
+            fh.write(json.dumps(rec) + "\n")
+
+
+def child(kind: str, path: str) -> None:
+    t = time.perf_counter()
+    if kind == "connector":
+        from communitylab.loaders import read_reddit
+
+        n = len(read_reddit(path).events)
+    elif kind == "careful":
+        import communitylab.loaders.reddit as reddit
+
+        reddit._read_fast = lambda *a, **k: None
+        n = len(reddit.read_reddit(path).events)
+    else:
+        import duckdb
+
+        spec = ", ".join(f"{c}: 'VARCHAR'" for c in COLUMNS)
+        with duckdb.connect() as con:
+            n = len(con.sql(f"SELECT * FROM read_json('{path}', format = 'newline_delimited', columns = {{{spec}}})").df())
+    print(json.dumps({"seconds": time.perf_counter() - t, "rows": n}))
+
+
+def timed(kind: str, path: Path, repeat: int) -> dict:
+    runs = [json.loads(subprocess.run([sys.executable, HERE, "--child", kind, str(path)], check=True, capture_output=True,
+                                      text=True).stdout) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=float, default=5e5)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    records = int(args.records)
+    path = Path(tempfile.gettempdir()) / f"communitylab-bench-reddit-{records}.jsonl"
+    if not path.exists():
+        write_dump(path, records)
+    size = path.stat().st_size / 1e6
+    ref = timed("reference", path, args.repeat)
+    rows = [("DuckDB read_json, 8 columns (reference)", ref), ("read_reddit (connector)", timed("connector", path, args.repeat)),
+            ("careful line-by-line reader", timed("careful", path, args.repeat))]
+    print(f"JSON Lines, {records:,} records, {size:,.0f} MB")
+    for name, r in rows:
+        print(f"  {name:<42} {r['seconds']:6.2f} s  {r['seconds'] / ref['seconds']:5.2f}x  ({r['rows']:,} rows)")
+    ratio = rows[1][1]["seconds"] / ref["seconds"]
+    print(f"  target: connector within 2x of the reference: {'met' if ratio <= 2 else 'NOT met'} ({ratio:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
