@@ -1,8 +1,9 @@
-"""Benchmark: reading a Pushshift-style JSON Lines dump, against DuckDB's own reader.
+"""Benchmark: reading a Pushshift-style JSON Lines dump, against DuckDB's own reader; and an mbox
+archive, against a header-only streaming parse.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_loaders.py --records 5e5
+    .venv/bin/python benchmarks/bench_loaders.py --records 5e5 --messages 1e5
 
 Writes a synthetic dump of ``--records`` submissions and comments (seeded; Pushshift's field
 layout with bodies, so lines are as long as real ones) once into the system temp folder, then, in
@@ -14,6 +15,11 @@ one run, times (best of ``--repeat``, each in a fresh subprocess):
 3. the careful line-by-line reader the connector falls back to for damaged files.
 
 Prints the ratios; the target is the connector within 2x of the reference.
+
+The mbox part writes a synthetic archive of ``--messages`` messages (bodies of a few kB, quoted
+replies, a body line starting "From ") and times ``read_mbox`` against the reference: the same
+separator rule, each message's header lines only, parsed by the standard library's header parser
+with ``From``, ``Date`` and the ids read (nothing mapped). Target: within 1.5x.
 """
 
 from __future__ import annotations
@@ -49,9 +55,69 @@ def write_dump(path: Path, records: int, seed: int = 0) -> None:
             fh.write(json.dumps(rec) + "\n")
 
 
+def write_mbox(path: Path, messages: int, seed: int = 0) -> None:
+    rng = random.Random(seed)
+    with open(path, "wb") as fh:
+        for i in range(messages):
+            who = f"user{rng.randint(0, messages // 30)}"
+            reply = i % 4 and i > 10
+            head = [f"From {who} at lists.example.org  Thu Aug 19 18:02:18 2004", f"From: {who} at lists.example.org (User {who})",
+                    f"Date: Thu, 19 Aug 2004 18:{i % 60:02d}:18 +0200", f"Subject: {'Re: ' if reply else ''}topic {i - i % 4}",
+                    f"Message-ID: <m{i}@lists.example.org>"]
+            if reply:
+                head += [f"In-Reply-To: <m{i - 1}@lists.example.org>", f"References: <m{i - i % 4}@lists.example.org>"]
+            body = ["", "Hello,", "", *(f"> quoted line {k} " + "q" * rng.randint(10, 70) for k in range(rng.randint(0, 30))),
+                    "From there, the answer follows.", *("text " * rng.randint(5, 15) for _ in range(rng.randint(5, 40))), "", ""]
+            fh.write(("\n".join(head + body)).encode())
+
+
+def reference_mbox(path: str) -> int:
+    """A header-only streaming parse: the connector's separator rule, header lines only."""
+    import email.parser
+    import email.policy
+    import email.utils
+
+    from communitylab.loaders.mbox import _FROM_LINE
+
+    parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+    n, head, in_head, prev_blank = 0, [], False, True
+
+    def parse(lines):
+        msg = parser.parsebytes(b"".join(lines))
+        email.utils.parseaddr(str(msg.get("From")))
+        email.utils.parsedate_to_datetime(str(msg.get("Date")))
+        return (msg.get("Message-ID"), msg.get("In-Reply-To"), msg.get("References"))
+
+    with open(path, "rb") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if line.startswith(b"From ") and prev_blank and (lineno == 1 or _FROM_LINE.match(line)):
+                if head:
+                    parse(head)
+                    n += 1
+                head, in_head, prev_blank = [], True, False
+                continue
+            blank = line.strip() == b""
+            if in_head:
+                if blank:
+                    in_head = False
+                else:
+                    head.append(line)
+            prev_blank = blank
+    if head:
+        parse(head)
+        n += 1
+    return n
+
+
 def child(kind: str, path: str) -> None:
     t = time.perf_counter()
-    if kind == "connector":
+    if kind == "mbox-connector":
+        from communitylab.loaders import read_mbox
+
+        n = len(read_mbox(path).events)
+    elif kind == "mbox-reference":
+        n = reference_mbox(path)
+    elif kind == "connector":
         from communitylab.loaders import read_reddit
 
         n = len(read_reddit(path).events)
@@ -78,6 +144,7 @@ def timed(kind: str, path: Path, repeat: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=float, default=5e5)
+    ap.add_argument("--messages", type=float, default=1e5)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -97,6 +164,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<42} {r['seconds']:6.2f} s  {r['seconds'] / ref['seconds']:5.2f}x  ({r['rows']:,} rows)")
     ratio = rows[1][1]["seconds"] / ref["seconds"]
     print(f"  target: connector within 2x of the reference: {'met' if ratio <= 2 else 'NOT met'} ({ratio:.2f}x)")
+    messages = int(args.messages)
+    mbox = Path(tempfile.gettempdir()) / f"communitylab-bench-list-{messages}.mbox"
+    if not mbox.exists():
+        write_mbox(mbox, messages)
+    ref = timed("mbox-reference", mbox, args.repeat)
+    got = timed("mbox-connector", mbox, args.repeat)
+    print(f"mbox, {messages:,} messages, {mbox.stat().st_size / 1e6:,.0f} MB")
+    print(f"  {'header-only streaming parse (reference)':<42} {ref['seconds']:6.2f} s  1.00x  ({ref['rows']:,} messages)")
+    print(f"  {'read_mbox (connector)':<42} {got['seconds']:6.2f} s  {got['seconds'] / ref['seconds']:5.2f}x  ({got['rows']:,} events)")
+    ratio = got["seconds"] / ref["seconds"]
+    print(f"  target: connector within 1.5x of the reference: {'met' if ratio <= 1.5 else 'NOT met'} ({ratio:.2f}x)")
     return 0
 
 

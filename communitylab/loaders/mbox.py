@@ -87,37 +87,56 @@ def looks_like_mbox(head: bytes) -> bool:
 
 def normalize_address(value: str | None) -> str | None:
     """The bare, lower-case address of a ``From`` header (None when there is none)."""
+    return _name_and_address(value)[1]
+
+
+def _name_and_address(value: str | None) -> tuple[str, str | None]:
+    """The display name and the bare, lower-case address of a ``From`` header, parsed once."""
     if not value:
-        return None
+        return "", None
     name, addr = email.utils.parseaddr(str(value))
     if not addr or "@" not in addr:
         m = _OBFUSCATED.match(addr or "") or _OBFUSCATED.match(str(value).split("(")[0])
         if not m:
-            return None
+            return name, None
         addr = f"{m.group(1)}@{m.group(2)}"
-    return addr.strip().lower()
+    return name, addr.strip().lower()
 
 
-def _split_messages(fh) -> Iterator[tuple[int, bytes]]:
-    """``(line number of the From line, raw message bytes)`` for each message of an mbox stream.
+#: Bytes of a message kept beyond its headers when its text is not wanted: what an id derived from
+#: the message (no Message-ID) hashes
+PREFIX_BYTES = 4096
+
+
+def _split_messages(fh, *, bodies: bool = True) -> Iterator[tuple[int, bytes]]:
+    """``(line number of the From line, raw message bytes)`` for each message of an mbox stream;
+    without ``bodies``, each message's headers and, when it has no Message-ID to take its id from,
+    at most its first :data:`PREFIX_BYTES` bytes (the header parser then never reads the rest).
 
     A separator is a "From " line after a blank line that carries a time and a year
     (``From alice at example.org  Thu Aug 19 18:02:18 2004``): pipermail leaves body lines such as
     "From there, you can ..." unescaped, and they must not cut a message in two.
     """
     buf: list[bytes] = []
-    start, lineno, prev_blank = 0, 0, True
+    start, lineno, prev_blank, size, in_body, has_id = 0, 0, True, 0, False, False
     for line in fh:
         lineno += 1
         if line.startswith(b"From ") and prev_blank and (lineno == 1 or _FROM_LINE.match(line)):
             if buf:
                 yield start, b"".join(buf)
-            buf, start = [], lineno
+            buf, start, size, in_body, has_id = [], lineno, 0, False, False
             prev_blank = False
             continue
-        if start:
-            buf.append(line[1:] if line.startswith(b">From ") else line)
-        prev_blank = line.strip() == b""
+        blank = line.strip() == b""
+        if start and (bodies or not in_body or (not has_id and size < PREFIX_BYTES)):
+            kept = line[1:] if line.startswith(b">From ") else line
+            buf.append(kept)
+            size += len(kept)
+            # a Message-ID on its header line: no id will be derived from the body, which is then not kept
+            if not in_body and not has_id and line[:11].lower() == b"message-id:":
+                has_id = bool(_ids(line[11:].decode("ascii", "replace")))
+        in_body = in_body or blank
+        prev_blank = blank
     if buf or start:
         yield start, b"".join(buf)
 
@@ -184,7 +203,7 @@ def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: 
             base = Path(name).name
             channel = list_name if _MONTHLY.match(base) else base.split(".")[0]
             try:
-                for line, raw in _split_messages(fh):
+                for line, raw in _split_messages(fh, bodies=include_text):
                     where = f"{name} line {line}"
                     safe_record(b, excluded, where, lambda raw=raw, where=where, channel=channel: _add_message(
                         b, raw, where, channel, excluded, counts, display, include_text))
@@ -205,14 +224,23 @@ def read_mbox(path: str | os.PathLike, *, hosts: HostRule = None, include_text: 
     return raw_export
 
 
+def _header_part(raw: bytes) -> bytes:
+    """A message's bytes up to the blank line that ends its headers (all of it when there is none):
+    the header parser reads the same headers without walking the body."""
+    if raw.startswith((b"\n", b"\r\n")):
+        return raw[:0]
+    ends = [i + keep for i, keep in ((raw.find(b"\n\n"), 1), (raw.find(b"\r\n\r\n"), 2), (raw.find(b"\n\r\n"), 1)) if i >= 0]
+    return raw[: min(ends)] if ends else raw
+
+
 def _add_message(b: EventBuilder, raw: bytes, where: str, channel: str, excluded: dict[str, list[Any]],
                  counts: dict[str, int], display: dict[str, str], include_text: bool) -> None:
     try:
-        msg = _parser.parsebytes(raw)
+        msg = _parser.parsebytes(_header_part(raw))
     except Exception:  # the email package raises assorted errors on garbage
         excluded["damaged message (headers cannot be parsed)"].append(where)
         return
-    author = normalize_address(msg.get("From"))
+    name, author = _name_and_address(msg.get("From"))
     if author is None:
         excluded["damaged message (no readable From address)"].append(where)
         return
@@ -240,7 +268,6 @@ def _add_message(b: EventBuilder, raw: bytes, where: str, channel: str, excluded
     else:
         counts["derived_id"] += 1
         eid = "derived-" + hashlib.sha256(raw[:4096]).hexdigest()[:16]
-    name = email.utils.parseaddr(str(msg.get("From")))[0]
     if name:
         display.setdefault(author, name)
     parent = (_ids(msg.get("In-Reply-To")) or _ids(msg.get("References"))[-1:] or [None])[0]

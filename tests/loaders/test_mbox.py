@@ -90,3 +90,31 @@ def test_a_folder_with_no_mail_names_what_it_found(tmp_path):
     (tmp_path / "notes.csv").write_text("a,b\n")
     with pytest.raises(DataValidationError, match=r"pipermail months.*found only notes\.csv"):
         load_mbox(tmp_path)
+
+
+def test_headers_only_reading_keeps_every_header_and_the_derived_ids(tmp_path):
+    """Without the text, the reader keeps a message's headers and, when it has no Message-ID, its
+    first 4,096 bytes: the events and the ids derived from a message equal those of the whole."""
+    import hashlib
+
+    import pandas as pd
+
+    from communitylab.loaders.mbox import _split_messages, read_mbox
+
+    body = "".join(f"line {i} of a long message\n" for i in range(600))  # over 4,096 bytes
+    no_id = f"From: Ann <ann@example.org>\nDate: Thu, 19 Aug 2004 18:02:18 +0200\nSubject: hi\n\n{body}"
+    with_id = ("From: Bob <bob@example.org>\nDate: Thu, 19 Aug 2004 19:02:18 +0200\nMessage-ID: <b1@example.org>\n"
+               f"In-Reply-To: <x@example.org>\n\n{body}")
+    path = tmp_path / "list.mbox"
+    path.write_text(f"From ann  Thu Aug 19 18:02:18 2004\n{no_id}\nFrom bob  Thu Aug 19 19:02:18 2004\n{with_id}\n")
+    with open(path, "rb") as fh:
+        whole = [raw for _, raw in _split_messages(fh, bodies=True)]
+    with open(path, "rb") as fh:
+        heads = [raw for _, raw in _split_messages(fh, bodies=False)]
+    assert heads[0][:4096] == whole[0][:4096] and len(heads[0]) < len(whole[0])  # no Message-ID: the prefix is kept
+    assert heads[1].endswith(b"\n\n") and len(heads[1]) < 200  # a Message-ID: headers only
+    events = read_mbox(path).events.set_index("event_id")
+    derived = "derived-" + hashlib.sha256(whole[0][:4096]).hexdigest()[:16]
+    assert derived in events.index and events.loc["b1@example.org", "parent_id"] == "x@example.org"
+    with_text = read_mbox(path, include_text=True).events.drop(columns="text")
+    pd.testing.assert_frame_equal(read_mbox(path).events, with_text)
