@@ -161,8 +161,7 @@ def actions(verdict, *, limit: int = 5, minimum: int = 3) -> list[dict[str, str]
 
     Returns
     -------
-    list
-        of dict
+    list of dict
         ``{"action", "because", "signal"}`` (``signal``: the signal's id).
     """
     s = verdict.signals

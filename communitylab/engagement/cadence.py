@@ -104,7 +104,7 @@ def activity_during_silences(community: Community, min_days: float = 14, *, leve
     Returns
     -------
     DataFrame
-        with one row: ``days_silent, days_other, events_silent, events_other, rate_silent,
+        One row: ``days_silent, days_other, events_silent, events_other, rate_silent,
         rate_other, rate_ratio, ci_low, ci_high, method``. Ratio is NaN without silences.
     """
     import ibis

@@ -70,7 +70,7 @@ def contributions_per_member(
     Returns
     -------
     DataFrame
-        with ``member_id, contributions, is_host``.
+        Columns ``member_id, contributions, is_host``.
     """
     # the host flag is a function of the id: without a members table, hosts are left out in the engine
     counts = _contributions(community, kinds, include_hosts=include_hosts or community.members is not None)

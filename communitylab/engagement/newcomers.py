@@ -155,7 +155,7 @@ def newcomer_retention(
     Returns
     -------
     DataFrame
-        with rows ``replied`` and ``not replied`` (``newcomers, returned, share, ci_low,
+        Rows ``replied`` and ``not replied`` (``newcomers, returned, share, ci_low,
         ci_high``) and a row ``difference`` (replied − not replied, Newcombe interval; ``p_value`` from
         Fisher's exact test; ``risk_ratio``, missing when no newcomer without a reply returned).
 
