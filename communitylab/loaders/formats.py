@@ -23,6 +23,7 @@ from communitylab.engine import Engine
 from communitylab.errors import ParameterError
 from communitylab.loaders._export import ExportFiles, is_documentation
 from communitylab.loaders._io import strip_compression
+from communitylab.loaders.slack import is_slack_export
 from communitylab.schema import DataValidationError
 
 __all__ = ["FORMATS", "Format", "sniff_format", "load_source", "describe_formats"]
@@ -228,7 +229,7 @@ def sniff_format(path: str | os.PathLike) -> str:
     if path.is_dir() or files.is_zip:
         if any(n.split("/")[-1].startswith("Posts.xml") for n in names):
             return "stackexchange"
-        if files.has("users.json") and files.has("channels.json"):
+        if is_slack_export(files):
             return "slack"
         if path.is_dir() and any(n.endswith(".parquet") for n in names):
             return "store"
