@@ -24,7 +24,7 @@ import pandas as pd
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
-from communitylab.loaders._io import bounded, decompressing
+from communitylab.loaders._io import bounded, decompressing, with_progress
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["ExportFiles", "EventBuilder", "RawExport", "assign_threads", "read_json", "to_community"]
@@ -113,8 +113,8 @@ class ExportFiles:
                 raw = bounded(raw, size, label)
         else:
             local = self.path / name if self.path.is_dir() else self.path
-            raw = open(local, "rb")
             size = local.stat().st_size
+            raw = with_progress(open(local, "rb"), size, label)
         return decompressing(raw, name, size, label)  # type: ignore[return-value]
 
     def read_bytes(self, name: str) -> bytes:

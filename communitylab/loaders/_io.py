@@ -1,10 +1,14 @@
-"""Opening files whether or not they are compressed, within stated limits.
+"""Opening files whether or not they are compressed, within stated limits, with a progress bar.
 
 Decompression is bounded: a compressed file (or archive entry) may expand to at most
 :data:`MAX_EXPANSION` times its compressed size, beyond an allowance of :data:`MIN_ALLOWANCE`
 (so small, very repetitive files still open); ``COMMUNITYLAB_MAX_EXPANSION`` raises the ratio. A
 file past it (a "zip bomb": 1 MB that expands to 1 GiB) stops with :class:`InputTooLarge` naming it,
 after reading no more than the limit.
+
+A file of :data:`PROGRESS_MIN_BYTES` or more shows a progress bar on stderr (bytes read of the
+file) once reading has taken :data:`PROGRESS_DELAY` seconds, when the ``communitylab`` logger
+passes INFO (the command line's default; ``--quiet`` turns it off; a notebook shows none).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 import os
+import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +80,45 @@ def bounded(raw: IO[bytes], compressed_size: int, label: str) -> IO[bytes]:
 COMPRESSED = (".gz", ".zst")
 
 
+#: Files from this size on may show a progress bar ...
+PROGRESS_MIN_BYTES = 32 << 20
+#: ... once reading them has taken this many seconds
+PROGRESS_DELAY = 3.0
+
+
+class ProgressReader(io.RawIOBase):
+    """A raw stream that advances a progress bar by the bytes read through it."""
+
+    def __init__(self, raw: IO[bytes], total: int, label: str) -> None:
+        from tqdm import tqdm
+
+        self._raw = raw
+        self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, delay=PROGRESS_DELAY, leave=False,
+                         desc=Path(label).name[:40], file=sys.stderr, dynamic_ncols=True)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        self._bar.update(n or 0)
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._bar.close()
+            self._raw.close()
+        super().close()
+
+
+def with_progress(raw: IO[bytes], total: int, label: str) -> IO[bytes]:
+    """``raw`` behind a progress bar when it is large and progress is shown (see the module
+    docstring); buffered either way, so ``peek`` and line iteration work as on a file."""
+    if total < PROGRESS_MIN_BYTES or logging.getLogger("communitylab").getEffectiveLevel() > logging.INFO:
+        return raw
+    return io.BufferedReader(ProgressReader(raw, total, label), buffer_size=1 << 20)
+
+
 def decompressing(raw: IO[bytes], name: str, compressed_size: int, label: str) -> IO[bytes]:
     """``raw`` decompressed when ``name`` ends in ``.gz`` or ``.zst`` (bounded), else ``raw`` itself.
 
@@ -114,7 +159,8 @@ def open_binary(path: str | os.PathLike) -> IO[bytes]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    return decompressing(open(path, "rb"), path.name, path.stat().st_size, str(path))
+    size = path.stat().st_size
+    return decompressing(with_progress(open(path, "rb"), size, str(path)), path.name, size, str(path))
 
 
 def open_text(path: str | os.PathLike, encoding: str = "utf-8-sig") -> IO[str]:
@@ -122,7 +168,7 @@ def open_text(path: str | os.PathLike, encoding: str = "utf-8-sig") -> IO[str]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    if path.suffix in COMPRESSED:
+    if path.suffix in COMPRESSED or path.stat().st_size >= PROGRESS_MIN_BYTES:
         return io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
     return open(path, encoding=encoding, newline="")
 

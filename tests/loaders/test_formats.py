@@ -115,3 +115,22 @@ def test_the_readme_format_table_is_the_registry():
     table = table[:table.index("\n\n")]
     listed = re.findall(r"^\| `([a-z]+)` \|", table, flags=re.M)
     assert sorted(listed) == sorted(FORMATS) and len(listed) == len(set(listed))
+
+
+def test_a_large_file_reads_behind_a_progress_bar_only_when_progress_is_shown(tmp_path, monkeypatch):
+    import logging
+
+    from communitylab.loaders import _io
+    from communitylab.loaders._export import ExportFiles
+
+    path = tmp_path / "list.mbox"
+    path.write_bytes(b"From a  Thu Aug 19 18:02:18 2004\nFrom: a@b.org\n\nbody\n" * 1000)
+    monkeypatch.setattr(_io, "PROGRESS_MIN_BYTES", 1000)
+    logger = logging.getLogger("communitylab")
+    monkeypatch.setattr(logger, "level", logging.INFO)
+    with ExportFiles(path).open("list.mbox") as fh:
+        assert isinstance(fh.raw, _io.ProgressReader) and fh.peek(5)[:5] == b"From "
+        assert fh.read() == path.read_bytes() and fh.raw._bar.n == path.stat().st_size
+    monkeypatch.setattr(logger, "level", logging.WARNING)  # --quiet, or a notebook: no bar
+    with ExportFiles(path).open("list.mbox") as fh:
+        assert not isinstance(getattr(fh, "raw", None), _io.ProgressReader)
