@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.loaders.exports import support_export
+
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 HEAD = "event_id,member_id,kind,created_at,thread_id,parent_id,channel\n"
 GOOD_ROWS = "".join(
@@ -247,7 +249,7 @@ def build(folder: str | Path, *, bomb_size: int = 64 << 20) -> list[Case]:
              "typed", "events"))
     add(Case("ragged CSV (an unclosed quote)", _events_csv(folder, "unclosed.csv", GOOD_ROWS + 'r1,m1,post,"2024-03-02,t1,,general\n'),
              "either", "events"))
-    (folder / "twcs-ragged.csv").write_text((EXPORTS / "twcs-export.csv").read_text() + '1,2,"unclosed\n')
+    (folder / "twcs-ragged.csv").write_text(support_export().read_text() + '1,2,"unclosed\n')
     add(Case("ragged twcs CSV", folder / "twcs-ragged.csv", "either", "twcs"))
     store = folder / "damaged-store"
     store.mkdir()

@@ -9,12 +9,12 @@ import pytest
 from communitylab import DataValidationError
 from communitylab.loaders import FORMATS, describe_formats, load_source, sniff_format
 from tests.conftest import real
-from tests.loaders.exports import EXPORTS, NOW
+from tests.loaders.exports import EXPORTS, NOW, support_export
 
 CASES = [
     ("slack", "slack"), ("discord", "discord"), ("discourse", "discourse"), ("discourse-posts.csv", "discourse"),
     ("mailing-list.mbox", "mbox"), ("github", "github"), ("reddit-acmemakers.ndjson", "reddit"),
-    ("facebook-page.json", "facebook"), ("twitter-mentions.json", "twitter"), ("twcs-export.csv", "twcs"),
+    ("facebook-page.json", "facebook"), ("twitter-mentions.json", "twitter"),
     ("forum-events.csv", "events"), ("community.yml", "community"),
 ]
 
@@ -31,7 +31,7 @@ def test_sniff_registered(name, fmt):
 
 def test_a_twcs_export_by_path_is_the_normal_way_in():
     # the very failure of issue 11: a file in the registered twcs-sample's format, given by path
-    c = load_source(EXPORTS / "twcs-export.csv", now=NOW)
+    c = load_source(support_export(), now=NOW)
     assert c.format == "twcs" and len(c.hosts) > 0 and c.report.rows_loaded == 400
 
 

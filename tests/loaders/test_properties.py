@@ -21,7 +21,7 @@ from communitylab.errors import InputTooLarge
 from communitylab.loaders import load_source
 from communitylab.timestamps import EARLIEST, FUTURE_TOLERANCE
 from tests.conftest import real, real_text
-from tests.loaders.exports import EXPORTS, NOW
+from tests.loaders.exports import EXPORTS, NOW, support_export
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
@@ -122,7 +122,7 @@ TEXT_CASES = [
     ("mbox", EXPORTS / "mailing-list.mbox", {"hosts": "@project.org"}),
     ("reddit", EXPORTS / "reddit-acmemakers.ndjson", {}),
     ("discourse", EXPORTS / "discourse-posts.csv", {}),
-    ("twcs", EXPORTS / "twcs-export.csv", {}),
+    ("twcs", support_export(), {}),
     ("events", EXPORTS / "forum-events.csv", {"columns": {"event_id": "id", "member_id": "author", "kind": "type", "created_at": "time",
                                                           "parent_id": "reply_to", "thread_id": "topic"},
                                               "kinds": {"question": "post", "answer": "reply", "like": "reaction"}}),
