@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from communitylab.community import Community
+from communitylab.community import Community, cached
 from communitylab.errors import ParameterError
 
 __all__ = ["KINDS", "FEATURES", "QUIET_SHARE", "member_contributions", "activity_features", "went_quiet", "kind_of",
@@ -57,14 +57,20 @@ def _months(n: int) -> pd.DateOffset:
     return pd.DateOffset(months=n)
 
 
+@cached
 def member_contributions(community: Community) -> pd.DataFrame:
     """``member_id, created_at`` of every member (non-host) post and reply in the active period
-    (isolated stray events left out, as :mod:`communitylab.window` states), in time order."""
+    (isolated stray events left out, as :mod:`communitylab.window` states), in time order.
+
+    Selected by the engine (two columns of the matching events, never the whole log) and computed
+    once per community: the peer percentiles and the forecast share it."""
     from communitylab.window import active_span
 
-    frame = community.frame if community.frame is not None else community.to_pandas()
-    keep = frame["kind"].isin(["post", "reply"]) & frame["member_id"].notna() & ~frame["member_id"].isin(community.hosts)
-    out = frame.loc[keep, ["member_id", "created_at"]].sort_values("created_at", kind="stable")
+    t = community.events
+    keep = t.kind.isin(["post", "reply"]) & t.member_id.notnull()
+    if community.hosts:
+        keep = keep & ~t.member_id.isin(sorted(community.hosts))
+    out = community.execute(t.filter(keep).select("member_id", "created_at")).sort_values("created_at", kind="stable")
     span = active_span(out["created_at"])
     if span.first_day is not None:
         day = out["created_at"].dt.floor("D").dt.tz_localize(None)
