@@ -49,6 +49,12 @@ def _value(text: str):
         return text
 
 
+def _source_options(pairs: Sequence[Sequence[str]]) -> dict:
+    """``-p NAME VALUE`` pairs of a source (inspect, import): format, start, end and name as text,
+    the others (hosts, columns, kinds) parsed as papermill parses them."""
+    return {name: (value if name in ("format", "start", "end", "name") else _value(value)) for name, value in pairs}
+
+
 def _demo_runs(available: dict) -> list[tuple[str, dict, str]]:
     """What ``demo`` runs: the health study on every other simulator scenario and on every registered
     data set present in the data folder (run folders named for it), the revitalization study on the
@@ -186,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "import":
         from communitylab.loaders.importing import import_source
 
-        options = {name: (value if name in ("format", "start", "end") else _value(value)) for name, value in args.parameter}
+        options = _source_options(args.parameter)
         unknown = set(options) - {"format", "hosts", "columns", "kinds", "start", "end"}
         if unknown:
             print(f"communitylab: import takes -p format, hosts, columns, kinds, start or end; not {', '.join(sorted(unknown))}",
@@ -202,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "inspect":
         from communitylab.inspect import format_inspection, inspect_source
 
-        options = {name: (value if name in ("format", "start", "end", "name") else _value(value)) for name, value in args.parameter}
+        options = _source_options(args.parameter)
         try:
             community, info = inspect_source(args.source, options)
         except (DataValidationError, CommunityLabError, ValueError, OSError) as exc:

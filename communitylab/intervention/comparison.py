@@ -105,8 +105,8 @@ class ComparisonResult:
     @property
     def synth_fits(self) -> bool:
         """Whether the synthetic community tracks the treated one before the start as closely as the
-        treated series' own Poisson noise allows (pre-period RMSPE at most 1.5 times it)."""
-        return self.synth is not None and self.synth.pre_rmspe <= 1.5 * self.noise
+        treated series' own Poisson noise allows (:meth:`SyntheticControl.fits`)."""
+        return self.synth is not None and self.synth.fits(noise=self.noise)
 
     def headline(self, impact: Mapping[str, Any], outcome: str, level: float = 0.95) -> str:
         """The study's opening when a comparison exists: the comparison's estimate first, then what

@@ -121,13 +121,26 @@ class SyntheticControl:
         ratios = self.placebos["rmspe_ratio"].to_numpy(float)
         return float((1 + (ratios >= self.rmspe_ratio).sum()) / (1 + len(ratios)))
 
-    def fit_quality(self, *, scale: float | None = None) -> str:
-        """The pre-period fit in words: the RMSPE against the treated series' own spread before."""
+    def _pre_spread(self, scale: float | None = None) -> tuple[float, float]:
         pre = self.series[self.series["period"] == "before"]
         spread = scale if scale is not None else float(pre["treated"].std(ddof=0))
         share = self.pre_rmspe / abs(pre["treated"].mean()) if pre["treated"].mean() else np.inf
-        good = spread > 0 and self.pre_rmspe <= 0.5 * spread and share <= 0.1
-        verdict = "close enough to trust" if good else "too loose to trust"
+        return spread, share
+
+    def fits(self, *, noise: float | None = None, scale: float | None = None) -> bool:
+        """Whether the synthetic community tracks the treated one closely enough before the start
+        to trust the gap after: within 1.5 times ``noise`` (the treated series' own noise, e.g.
+        Poisson's for counts) when it is given; otherwise within half the treated series' spread
+        (``scale``) and a tenth of its level."""
+        if noise is not None:
+            return bool(self.pre_rmspe <= 1.5 * noise)
+        spread, share = self._pre_spread(scale)
+        return bool(spread > 0 and self.pre_rmspe <= 0.5 * spread and share <= 0.1)
+
+    def fit_quality(self, *, scale: float | None = None) -> str:
+        """The pre-period fit in words: the RMSPE against the treated series' own spread before."""
+        spread, share = self._pre_spread(scale)
+        verdict = "close enough to trust" if self.fits(scale=scale) else "too loose to trust"
         return (f"Before the intervention the synthetic community misses the treated one by {self.pre_rmspe:.3g} a period "
                 f"(RMSPE; {share:.0%} of its level, against a spread of {spread:.3g}): {verdict}.")
 
