@@ -266,7 +266,8 @@ class DormancyForecast:
                  f"leaving each community out of its own fit it ranks them with AUC {v.get('auc', float('nan')):.2f} "
                  "(0.5 is chance, 1 perfect): a rough guide, not a prediction to plan on.") if v else ""
         return (f"A {odds} chance ({self.probability:.0%}; {int(self.level * 100)}% interval {self.low:.0%}–{self.high:.0%}) "
-                f"that member posts and replies fall below a quarter of the last six months' within the next six.{proof}")
+                f"that member posts and replies fall below a quarter of the last six months' ({int(self.features['contributions_6m']):,}) "
+                f"within the next six: a fall relative to the community's own recent level.{proof}")
 
     def key_figure(self) -> dict[str, Any] | None:
         """The forecast as one of a report's key figures (None when there is no forecast)."""
