@@ -7,9 +7,12 @@ pandas with timestamps normalized to timezone-aware UTC (Ibis hands them back as
 Timestamps are stored in the engine as naive UTC on every backend (a Spark session is created with
 ``spark.sql.session.timeZone=UTC``), so the same expression gives the same answer everywhere.
 
-Only public Ibis APIs are used: DuckDB tables are created with ``create_table``; on Spark a frame
-is written once to Parquet in a temporary folder and read with ``read_parquet`` (the same path a
-cluster takes with data already on shared storage).
+Only public Ibis and Spark APIs are used. DuckDB tables are created with ``create_table``. On
+Spark, where executors may run on other machines and never see the driver's disk, a table made in
+Python reaches them through the session (``ibis.memtable``, which Spark ships itself) up to
+``ship_limit_mb``, and as Parquet in a scratch folder every executor can read beyond it (see
+:class:`SparkEngine`); stores are read where they are (a path or a ``file://``, ``hdfs://`` or
+``s3a://`` URI).
 
 Pointing the studies at another engine
 --------------------------------------
@@ -18,7 +21,11 @@ The studies use :func:`default_engine`, which reads the environment:
 ``COMMUNITYLAB_ENGINE``
     ``duckdb`` (default) or ``pyspark``.
 ``COMMUNITYLAB_SPARK_MASTER``
-    Spark master URL for ``pyspark`` (default ``local[2]``), e.g. ``spark://host:7077``.
+    Spark master URL for ``pyspark`` (default ``local[2]``), e.g. ``spark://host:7077``, or a Spark
+    Connect server, ``sc://host:15002``.
+``COMMUNITYLAB_SPARK_SCRATCH``
+    A folder every executor can read and the driver can write (``file:///shared/...``,
+    ``hdfs://...``, ``s3a://...``), for tables too large to ship through the session.
 ``COMMUNITYLAB_SPARK_CONF``
     Extra Spark settings as JSON, e.g. ``{"spark.driver.memory": "8g"}``.
 ``COMMUNITYLAB_MEMORY_LIMIT``, ``COMMUNITYLAB_THREADS``, ``COMMUNITYLAB_TEMP_DIRECTORY``
@@ -31,11 +38,16 @@ Databricks-style session: ``Engine.from_connection(ibis.pyspark.connect(spark))`
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import json
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,9 +58,10 @@ import ibis.expr.operations as ops
 import pandas as pd
 import pyarrow as pa
 
-from communitylab.errors import ParameterError
+from communitylab import locations
+from communitylab.errors import EngineUnavailable, ParameterError
 
-__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "spark_session", "naive_utc"]
+__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "spark_session", "check_reachable", "naive_utc"]
 
 _names = itertools.count()
 
@@ -85,32 +98,131 @@ def _from_epoch_us_duckdb(us: dt.int64) -> dt.timestamp: ...
 def _from_epoch_us_spark(us: dt.int64) -> dt.timestamp: ...
 
 
-def spark_session(master: str = "local[2]", app_name: str = "communitylab", **conf: str) -> Any:
+def spark_session(master: str = "local[2]", app_name: str = "communitylab", *, timeout: float = 60.0, **conf: str) -> Any:
     """Start (or reuse) a Spark session configured for communitylab (UTC clock, no UI).
 
     Parameters
     ----------
     master : str
-        Spark master URL; ``local[2]`` uses two local cores.
+        Spark master URL: ``local[2]`` (two local cores), ``spark://host:7077`` (a standalone
+        cluster; ``spark://h1:7077,h2:7077`` for standby masters), ``yarn``, ``k8s://...``, or a
+        Spark Connect server, ``sc://host:15002``.
+    timeout : float
+        Seconds within which a cluster must answer and give the application an executor.
     **conf : str
-        Extra Spark settings, e.g. ``{"spark.driver.memory": "8g"}``.
+        Extra Spark settings, e.g. ``**{"spark.driver.memory": "8g"}``. (On Spark Connect only
+        settings a session may change are accepted; the server's own are set where it starts.)
+
+    Raises
+    ------
+    EngineUnavailable
+        Within ``timeout``: when no master (or Connect server) answers at ``master``, or when the
+        cluster accepts the application but gives it no executor (no worker registered, or none
+        with the cores and memory asked for).
+
+    Examples
+    --------
+    >>> spark_session("spark://127.0.0.1:9", timeout=5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    communitylab.errors.EngineUnavailable: no Spark master answers at spark://127.0.0.1:9 ...
     """
     from pyspark.sql import SparkSession
 
-    builder = (
-        SparkSession.builder.master(master)
-        .appName(app_name)
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="communitylab-spark-"))
-    )
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    started = time.monotonic()
+    check_reachable(master, timeout)
+    settings = {"spark.sql.session.timeZone": "UTC", "spark.sql.shuffle.partitions": "4", **conf}
+    if master.startswith("sc://"):
+        session = SparkSession.builder.remote(master).getOrCreate()
+        for key, value in settings.items():
+            try:
+                session.conf.set(key, value)
+            except Exception as exc:  # Spark Connect refuses the server's own (static) settings
+                raise ParameterError(f"Spark Connect session at {master}: {key} cannot be changed by a client "
+                                     f"(set it where the server starts, e.g. start-connect-server.sh --conf {key}=...): "
+                                     f"{' '.join(str(exc).split())[:200]}") from exc
+    else:
+        builder = (
+            SparkSession.builder.master(master)
+            .appName(app_name)
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")  # no stage bars on stderr
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="communitylab-spark-"))
+        )
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+    if not master.startswith("local"):
+        _check_executors(session, master, timeout, waited=time.monotonic() - started)
     return session
+
+
+def check_reachable(master: str, timeout: float) -> None:
+    """Raise :class:`EngineUnavailable` unless some master named by a ``spark://`` or ``sc://`` URL
+    accepts a connection within ``timeout`` seconds (at most 10 a master); other masters (``local``,
+    ``yarn``, ``k8s://``) are found by Spark's own configuration and pass.
+
+    Examples
+    --------
+    >>> check_reachable("local[2]", timeout=1)
+    >>> check_reachable("sc://127.0.0.1:9", timeout=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    communitylab.errors.EngineUnavailable: no Spark master answers at sc://127.0.0.1:9 (127.0.0.1:9: Connection refused); ...
+    """
+    scheme, _, rest = master.partition("://")
+    if scheme not in ("spark", "sc"):
+        return
+    errors = []
+    for hostport in rest.split("/")[0].split(";")[0].split(","):
+        host, sep, port = hostport.rpartition(":")
+        if not sep or not port.isdigit():  # no port given: the scheme's own
+            host, port = hostport, "15002" if scheme == "sc" else "7077"
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=min(10.0, max(timeout, 1.0))):
+                return
+        except OSError as exc:
+            errors.append(f"{host}:{port}: {exc.strerror or type(exc).__name__}")
+    raise EngineUnavailable(f"no Spark master answers at {master} ({'; '.join(errors)}); check the URL "
+                            "(spark://host:7077 for a standalone master, sc://host:15002 for Spark Connect) "
+                            "and that the master runs and accepts connections from this machine")
+
+
+def _check_executors(session: Any, master: str, timeout: float, *, waited: float = 0.0) -> None:
+    """Run a one-row job; if the cluster gives it no executor within ``timeout`` seconds (``waited``
+    of them spent already), cancel it, stop the session and raise :class:`EngineUnavailable`
+    (Spark itself would wait for ever)."""
+    outcome: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            outcome["rows"] = session.range(1).count()
+        except Exception as exc:  # noqa: BLE001 - reported below, with the master named
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=probe, daemon=True)
+    worker.start()
+    worker.join(max(timeout - waited, 1.0))
+    if "rows" in outcome:
+        return
+    timed_out = worker.is_alive()  # read before the cancel below ends the job with an error of its own
+    with contextlib.suppress(Exception):  # best effort: the job waits for an executor that never comes
+        session.interruptAll() if _is_connect(session) else session.sparkContext.cancelAllJobs()
+    with contextlib.suppress(Exception):
+        session.stop()
+    if not timed_out:
+        reason = " ".join(str(outcome["error"]).split())[:300]
+        raise EngineUnavailable(f"the Spark cluster at {master} could not run a one-row job: {reason}") from outcome["error"]
+    raise EngineUnavailable(f"the Spark cluster at {master} accepted the application but gave it no executor within "
+                            f"{timeout:.0f} s: are workers registered with the master, with free cores and the memory "
+                            "asked for (spark.executor.memory, spark.cores.max)?")
+
+
+def _is_connect(session: Any) -> bool:
+    """Whether a Spark session (or DataFrame) is a Spark Connect client's."""
+    return type(session).__module__.startswith("pyspark.sql.connect")
 
 
 class Engine:
@@ -165,8 +277,12 @@ class Engine:
         if name not in _BACKENDS:
             raise ParameterError(f"communitylab runs on the duckdb and pyspark Ibis backends, not {name!r}")
         engine = object.__new__(_BACKENDS[name])
-        engine.con, engine._scratch = con, None
+        engine._attach(con)
         return engine
+
+    def _attach(self, con: Any) -> None:
+        """Take ``con`` as this engine's connection (what each backend keeps beside it, set up)."""
+        self.con = con
 
     def epoch_us(self, ts: ibis.Value) -> ibis.Value:
         """Microseconds since 1970-01-01 UTC of a (naive UTC) timestamp column, as int64: lets an
@@ -219,18 +335,15 @@ class Engine:
             return out.tz_localize("UTC")
         return out
 
-    def _scratch_dir(self) -> Path:
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="communitylab-"))
-            atexit.register(shutil.rmtree, self._scratch, True)
-        return self._scratch
-
     @staticmethod
-    def _parquet_path(path: str | os.PathLike) -> Path:
-        path = Path(path)
-        if not path.exists():
+    def _parquet_path(path: str | os.PathLike) -> str:
+        """``path`` as the engine reads it: a local path that must exist, or a URI left to the engine."""
+        local = locations.local_path(path)
+        if local is None:
+            return str(path)
+        if not local.exists():
             raise FileNotFoundError(f"no Parquet data at {path}")
-        return path
+        return str(local)
 
     def __repr__(self) -> str:
         return f"Engine(backend={self.backend!r})"
@@ -246,7 +359,6 @@ class DuckDBEngine(Engine):
 
     def __init__(self, backend: str = "duckdb", *, memory_limit: str | None = None, threads: int | None = None,
                  session: Any = None, database: str = ":memory:", temp_directory: str | None = None) -> None:
-        self._scratch: Path | None = None
         config: dict[str, Any] = dict(DUCKDB_SETTINGS)
         if memory_limit:
             config["memory_limit"] = memory_limit
@@ -306,7 +418,7 @@ class DuckDBEngine(Engine):
 
     def read_parquet(self, path: str | os.PathLike, name: str | None = None, *, union_by_name: bool = False) -> ibis.Table:
         path = self._parquet_path(path)
-        target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        target = locations.join(path, "**", "*.parquet") if Path(path).is_dir() else path
         extra = {"union_by_name": True} if union_by_name else {}
         return self.con.read_parquet(target, table_name=name or f"cl_{next(_names)}", hive_partitioning=True, **extra)
 
@@ -322,14 +434,65 @@ class DuckDBEngine(Engine):
 
 
 class SparkEngine(Engine):
-    """PySpark through its public APIs only: data reach executors as Parquet files, never through
-    the driver's memory (see :class:`Engine`)."""
+    """PySpark through its public APIs only, on one machine or a cluster whose executors do not
+    share the driver's disk (see :class:`Engine` for the interface).
+
+    How data reach the executors:
+
+    * a table made in Python (a loaded export, a lookup) of at most ``ship_limit_mb`` goes through
+      the session (``ibis.memtable``; Spark ships it to the executors itself);
+    * a larger one is written as Parquet to the scratch folder and read from there: ``scratch``
+      (or ``COMMUNITYLAB_SPARK_SCRATCH``), a folder every executor can read and this process can
+      write (``file:///shared/...``, ``hdfs://...``, ``s3a://...``); a local session
+      (``local[N]``) uses a temporary folder of its own. On a cluster without one, such a table
+      raises :class:`~communitylab.errors.ParameterError` naming the setting;
+    * :meth:`materialize` computes a table once into the scratch folder, or, without one, into
+      the executors' memory (Spark's ``CACHE TABLE``, spilling to their own disks);
+    * stores and Parquet files are read where they are: name them by a path or URI the executors
+      can read.
+
+    Parameters
+    ----------
+    session : pyspark.sql.SparkSession, optional
+        A classic or Spark Connect session; by default :func:`spark_session` makes a local one.
+    scratch : str, optional
+        The scratch folder (a path or URI), instead of ``COMMUNITYLAB_SPARK_SCRATCH``.
+    ship_limit_mb : float
+        The largest table (Arrow bytes) shipped through the session.
+    """
 
     backend = "pyspark"
 
-    def __init__(self, backend: str = "pyspark", *, session: Any = None, **_: Any) -> None:
-        self._scratch: Path | None = None
-        self.con = ibis.pyspark.connect(session if session is not None else spark_session())
+    def __init__(self, backend: str = "pyspark", *, session: Any = None, scratch: str | None = None,
+                 ship_limit_mb: float = 64.0, **_: Any) -> None:
+        self._attach(ibis.pyspark.connect(session if session is not None else spark_session()), scratch=scratch,
+                     ship_limit_mb=ship_limit_mb)
+
+    def _attach(self, con: Any, *, scratch: str | None = None, ship_limit_mb: float = 64.0) -> None:
+        self.con = con
+        self.scratch = scratch or os.environ.get("COMMUNITYLAB_SPARK_SCRATCH") or None
+        self.ship_limit_mb = ship_limit_mb
+        self._scratch_folder: str | None = None
+        # a classic session whose master is local[...] runs its executors in this process, on this disk
+        answer = con.raw_sql("SET spark.master")
+        self.local = not _is_connect(answer) and str(answer.collect()[0][1]).startswith("local")
+
+    def scratch_folder(self) -> str | None:
+        """This engine's own folder inside the scratch location (made on first use, removed at
+        exit), or None on a cluster without a scratch location."""
+        if self._scratch_folder is None:
+            if self.scratch:
+                folder = locations.join(self.scratch, f"communitylab-{uuid.uuid4().hex}")
+                fs, inside = locations.filesystem(folder)
+                fs.create_dir(inside, recursive=True)
+                atexit.register(_remove_quietly, fs, inside)
+            elif self.local:
+                folder = tempfile.mkdtemp(prefix="communitylab-")
+                atexit.register(shutil.rmtree, folder, True)
+            else:
+                return None
+            self._scratch_folder = folder
+        return self._scratch_folder
 
     def epoch_us(self, ts: ibis.Value) -> ibis.Value:
         return _epoch_us_spark(ts)
@@ -339,9 +502,14 @@ class SparkEngine(Engine):
 
     def materialize(self, expr: ibis.Table, name: str | None = None, *, enums: dict[str, Sequence[str]] | None = None) -> ibis.Table:
         name = name or f"cl_{next(_names)}"
-        path = self._scratch_dir() / f"{name}.parquet"
-        self.con.to_parquet(expr, str(path))
-        return self.con.read_parquet(str(path), table_name=name)
+        folder = self.scratch_folder()
+        if folder is not None:
+            path = locations.join(folder, f"{name}.parquet")
+            self.con.to_parquet(expr, path)
+            return self.con.read_parquet(path, table_name=name)
+        self.con.create_view(f"{name}_src", expr, overwrite=True)
+        self.con.raw_sql(f"CACHE TABLE `{name}` AS SELECT * FROM `{name}_src`")
+        return self.con.table(name)
 
     def register(self, frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
         import pyarrow.parquet as pq
@@ -350,13 +518,32 @@ class SparkEngine(Engine):
         frame = naive_utc(frame)
         schema = ibis.schema({c: _ibis_type(frame[c]) for c in frame.columns})
         table = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
-        path = self._scratch_dir() / f"{name}.parquet"
-        pq.write_table(table, path)
-        return self.con.read_parquet(str(path), table_name=name)
+        if table.nbytes <= self.ship_limit_mb * 2**20:
+            return self.con.create_view(name, ibis.memtable(table), overwrite=True)
+        folder = self.scratch_folder()
+        if folder is None:
+            raise ParameterError(
+                f"a table of {table.nbytes / 2**20:,.0f} MB is more than the {self.ship_limit_mb:,.0f} MB shipped through the "
+                "Spark session, and this cluster has no scratch folder: set COMMUNITYLAB_SPARK_SCRATCH (or "
+                "SparkEngine(scratch=...)) to a folder every executor can read, e.g. file:///shared/scratch, "
+                "hdfs://namenode/tmp or s3a://bucket/tmp, or write the log to a store there (communitylab import)")
+        path = locations.join(folder, f"{name}.parquet")
+        fs, inside = locations.filesystem(path)
+        pq.write_table(table, inside, filesystem=fs)
+        return self.con.read_parquet(path, table_name=name)
 
     def read_parquet(self, path: str | os.PathLike, name: str | None = None, *, union_by_name: bool = False) -> ibis.Table:
         path = self._parquet_path(path)
-        return self.con.read_parquet(str(path), table_name=name or f"cl_{next(_names)}")
+        return self.con.read_parquet(path, table_name=name or f"cl_{next(_names)}")
+
+    def __repr__(self) -> str:
+        where = "local" if self.local else "cluster"
+        return f"Engine(backend={self.backend!r}, {where}, scratch={self.scratch!r})"
+
+
+def _remove_quietly(fs: Any, inside: str) -> None:
+    with contextlib.suppress(Exception):  # at exit, a scratch folder already gone is no error
+        fs.delete_dir(inside)
 
 
 _BACKENDS: dict[str, type[Engine]] = {"duckdb": DuckDBEngine, "pyspark": SparkEngine}

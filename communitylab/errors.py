@@ -17,7 +17,7 @@ ParameterError True
 from __future__ import annotations
 
 __all__ = ["CommunityLabError", "ParameterError", "InputTooLarge", "ConfigError", "DatasetMissing", "DatasetChecksumError",
-           "FetchError", "NotFittedError", "CommunityLabWarning", "ConvergenceWarning", "EstimationWarning"]
+           "FetchError", "EngineUnavailable", "NotFittedError", "CommunityLabWarning", "ConvergenceWarning", "EstimationWarning"]
 
 
 class CommunityLabError(Exception):
@@ -60,6 +60,11 @@ class DatasetChecksumError(CommunityLabError, ValueError):
 
 class FetchError(CommunityLabError, OSError):
     """A data set that could not be downloaded from any of its locations (the message lists each)."""
+
+
+class EngineUnavailable(CommunityLabError, ConnectionError):
+    """An engine that cannot run a query: a Spark master or Spark Connect server that does not
+    answer, or a cluster that accepts the application but gives it no executors in time."""
 
 
 class NotFittedError(CommunityLabError, RuntimeError):

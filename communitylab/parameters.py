@@ -108,8 +108,9 @@ def _survivors(v: Any) -> bool:
 
 
 def _is_source(v: Any, *, empty: bool = False) -> bool:
-    """A registered data set's name, a simulator scenario (``sim:living``), or a path that exists
-    (relative to the caller's folder)."""
+    """A registered data set's name, a simulator scenario (``sim:living``), a path that exists
+    (relative to the caller's folder), or a store's URI (``file://``, ``hdfs://``, ``s3a://``;
+    read where it is, so its existence is the engine's to check)."""
     from pathlib import Path
 
     from communitylab.datasets import DATASETS
@@ -121,7 +122,9 @@ def _is_source(v: Any, *, empty: bool = False) -> bool:
         return empty
     if v.startswith("sim:"):
         return v.split(":")[1] in SCENARIOS
-    return v in DATASETS or Path(v).expanduser().exists()
+    from communitylab.locations import is_uri
+
+    return v in DATASETS or Path(v).expanduser().exists() or is_uri(v)
 
 
 def _absent_dataset(value: Any) -> bool:
@@ -135,7 +138,8 @@ def _absent_dataset(value: Any) -> bool:
 def _source_words() -> str:
     from communitylab.datasets import DATASETS
 
-    return f"an existing file or folder (relative to the folder you run from), a registered data set ({', '.join(DATASETS)}) or sim:<scenario>"
+    return (f"an existing file or folder (relative to the folder you run from), a registered data set ({', '.join(DATASETS)}), "
+            "sim:<scenario> or a store's URI (file://, hdfs://, s3a://)")
 
 
 def _formats() -> tuple[str, ...]:

@@ -20,9 +20,12 @@ def source_label(source: str, show_personal_data: bool = False) -> str:
 
     from communitylab.datasets import DATASETS
     from communitylab.files import sha256_tree
+    from communitylab.locations import basename, is_uri
 
     if source in DATASETS or source.startswith("sim:"):
         return source
+    if is_uri(source):  # a store on shared storage: its name, not the bucket or host that holds it
+        return source if show_personal_data else basename(source)
     path = Path(source).expanduser()
     if not path.exists():
         return path.name

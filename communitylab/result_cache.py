@@ -39,6 +39,7 @@ from typing import Any, BinaryIO
 import ibis
 import pandas as pd
 
+from communitylab import locations
 from communitylab.errors import ParameterError
 
 __all__ = ["ResultCache", "cache_dir", "cache_enabled", "code_digest"]
@@ -135,7 +136,8 @@ class ResultCache:
             root = cache_dir()
         except (RuntimeError, KeyError):  # no home folder to keep them in: nothing kept
             return None
-        store = root / _digest(str(Path(path).resolve()))[:20]
+        local = locations.local_path(path)
+        store = root / _digest(str(local.resolve()) if local is not None else str(path))[:20]
         version = _digest(_FORMAT, code_digest(), files)[:20]
         try:
             folder = store / version / _digest(sorted(hosts), _members_digest(members), backend)[:20]

@@ -186,6 +186,31 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _check_engine() -> None:
+    """A Spark master named by the environment must answer before a kernel starts (an
+    :class:`~communitylab.errors.EngineUnavailable` naming it within seconds, and no failed run)."""
+    settings = _engine_settings()
+    if settings["backend"] == "pyspark":
+        from communitylab.engine import check_reachable
+
+        check_reachable(settings["master"], timeout=10.0)
+
+
+def _engine_settings() -> dict[str, str]:
+    """Where the study's queries run, as the kernel reads it from the environment (see
+    :mod:`communitylab.engine`): the backend, and for Spark the master and scratch folder."""
+    backend = os.environ.get("COMMUNITYLAB_ENGINE", "duckdb").strip().lower() or "duckdb"
+    out = {"backend": backend}
+    if backend == "pyspark":
+        out["master"] = os.environ.get("COMMUNITYLAB_SPARK_MASTER", "local[2]")
+        out["scratch"] = os.environ.get("COMMUNITYLAB_SPARK_SCRATCH", "")
+        try:
+            out["pyspark"] = metadata.version("pyspark")
+        except metadata.PackageNotFoundError:
+            out["pyspark"] = "not installed"
+    return out
+
+
 def render_html(executed: Path, *, show_personal_data: bool = False, title: str | None = None) -> tuple[str, int]:
     """HTML with code, prompts and cells tagged ``remove_cell`` hidden; e-mails redacted.
 
@@ -376,6 +401,8 @@ def run_study(
     ------
     StudyFailed
         The notebook raised; see ``failed_dir``.
+    EngineUnavailable
+        ``COMMUNITYLAB_ENGINE=pyspark`` and no Spark master answers at ``COMMUNITYLAB_SPARK_MASTER``.
     StudyBusy
         Another run of the study is still running after ``wait`` seconds; nothing was written.
     OutputError
@@ -393,6 +420,7 @@ def run_study(
         raise ParameterError(f"study {study!r} has no parameter(s) {unknown}; it takes {sorted(known)}")
     parameters = check_parameters(study, known, parameters, raw_parameters)
     _check_privacy_key()
+    _check_engine()
     study_root = Path(out_dir) / study
     with study_lock(study_root, study, wait):
         started = dt.datetime.now(dt.UTC)
@@ -426,6 +454,7 @@ def _execute_and_publish(study, path, nb_dir, known, parameters, study_root, run
         "defaults": {k: v["default"] for k, v in known.items()},
         "inputs_sha256": _file_hashes({**{k: _literal(v["default"]) for k, v in known.items()}, **parameters}),
         "versions": _versions(),
+        "engine": _engine_settings(),
         "platform": platform.platform(),
         "privacy_key": key_fingerprint(),
         "started_utc": started.isoformat(),
@@ -523,12 +552,16 @@ PATH_PARAMETERS = ("source", "your_export", "compare_sources", "transactions", "
 def _scrub_source_paths(executed: Path, manifest: dict[str, Any]) -> None:
     """Replace every local path given in :data:`PATH_PARAMETERS` (as given and resolved) by its
     :func:`~communitylab.report.source_label` in the executed notebook and the manifest."""
+    from communitylab.locations import is_uri
     from communitylab.report import source_label
 
     labels: dict[str, str] = {}
     for key in PATH_PARAMETERS:
         value = manifest["parameters"].get(key)
         for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str) and is_uri(v):  # a store's URI names its host or bucket: its last part only
+                labels[v] = labels[json.dumps(v)[1:-1]] = source_label(v)
+                continue
             if not isinstance(v, str) or not v.strip() or v.startswith("sim:") or not Path(v).expanduser().exists():
                 continue
             label = source_label(v)

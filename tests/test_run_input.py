@@ -258,3 +258,35 @@ def test_inspect_reads_the_same_relative_source_as_run(tmp_path, monkeypatch, ca
 
 def test_study_input_error_is_a_study_failure_and_a_value_error():
     assert issubclass(StudyInputError, ValueError) and issubclass(OutputError, RuntimeError)
+
+
+def test_a_store_named_by_its_uri_is_read_where_it_is_and_named_by_its_last_part(kit, tmp_path):
+    """``-p source file:///shared/...`` (as a cluster names shared storage): loaded as a store,
+    and the manifest and notebook keep only the store's name, not the folders (or bucket) above it."""
+    from communitylab.loaders import write_store
+    from communitylab.simulate import simulate
+
+    _notebook(kit, "store_reader", 'source: str = ""  # a store',
+              "from communitylab import datasets, summary\nc = datasets.load_community(source)\n"
+              "summary.record(n=int(c.execute(c.events.count())))")
+    store = tmp_path / "acme-corp-private" / "forum"
+    events = simulate("living", seed=1, n_members=40, days=60).events
+    write_store(events, store)
+    uri = f"file://{store}"
+    r = run_study("store_reader", {"source": uri}, out_dir=tmp_path / "out", run_id="u", progress=False)
+    assert r.summary["n"] == len(events)
+    for name in ("manifest.json", "executed.ipynb", "report.html"):
+        assert "acme-corp-private" not in (r.run_dir / name).read_text(), name
+    assert json.loads((r.run_dir / "manifest.json").read_text())["parameters"]["source"] == "forum"
+    with pytest.raises(ValueError, match="only a Parquet store is read from a URI"):
+        datasets.load_community(uri, format="mbox")
+
+
+def test_a_spark_master_that_does_not_answer_is_named_before_any_kernel(kit, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMMUNITYLAB_ENGINE", "pyspark")
+    monkeypatch.setenv("COMMUNITYLAB_SPARK_MASTER", "spark://127.0.0.1:9")
+    assert main(["run", "reader", "--out", "reports"]) == 2
+    err = capsys.readouterr().err
+    assert "no Spark master answers at spark://127.0.0.1:9" in err and "Traceback" not in err
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.ipynb"))

@@ -154,7 +154,8 @@ def load_community(
     ----------
     source : str
         ``"stackexchange-beer"`` (a registered name, once fetched), ``"sim:brand_centric"`` (optionally
-        ``"sim:living:seed=3"``, ``"sim:living:days=730"``), or a path to an export of any format in
+        ``"sim:living:seed=3"``, ``"sim:living:days=730"``), a store's URI (``file:///shared/forum``,
+        ``s3a://bucket/forum``: see :func:`~communitylab.loaders.open_store`), or a path to an export of any format in
         :data:`communitylab.loaders.FORMATS` (Slack zip, Discord JSON, Discourse topics, mbox,
         GitHub API pages, Reddit JSON Lines, Facebook Graph JSON, Twitter/X API v2 JSON, a
         ``community.yml`` source file, a Stack Exchange dump, an edge list, any CSV/Parquet/JSONL).
@@ -166,6 +167,7 @@ def load_community(
         Keep events in ``[start, end)`` (UTC).
     """
     from communitylab.loaders.formats import load_source, window
+    from communitylab.locations import is_uri
 
     format = format or kind
     if source.startswith("sim:"):
@@ -177,6 +179,9 @@ def load_community(
         community.host_rule = "given by the user"
         community.report.notes.append(f"hosts given by the user ({len(given)}) replace the scenario's hosts")
         return _with_events(window(community, start, end), source, start, end)
+    if is_uri(source):  # a Parquet store on storage a cluster shares, read where it is
+        return _with_events(load_source(source, format or "store", hosts=hosts, name=name, start=start, end=end, **kwargs),
+                            source, start, end)
     if source in DATASETS:
         return _with_events(load_source(dataset_path(source), DATASETS[source].format, hosts=hosts, name=name or source, start=start, end=end, **kwargs),
                             source, start, end)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from communitylab import locations
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
 from communitylab.errors import ParameterError
@@ -271,7 +272,8 @@ def load_source(
     Parameters
     ----------
     path : path
-        A file, folder or zip (see :data:`FORMATS`).
+        A file, folder or zip (see :data:`FORMATS`), or a store's URI (``file://``, ``hdfs://``,
+        ``s3a://``), which only the ``store`` format reads.
     format : str, optional
         One of :data:`FORMATS`; sniffed when None, ``""`` or ``"auto"``.
     hosts : list of str, optional
@@ -284,8 +286,13 @@ def load_source(
     include_text : bool
         Keep message texts (personal data; off by default).
     """
-    path = Path(path)
-    fmt = format if format and format != "auto" else sniff_format(path)
+    if locations.is_uri(path):
+        fmt = format if format and format != "auto" else "store"
+        if fmt != "store":
+            raise ParameterError(f"{path}: only a Parquet store is read from a URI, not format {fmt!r}; copy the export here to load it")
+    else:
+        path = Path(path)
+        fmt = format if format and format != "auto" else sniff_format(path)
     if fmt not in FORMATS:
         raise ParameterError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     loader = _loader(fmt)

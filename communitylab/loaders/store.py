@@ -10,8 +10,10 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from communitylab import locations
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine, default_engine, naive_utc
 from communitylab.errors import ParameterError
@@ -32,9 +34,18 @@ HOSTS_FILE = "_hosts.json"
 
 
 def stored_hosts(path: str | os.PathLike) -> frozenset[str] | None:
-    """The hosts an import kept beside a store, or None when there are none."""
-    file = Path(path) / HOSTS_FILE
-    return frozenset(json.loads(file.read_text())) if file.exists() else None
+    """The hosts an import kept beside a store (a path or URI), or None when there are none."""
+    text = _read_text(locations.join(path, HOSTS_FILE))
+    return frozenset(json.loads(text)) if text is not None else None
+
+
+def _read_text(location: str) -> str | None:
+    """A small file's text (a path or URI), or None when there is no such file."""
+    fs, inside = locations.filesystem(location)
+    if fs.get_file_info(inside).type != pafs.FileType.File:
+        return None
+    with fs.open_input_stream(inside) as f:
+        return f.read().decode("utf-8")
 
 
 def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str = "month") -> Path:
@@ -73,6 +84,10 @@ def open_store(
     cache: bool = True,
 ) -> Community:
     """Register a Parquet store (never through pandas) and check its schema.
+
+    ``path`` is a local folder (or one Parquet file) or a URI the engine reads where it is:
+    ``file:///shared/store``, ``hdfs://namenode/stores/forum``, ``s3a://bucket/forum`` (for a
+    Spark cluster, name it so that every executor can read it).
 
     ``materialize=True``: DuckDB reads the store once into an engine table, so that each metric
     scans memory instead of files (beyond the engine's memory limit DuckDB spills to disk).
@@ -135,11 +150,11 @@ def _open_store(path, *, hosts, members, name, engine, materialize, cache) -> Co
     if keys is None:
         table = table.select([c for c in table.columns if c not in KEY_COLUMNS])
     if materialize == "auto":
-        rows = sum(n for _, n in footers) if footers is not None else pq.read_metadata(path).num_rows
+        rows = sum(n for _, n in footers) if footers is not None else _read_metadata(path).num_rows
         materialize = engine.materializes_in_memory and rows * (24 if keys is not None else 64) <= engine.memory_limit_bytes()
     # materialized: the Parquet is read once into the engine with its host flags (beyond the memory
     # limit DuckDB spills to disk), and every metric then scans memory, not files
-    community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or Path(path).name,
+    community = Community.from_table(table, engine, hosts=hosts, members=members, name=name or locations.basename(path),
                                      materialize=bool(materialize) and engine.materializes_in_memory, keys=keys,
                                      # write_store's files each hold one month, read in the order of their names
                                      time_ordered=bool(files) and all(str(f[0]).startswith("month=") for f in files))
@@ -216,20 +231,27 @@ def _footers(path: str | os.PathLike, files: list[list] | None) -> list[tuple[se
         return None
     out = []
     for rel, _, _ in files:
-        meta = pq.read_metadata(Path(path) / rel)
+        meta = _read_metadata(locations.join(path, rel))
         out.append((set(meta.schema.names), meta.num_rows))
     return out
+
+
+def _read_metadata(location: str | os.PathLike) -> pq.FileMetaData:
+    fs, inside = locations.filesystem(location)
+    with fs.open_input_file(inside) as f:
+        return pq.read_metadata(f)
 
 
 def _key_dictionaries(path: str | os.PathLike, footers: list[tuple[set[str], int]] | None, engine: Engine) -> dict[str, ibis.Table] | None:
     """The store's key dictionaries as engine tables, when every data file carries the keys
     (a store written before keys existed, or holding a file added by hand, is read by its ids)."""
-    root = Path(path)
-    if not footers or not all((root / _KEYS / f).exists() for f, _ in _KEY_SETS.values()):
+    if not footers or not all(set(KEY_COLUMNS) <= names for names, _ in footers):
         return None
-    if not all(set(KEY_COLUMNS) <= names for names, _ in footers):
+    fs, root = locations.filesystem(path)
+    infos = fs.get_file_info([f"{root}/{_KEYS}/{f}" for f, _ in _KEY_SETS.values()])
+    if any(info.type != pafs.FileType.File for info in infos):
         return None
-    return {kind: engine.read_parquet(root / _KEYS / f) for kind, (f, _) in _KEY_SETS.items()}
+    return {kind: engine.read_parquet(locations.join(path, _KEYS, f)) for kind, (f, _) in _KEY_SETS.items()}
 
 
 _MARKER = "_communitylab_checked.json"
@@ -238,32 +260,34 @@ _MARKER = "_communitylab_checked.json"
 def _store_files(path: str | os.PathLike) -> list[list] | None:
     """The store's Parquet files as ``[relative path, size, modification time (ns)]``, sorted (what
     the id-check record compares); ``None`` for a single file (nothing is recorded beside it)."""
-    root = Path(path)
-    return _listing(root, root.rglob("*.parquet")) if root.is_dir() else None
+    fs, root = locations.filesystem(path)
+    if fs.get_file_info(root).type != pafs.FileType.Directory:
+        return None
+    found = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    return _listing(root, [f for f in found if f.type == pafs.FileType.File and f.base_name.endswith(".parquet")])
 
 
 def _fingerprint(path: str | os.PathLike, files: list[list] | None) -> list[list]:
     """Every file a store's results depend on (data files and key dictionaries; a single file
     itself) as ``[relative path, size, modification time (ns)]``."""
-    root = Path(path)
+    fs, root = locations.filesystem(path)
     if files is None:
-        return _listing(root.parent, [root])
-    return files + _listing(root, (root / _KEYS).glob("*.pq"))
+        return _listing(root.rsplit("/", 1)[0], [fs.get_file_info(root)])
+    keys = fs.get_file_info(pafs.FileSelector(f"{root}/{_KEYS}", allow_not_found=True))
+    return files + _listing(root, [f for f in keys if f.type == pafs.FileType.File and f.base_name.endswith(".pq")])
 
 
-def _listing(root: Path, found) -> list[list]:
+def _listing(root: str, found: list[pafs.FileInfo]) -> list[list]:
     """``[path relative to root, size, modification time (ns)]`` of each file found, sorted."""
-    out = []
-    for f in sorted(found):
-        st = f.stat()
-        out.append([f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
-    return out
+    prefix = root.rstrip("/") + "/"
+    return sorted([f.path[len(prefix):] if f.path.startswith(prefix) else f.base_name, f.size, f.mtime_ns] for f in found)
 
 
 def _read_marker(path: str | os.PathLike) -> dict | None:
     """The record of the store's last check (``files, rows, last_event_at``), or None."""
     try:
-        record = json.loads((Path(path) / _MARKER).read_text())
+        text = _read_text(locations.join(path, _MARKER))
+        record = json.loads(text) if text is not None else None
     except (OSError, ValueError):
         return None
     ok = (isinstance(record, dict) and record.get("version") == 2 and isinstance(record.get("files"), list)
@@ -272,12 +296,14 @@ def _read_marker(path: str | os.PathLike) -> dict | None:
 
 
 def _write_marker(path: str | os.PathLike, files: list[list], rows: int, last: pd.Timestamp) -> None:
-    target = Path(path) / _MARKER
+    fs, root = locations.filesystem(path)
+    target = f"{root}/{_MARKER}"
     try:
-        tmp = target.with_suffix(".tmp")
+        tmp = target + ".tmp"
         last_text = None if pd.isna(last) else pd.Timestamp(last).tz_convert("UTC").tz_localize(None).isoformat()
-        tmp.write_text(json.dumps({"version": 2, "check": "kinds in the contract, event ids unique", "files": files,
-                                   "rows": rows, "last_event_at": last_text}))
-        tmp.replace(target)
+        with fs.open_output_stream(tmp) as f:
+            f.write(json.dumps({"version": 2, "check": "kinds in the contract, event ids unique", "files": files,
+                                "rows": rows, "last_event_at": last_text}).encode("utf-8"))
+        fs.move(tmp, target)
     except OSError:  # a read-only store is checked on every open
         pass
