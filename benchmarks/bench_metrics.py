@@ -20,7 +20,11 @@ For each size a Parquet store of synthetic events (``simulate_large_log``) is wr
 * ``duckdb (kit)`` against ``hand SQL``: six metrics, each on a fresh community with the result
   cache off, beside one hand-written DuckDB query of the same definition (``hand_queries.py``),
   with the ratio;
-* ``spark local[2]``: the core panel on Spark, agreement with DuckDB.
+* ``spark local[2]``: the core panel on Spark, agreement with DuckDB;
+* ``spark cluster``: the same on a standalone Spark cluster started on loopback for the run
+  (``tests/spark_cluster.py``: a master and one worker of two cores whose temporary folder is its
+  own, as on another machine), the store read by its ``file://`` URI; agreement with DuckDB.
+  Skipped, with the reason printed, where the machine cannot start one.
 
 DuckDB never loads the log into pandas: it reads the store. Every child starts with an empty
 result cache of its own (a temporary folder), so no run reads what another kept, except the
@@ -70,14 +74,24 @@ def make_store(n: int) -> Path:
 CORE = ("activity_by_period", "reply_direction_matrix", "first_replies", "reciprocity", "degree_gini", "contributions_per_member")
 
 
+#: the bench's application on the loopback cluster takes its whole worker: two cores, 4 GB
+CLUSTER_CONF = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1", "spark.executor.memory": "4g",
+                "spark.cores.max": "2"}
+
+
+def _spark(master: str):
+    from communitylab.engine import spark_session
+
+    return spark_session(master, **({} if master.startswith("local") else CLUSTER_CONF))
+
+
 def _community(path: str, engine: str, memory_limit: str, spark_master: str = "local[2]", materialize: bool | str = "auto"):
     from communitylab import Engine
     from communitylab.loaders import open_store
 
     if engine == "spark":
-        from communitylab.engine import spark_session
-
-        return open_store(path, hosts=HOSTS, engine=Engine("pyspark", session=spark_session(spark_master)))
+        where = path if spark_master.startswith("local") else f"file://{Path(path).resolve()}"  # as a cluster names shared storage
+        return open_store(where, hosts=HOSTS, engine=Engine("pyspark", session=_spark(spark_master)))
     return open_store(path, hosts=HOSTS, engine=Engine("duckdb", memory_limit=memory_limit), materialize=materialize)
 
 
@@ -138,17 +152,15 @@ def kit_metric(c, name: str):
     }[name]()
 
 
-def run_engine(engine: str, path: str, memory_limit: str, full: bool = True) -> dict:
+def run_engine(engine: str, path: str, memory_limit: str, full: bool = True, spark_master: str = "local[2]") -> dict:
     """``full``: the health panel, every event-log metric the community_health study shows plus the
     verdict, on a freshly opened store (signals computed once and shared); else the core panel, the
     numbers the pandas baseline and Spark are compared on. Opening (and checking) the store is timed."""
     if engine == "spark":
-        from communitylab.engine import spark_session
-
-        spark_session("local[2]")  # the session starts before the clock, as pandas' import does
+        _spark(spark_master)  # the session starts (and gets its executors) before the clock, as pandas' import does
     metrics = {}
     t = time.perf_counter()
-    c = _community(path, engine, memory_limit)
+    c = _community(path, engine, memory_limit, spark_master)
     if not full:
         result = core_result(c)
         metrics["core panel"] = time.perf_counter() - t
@@ -192,7 +204,7 @@ def run_pandas(path: str) -> dict:
     return {"result": out, "metrics": {}}
 
 
-def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> None:
+def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float, spark_master: str = "local[2]") -> None:
     if engine == "pandas" and pandas_cap_gb:
         # a MemoryError in this process instead of the kernel's OOM killer picking a victim
         cap = int(pandas_cap_gb * 2**30)
@@ -217,7 +229,7 @@ def child(engine: str, path: str, memory_limit: str, pandas_cap_gb: float) -> No
     elif engine == "each":
         out = run_each(path, memory_limit)
     elif engine in ("duckdb-core", "spark"):  # the core panel: numbers and peak memory beside pandas'
-        out = run_engine("duckdb" if engine == "duckdb-core" else engine, path, memory_limit, full=False)
+        out = run_engine("duckdb" if engine == "duckdb-core" else engine, path, memory_limit, full=False, spark_master=spark_master)
     else:
         out = run_engine(engine, path, memory_limit)
     seconds = time.perf_counter() - t
@@ -254,10 +266,12 @@ def main() -> None:
     ap.add_argument("--engines", nargs="+", default=["pandas", "duckdb"], help="drop pandas for sizes its baseline cannot hold in memory")
     ap.add_argument("--pandas-cap-gb", type=float, default=20.0, help="address-space cap of the pandas child; over it, the run is reported as failed")
     ap.add_argument("--repeat", type=int, default=2, help="runs of each child; the fastest is reported (timings on a shared machine vary)")
-    ap.add_argument("--spark-sizes", nargs="*", type=float, default=[1e7], help="sizes at which Spark local[2] also runs the core panel")
+    ap.add_argument("--spark-sizes", nargs="*", type=float, default=[1e7],
+                    help="sizes at which Spark local[2] and a loopback standalone cluster also run the core panel")
+    ap.add_argument("--spark-master", default="local[2]", help=argparse.SUPPRESS)  # a child's
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.memory_limit, args.pandas_cap_gb)
+        child(args.child[0], args.child[1], args.memory_limit, args.pandas_cap_gb, args.spark_master)
         return
     if args.make:
         print(make_store(args.make))
@@ -267,16 +281,24 @@ def main() -> None:
     header = f"{'events':>12} {'engine':>13} {'what':>12} {'seconds':>9} {'peak MB':>9} {'× pandas':>9} {'× hand SQL':>11}  agree"
     print(header)
     per_metric = {}
+    cluster = None  # the loopback Spark cluster, started at the first size that runs it
     for size in args.sizes:
         n = int(size)
         path = subprocess.run([sys.executable, __file__, "--make", str(n)], capture_output=True, text=True, check=True).stdout.strip()
         _warm(Path(path))
         runs = {}
         engines = (["duckdb-core"] if "duckdb" in args.engines else []) + list(args.engines) + ["each"]
-        engines += ["spark"] if n in {int(x) for x in args.spark_sizes} else []
+        engines += ["spark", "spark-cluster"] if n in {int(x) for x in args.spark_sizes} else []
         caches = []  # each child's own result cache, deleted at the end
         kept = None  # the last full panel's cache, which the re-opened run reads
         for engine in engines + (["reopen"] if "duckdb" in args.engines else []):
+            master = "local[2]"
+            if engine == "spark-cluster":
+                cluster, why = _cluster(cluster)
+                if cluster is None:
+                    print(f"{n:>12,} {'spark cluster':>13} not run: {why}", flush=True)
+                    continue
+                master = cluster.master_url
             for _ in range(1 if engine == "reopen" else max(1, args.repeat)):
                 if engine == "reopen" and kept is None:
                     break
@@ -284,8 +306,9 @@ def main() -> None:
                 caches.append(cache)
                 env = {**os.environ, "COMMUNITYLAB_CACHE_DIR": cache, "COMMUNITYLAB_CACHE": "off" if engine == "each" else "on"}
                 t = time.perf_counter()
-                proc = subprocess.run([sys.executable, __file__, "--child", "duckdb" if engine == "reopen" else engine, path,
-                                       "--memory-limit", args.memory_limit, "--pandas-cap-gb", str(args.pandas_cap_gb)],
+                kind = {"reopen": "duckdb", "spark-cluster": "spark"}.get(engine, engine)
+                proc = subprocess.run([sys.executable, __file__, "--child", kind, path, "--memory-limit", args.memory_limit,
+                                       "--pandas-cap-gb", str(args.pandas_cap_gb), "--spark-master", master],
                                       capture_output=True, text=True, env=env)
                 if proc.returncode:
                     last = (proc.stderr.strip().splitlines() or ["?"])[-1]
@@ -326,9 +349,17 @@ def main() -> None:
             agree = _agree(r["result"], runs["duckdb-core"]["result"]) if "duckdb-core" in runs else "-"
             ratio = f"{r['seconds'] / base['seconds']:>9.2f}" if base else f"{'-':>9}"
             print(f"{n:>12,} {'spark local[2]':>13} {'core panel':>12} {r['metrics']['core panel']:>9.2f} {r['peak_mb']:>9.0f} {ratio} {'-':>11}  {agree} (with DuckDB)", flush=True)
+        if "spark-cluster" in runs:
+            r = runs["spark-cluster"]
+            agree = _agree(r["result"], runs["duckdb-core"]["result"]) if "duckdb-core" in runs else "-"
+            ratio = f"{r['seconds'] / base['seconds']:>9.2f}" if base else f"{'-':>9}"
+            print(f"{n:>12,} {'spark cluster':>13} {'core panel':>12} {r['metrics']['core panel']:>9.2f} {r['peak_mb']:>9.0f} {ratio} {'-':>11}  {agree} (with DuckDB)"
+                  "  (standalone, one worker of 2 cores on loopback, private /tmp; peak MB: the driver's Python)", flush=True)
         if "each" in runs:
             kit, hand = runs["each"]["metrics"]["kit"], runs["each"]["metrics"]["hand"]
             print(f"{'':>12}   per metric at {n:,}: " + "; ".join(f"{k} {kit[k]:.2f}/{hand[k]:.2f} s = {kit[k] / hand[k]:.2f}×" for k in kit), flush=True)
+    if cluster is not None:
+        cluster.stop()
     full = {n: sum(m.values()) for n, m in per_metric.items()}
     if len(full) > 1:  # growth: 1 is linear; the log-log slope between consecutive sizes and overall
         import math
@@ -341,6 +372,19 @@ def main() -> None:
         print(f"\nfull health panel at {n:,} events, seconds per step (signals computed once and shared):")
         for k, v in metrics.items():
             print(f"  {k:<28} {v:7.2f}")
+
+
+def _cluster(running):
+    """The loopback standalone cluster (started on first use), or None and why it cannot run here."""
+    if running is not None:
+        return running, ""
+    sys.path.insert(0, str(HERE.parent))
+    try:
+        from tests import spark_cluster
+
+        return spark_cluster.start_cluster(cores=2, memory="5g"), ""
+    except Exception as exc:  # noqa: BLE001 - reported in the table instead of a row
+        return None, " ".join(str(exc).split())[:200]
 
 
 if __name__ == "__main__":
