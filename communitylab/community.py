@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import ibis
 import pandas as pd
@@ -287,6 +288,27 @@ class Community:
             self._cache["last_event_at"] = pd.Timestamp(self.execute(self.core.created_at.max()))
         return self._cache["last_event_at"]
 
+    def set_last_event_at(self, when: pd.Timestamp) -> None:
+        """Record the time of the log's last event when it was read another way (a store's check
+        pass, or the record of an earlier one), so that :meth:`last_event_at` reads nothing."""
+        self._cache["last_event_at"] = pd.Timestamp(when)
+
+    def keep_results(self, results: ResultCache | None) -> None:
+        """Keep this community's metric results between sessions in ``results`` (see
+        :mod:`communitylab.result_cache`; None: only for this session)."""
+        self._results = results
+
+    def remember(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The result stored under ``key``, computed by ``compute()`` at the first call only (and,
+        for a community whose results are kept, read from or written to that cache)."""
+        if key not in self._cache:
+            self._cache[key] = compute() if self._results is None else self._results.fetch(key, compute)
+        return self._cache[key]
+
+    def remembers(self, key: Hashable) -> bool:
+        """Whether a result is stored under ``key`` for this session."""
+        return key in self._cache
+
     def execute(self, expr: ibis.Expr):
         """Run an Ibis expression on this community's engine (UTC-aware timestamps back)."""
         return self.engine.execute(expr)
@@ -326,19 +348,14 @@ def cached(fn):
             hash(key)
         except TypeError:
             return fn(community, *args, **kwargs)
-        store = community._cache
-        if key not in store:
-            compute = functools.partial(fn, community, *args, **kwargs)
-            disk = community._results  # a large store's community: results are also kept between sessions
-            store[key] = compute() if disk is None else disk.fetch(key, compute)
-        out = store[key]
+        out = community.remember(key, functools.partial(fn, community, *args, **kwargs))
         if isinstance(out, tuple):  # e.g. (counts, transitions): each frame copied out
             return tuple(x.copy() if isinstance(x, pd.DataFrame | pd.Series) else x for x in out)
         return out.copy() if isinstance(out, pd.DataFrame | pd.Series) else out
 
     def computed(community, *args, **kwargs) -> bool:
         """Whether this metric was already computed for ``community`` with these arguments."""
-        return key_of(community, *args, **kwargs) in community._cache
+        return community.remembers(key_of(community, *args, **kwargs))
 
     wrapper.computed = computed
     return wrapper

@@ -161,15 +161,15 @@ def _open_store(path, *, hosts, members, name, engine, materialize, cache) -> Co
     record = _read_marker(path) if files is not None else None
     if record is not None and record["files"] == files:  # checked before, unchanged since: nothing is read
         n_rows = int(record["rows"])
-        community._cache["last_event_at"] = pd.Timestamp(record["last_event_at"], tz="UTC").as_unit("us") if record["last_event_at"] else pd.NaT
+        community.set_last_event_at(pd.Timestamp(record["last_event_at"], tz="UTC").as_unit("us") if record["last_event_at"] else pd.NaT)
     else:
         n_rows = _check(community, path)
         if files is not None:
             _write_marker(path, files, n_rows, community.last_event_at())
     community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
     if cache and engine.keeps_results:
-        community._results = ResultCache.for_store(path, _fingerprint(path, files), events=n_rows, hosts=community.hosts,
-                                                   members=members, backend=engine.backend)
+        community.keep_results(ResultCache.for_store(path, _fingerprint(path, files), events=n_rows, hosts=community.hosts,
+                                                     members=members, backend=engine.backend))
     return community
 
 
@@ -183,7 +183,7 @@ def _check(community: Community, path: str | os.PathLike) -> int:
         return t.kind.isnull() | ~t.kind.isin(list(EVENT_KINDS)).fill_null(False)
 
     row = engine.execute(core.aggregate(rows=core.count(), bad=bad(core).cast("int64").sum(), last=core.created_at.max()))
-    community._cache["last_event_at"] = pd.Timestamp(row["last"].iloc[0])  # read in the same pass (see Community.last_event_at)
+    community.set_last_event_at(row["last"].iloc[0])  # read in the same pass (see Community.last_event_at)
     check = row[["rows", "bad"]].fillna(0).iloc[0]
     if check["bad"]:
         ids = engine.execute(table.filter(bad(table)).select("event_id").limit(5))["event_id"]
