@@ -181,7 +181,16 @@ class LoadReport:
         cols = ["rule", "column", "count", "action", "first_rows"]
         return pd.DataFrame(self.issues, columns=cols)
 
-    def summary(self) -> str:
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per rule (as :meth:`to_frame`), with ``rows_read``, ``rows_loaded``,
+        ``excluded`` and ``notes`` in ``attrs``. In words: ``str(report)``."""
+        out = self.to_frame()
+        out.attrs.update(source=self.source, rows_read=self.rows_read, rows_loaded=self.rows_loaded, excluded=self.excluded,
+                         notes=list(self.notes))
+        return out
+
+    def __str__(self) -> str:
         """Plain-text account for people."""
         lines = [
             f"Load report for {self.source}",
@@ -193,9 +202,6 @@ class LoadReport:
             lines.append(f"  - {i['rule']}{col}: {i['count']:,} row(s), {i['action']}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def _repr_html_(self) -> str:
         head = (

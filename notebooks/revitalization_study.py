@@ -63,8 +63,8 @@ if versus.did is not None:
     answer = versus.headline(impact, outcome, confidence_level) + "\n\n" + answer.replace("**", "")
 report.executive_summary(answer, versus.key_figures(outcome) + report.intervention_key_figures(effects, impact, placebo, outcome, period),
                          level=confidence_level, actions=todo, why=versus.sentences(outcome))
-summary.record(design=versus.design, comparison=list(others), did=versus.did.summary() if versus.did else None,
-               synthetic_control=versus.synth.summary().assign(ratio=versus.synth_ratio) if versus.synth else None)
+summary.record(design=versus.design, comparison=list(others), did=versus.did.summary if versus.did else None,
+               synthetic_control=versus.synth.summary.assign(ratio=versus.synth_ratio) if versus.synth else None)
 summary.record(outcome=outcome, definition=series.attrs["definition"], impact=impact.to_dict(), effects=effects, answer=answer, actions=todo,
                placebo_p_values=placebo.attrs["p_values"], n_periods=len(series), excluded_periods=series.attrs["excluded_periods"])
 
@@ -90,7 +90,7 @@ if versus.did is not None:
     plots.plot_comparison_series(versus.indexed, community.name, versus.start)
     report.show_figure(f"{outcome.replace('_', ' ').capitalize()} per {period}, each community divided by its mean before the start "
                        f"(dotted line); {len(wide)} {period}s that every community covers.")
-    display(tables.table(versus.did.summary(), title="Difference in differences"))
+    display(tables.table(versus.did.summary, title="Difference in differences"))
     plots.plot_event_study(versus.did.event_study, bin_label=f"bins of {iv.EVENT_BIN.get(period, 1)} {period}s from the start")
     report.show_figure("Rate ratio of the treated against the comparison communities per bin, with 95% intervals; the bin just "
                        "before the start is the reference. The first and last bins hold every earlier and later period.")
@@ -120,7 +120,7 @@ display(tables.table(effects, title="Change of level at each phase (rate ratio)"
 # Rate ratios per term (`ratio` = exp(coef)); the dispersion says how much noisier than Poisson the counts are. When the residuals are autocorrelated the effects are also shown with HAC (autocorrelation-robust) intervals.
 
 # %%
-display(tables.table(model.summary()))
+display(tables.table(model.summary))
 display(Markdown(report.its_diagnostics(model)))
 autocorr = model.residual_autocorrelation()
 display(tables.table(autocorr, title="Residual autocorrelation"))

@@ -23,7 +23,7 @@ from communitylab.simulate import SCENARIOS, simulate
 def test_scenarios_get_their_verdict(scenario, seed):
     sim = simulate(scenario, seed=seed)
     verdict = health_verdict(sim.community())
-    assert verdict.label == sim.truth["expected_verdict"], verdict.summary()
+    assert verdict.label == sim.truth["expected_verdict"], str(verdict)
     assert list(verdict.signals.columns) == ["id", "signal", "value", "ci_low", "ci_high", "threshold", "flag", "n", "share", "status"]
 
 
@@ -80,13 +80,13 @@ def test_digg_is_a_transient_crowd_and_collegemsg_is_declining():
     from communitylab import datasets
 
     digg = health_verdict(datasets.load_community("digg-reply"))
-    assert digg.label == "transient crowd", digg.summary()
+    assert digg.label == "transient crowd", str(digg)
     s = digg.signals.set_index("signal")
     assert s.loc["reciprocity", "value"] == pytest.approx(0.00216, abs=5e-5)  # self-replies excluded from the headline
     assert reciprocity(datasets.load_community("digg-reply")) == pytest.approx(0.01552, abs=5e-5)  # KONECT's figure, its convention
     assert s.loc["pairs that exchange more than once", "ci_high"] < 0.05
     college = health_verdict(datasets.load_community("collegemsg"))
-    assert college.label == "declining", college.summary()
+    assert college.label == "declining", str(college)
     trend = college.trajectory.set_index("measure")
     assert trend.loc["active members", "ci_high"] < 1 and trend.loc["member-to-member replies", "ci_high"] < 1
 
@@ -100,7 +100,7 @@ def test_stray_events_do_not_stretch_the_window():
     assert lo.year == 2017 and observation_window(c, robust=False)[0].year == 2011
     assert c.report.count(next(i["rule"] for i in c.report.issues if i["rule"].startswith("isolated stray event"))) == 3
     v = health_verdict(c)
-    assert "2017-08-08 to 2017-12-03" in v.window and "327 weeks" not in v.summary()
+    assert "2017-08-08 to 2017-12-03" in v.window and "327 weeks" not in str(v)
     # the host's cadence is read within the active period too: no silence starts before it, and the
     # days outside silences are a part of the active period, never negative
     from communitylab.engagement import activity_during_silences
@@ -122,7 +122,7 @@ def test_unlinked_replies_cannot_be_judged(tmp_path):
         rows.append(f"r{i},m{(i + 3) % 7},reply,2024-01-{1 + i % 28:02d} 12:00,p{i},{i}")
     p.write_text("\n".join(rows) + "\n")
     v = health_verdict(load_source(p, now=NOW))
-    assert v.label == "cannot judge" and "known addressee" in v.summary() and "nan%" not in v.summary()
+    assert v.label == "cannot judge" and "known addressee" in str(v) and "nan%" not in str(v)
 
 
 @pytest.mark.parametrize("pair", [["73", "112"], ["27", "5064"], ["4", "8"]])
@@ -130,7 +130,7 @@ def test_ordinary_members_named_as_hosts_are_not_a_fragile_host(pair):
     from communitylab import datasets
 
     v = health_verdict(datasets.load_community("stackexchange-beer", hosts=pair))
-    assert v.label == "thriving conversation", v.summary()
+    assert v.label == "thriving conversation", str(v)
 
 
 def test_trajectory_reads_a_halving_and_a_steady_log():
@@ -250,6 +250,6 @@ def test_a_community_that_has_gone_quiet_is_dormant_now_whatever_its_past():
     row = v.signals.set_index("id").loc["recent_contributions_per_week"]
     n_recent = int((recent & member_talk & keep).sum())
     assert row["n"] == n_recent and row["value"] == pytest.approx(n_recent / 13)
-    assert row["value"] < 3 and v.label == "dormant", v.summary()
+    assert row["value"] < 3 and v.label == "dormant", str(v)
     assert any("has gone quiet" in r for r in v.reasons)
     assert health_verdict(sim.community()).label == "thriving conversation"  # the same community, still talking

@@ -190,7 +190,7 @@ def test_members_parse_flags_and_dates():
 def test_load_report_renders_for_people():
     df = pd.concat([tiny_events(), tiny_events().iloc[[2]]], ignore_index=True)
     _, report = validate_events(df, "export.csv", now=NOW)
-    text = report.summary()
+    text = str(report)
     assert "rows read: 12; rows loaded: 11; excluded: 1" in text
     assert "repeated event_id" in report._repr_html_()
     assert list(report.to_frame().columns) == ["rule", "column", "count", "action", "first_rows"]

@@ -102,11 +102,16 @@ class HealthVerdict:
     window: str = ""
     trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def summary(self) -> str:
-        return f"Verdict: {self.label}.\n" + "\n".join(f"- {r}" for r in self.reasons)
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The signals behind the verdict (``id, signal, value, ci_low, ci_high, n, threshold,
+        status, flag, ...``); the verdict, its window and reasons in ``attrs``. In words: ``str(verdict)``."""
+        out = self.signals.copy()
+        out.attrs.update(label=self.label, window=self.window, reasons=list(self.reasons))
+        return out
 
     def __str__(self) -> str:
-        return self.summary()
+        return f"Verdict: {self.label}.\n" + "\n".join(f"- {r}" for r in self.reasons)
 
     def _repr_markdown_(self) -> str:
         return f"**Verdict: {self.label}.**\n\n" + "\n".join(f"- {r}" for r in self.reasons)

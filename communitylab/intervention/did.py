@@ -72,6 +72,7 @@ class DifferenceInDifferences:
         the start (p ≥ 0.10); None without leads."""
         return None if not np.isfinite(self.pretrend_p) else bool(self.pretrend_p >= 0.10)
 
+    @property
     def summary(self) -> pd.DataFrame:
         """One row: the rate ratio with its interval and p-value, and what it rests on."""
         return pd.DataFrame([{"design": "difference in differences", "rate_ratio": self.rate_ratio,

@@ -19,6 +19,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from communitylab.errors import NotFittedError, ParameterError
+from communitylab.fit_inputs import frame_of_columns
 from communitylab.schema import DataValidationError
 
 __all__ = ["InterruptedTimeSeries", "Phase", "group_milestones"]
@@ -198,9 +199,7 @@ class InterruptedTimeSeries:
             the period index.
         """
         source = "InterruptedTimeSeries.fit"
-        for col in [time, value] + [c for c in (exposure, season) if c]:
-            if col not in data.columns:
-                raise DataValidationError(source, col, [], "a column of the data", 0)
+        frame_of_columns(data, [time, value] + [c for c in (exposure, season) if c], source)
         d = data.reset_index(drop=True)
         y = pd.to_numeric(d[value], errors="coerce")
         bad = y.isna() | (y < 0 if self.family == "poisson" else False)
@@ -245,6 +244,7 @@ class InterruptedTimeSeries:
         self._check()
         return self.result_.params
 
+    @property
     def summary(self) -> pd.DataFrame:
         """Every coefficient with its standard error, interval and p-value (and rate ratios for Poisson).
 
@@ -265,7 +265,7 @@ class InterruptedTimeSeries:
 
         For Poisson the changes are rate ratios (1 = no change); for Gaussian, differences.
         """
-        s = self.summary()
+        s = self.summary
         ratio = self.family == "poisson"
         rows = []
         for p in self.phases_:

@@ -144,6 +144,7 @@ class SyntheticControl:
         return (f"Before the intervention the synthetic community misses the treated one by {self.pre_rmspe:.3g} a period "
                 f"(RMSPE; {share:.0%} of its level, against a spread of {spread:.3g}): {verdict}.")
 
+    @property
     def summary(self) -> pd.DataFrame:
         """One row: the effect (mean gap after), the RMSPEs, their ratio and the placebo p-value."""
         return pd.DataFrame([{"treated": self.treated, "effect": self.effect, "pre_rmspe": self.pre_rmspe,

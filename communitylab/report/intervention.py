@@ -138,7 +138,7 @@ def before_after_table(panel: pd.DataFrame) -> pd.DataFrame:
 def its_diagnostics(model) -> str:
     """Plain-words checks of a fitted :class:`~communitylab.intervention.InterruptedTimeSeries`:
     overdispersion, residual autocorrelation, and how many periods each side carries."""
-    s = model.summary()
+    s = model.summary
     ac = model.residual_autocorrelation()
     lines = [f"n = {s.attrs['n']} periods, {model.phases_[0].start} before the first intervention; errors: {s.attrs['cov_type']}."]
     disp = s.attrs["dispersion"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from communitylab.errors import ParameterError
+from communitylab.errors import NotFittedError, ParameterError
+from communitylab.fit_inputs import numeric_vector
 
 __all__ = ["KaplanMeier"]
 
@@ -25,17 +26,31 @@ class KaplanMeier:
 
     Examples
     --------
+    Parameters
+    ----------
+    level : float
+        The confidence level of :attr:`summary` and of :meth:`confidence_band` (0.95).
+
+    Examples
+    --------
     >>> km = KaplanMeier().fit([1.0, 2.0, 3.0], [1, 0, 1], counts=[2, 1, 1])
     >>> km.surv_prob.round(3).tolist()
     [0.5, 0.0]
+    >>> list(km.summary.columns)
+    ['time', 'at_risk', 'events', 'survival', 'se', 'ci_low', 'ci_high']
     """
+
+    def __init__(self, *, level: float = 0.95) -> None:
+        if not 0 < level < 1:
+            raise ParameterError(f"level must be between 0 and 1, not {level!r}")
+        self.level = level
 
     def fit(self, durations, event_observed, counts=None) -> KaplanMeier:
         """Fit to ``durations`` with ``event_observed`` (1: the event happened then; 0: censored
         then), each row standing for ``counts`` subjects (default 1)."""
-        t = np.asarray(durations, dtype=float)
-        e = np.asarray(event_observed).astype(bool)
-        w = np.ones(len(t), dtype=float) if counts is None else np.asarray(counts, dtype=float)
+        t = numeric_vector(durations, "durations", "KaplanMeier.fit")
+        e = numeric_vector(event_observed, "event_observed", "KaplanMeier.fit").astype(bool)
+        w = np.ones(len(t), dtype=float) if counts is None else numeric_vector(counts, "counts", "KaplanMeier.fit")
         if not (len(t) == len(e) == len(w)):
             raise ParameterError("durations, event_observed and counts must have the same length")
         if np.isnan(t).any() or (w < 0).any():
@@ -94,18 +109,27 @@ class KaplanMeier:
         upper = np.inf if inside[-1] == len(self.surv_times) - 1 else self.surv_times[inside[-1] + 1]
         return float(self.surv_times[inside[0]]), float(upper)
 
-    def confidence_band(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-        """Pointwise log-log intervals of S(t), as R's ``survfit(..., conf.type = "log-log")``."""
+    def confidence_band(self, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Pointwise log-log intervals of S(t), as R's ``survfit(..., conf.type = "log-log")``
+        (at the fitter's ``level`` unless one is given)."""
         from scipy.stats import norm
 
+        self._check_fitted()
+        level = self.level if level is None else level
         z = norm.ppf(0.5 + level / 2)
         s = np.clip(self.surv_prob, 1e-12, 1 - 1e-12)
         se = self.surv_prob_se / (s * np.abs(np.log(s)))
         lo, hi = s ** np.exp(z * se), s ** np.exp(-z * se)
         return np.where(self.surv_prob >= 1, 1.0, lo), np.where(self.surv_prob >= 1, 1.0, hi)
 
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """``time, at_risk, events, survival, se, ci_low, ci_high`` at each event time."""
-        lo, hi = self.confidence_band(level)
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "surv_prob"):
+            raise NotFittedError("KaplanMeier is not fitted; call fit(...) first")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """``time, at_risk, events, survival, se, ci_low, ci_high`` at each event time (intervals
+        at the fitter's ``level``)."""
+        lo, hi = self.confidence_band()
         return pd.DataFrame({"time": self.surv_times, "at_risk": self.n_risk, "events": self.n_events,
                              "survival": self.surv_prob, "se": self.surv_prob_se, "ci_low": lo, "ci_high": hi})

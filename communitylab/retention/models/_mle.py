@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from communitylab.errors import ConvergenceWarning, EstimationWarning, NotFittedError
+from communitylab.fit_inputs import frame_of_columns
 
 
 def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
@@ -237,11 +238,8 @@ class PositiveMLE:
 
 
 def check_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
-    from communitylab.schema import DataValidationError
-
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataValidationError(source, ", ".join(missing), [], f"columns {list(columns)}", 0)
+    """``df`` is a DataFrame holding ``columns`` (see :mod:`communitylab.fit_inputs`)."""
+    frame_of_columns(df, columns, source)
 
 
 def check_rfm(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray, source: str = "summary") -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
+from communitylab.fit_inputs import numeric_vector
 from communitylab.retention.models._mle import PositiveMLE
 
 __all__ = ["ShiftedBetaGeometricFitter"]
@@ -35,8 +36,8 @@ class ShiftedBetaGeometricFitter(PositiveMLE):
     def fit(self, survivors) -> ShiftedBetaGeometricFitter:
         from communitylab.schema import DataValidationError
 
-        s = np.asarray(survivors, dtype=float)
-        if s.ndim != 1 or len(s) < 2:
+        s = numeric_vector(survivors, "survivors", "ShiftedBetaGeometricFitter.fit")
+        if len(s) < 2:
             raise DataValidationError("ShiftedBetaGeometricFitter.fit", "survivors", [], "at least two periods of survivor counts", 0)
         bad = np.flatnonzero((s < 0) | ~np.isfinite(s))
         if len(bad):
