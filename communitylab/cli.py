@@ -41,6 +41,16 @@ from communitylab.schema import DataValidationError
 DEMO_STUDIES = ("getting_started", "community_health", "churn_vs_acquisition", "member_survey", "revitalization_study")
 
 
+#: ``communitylab run``'s exit code and message prefix by error, the first that matches (see the epilog)
+_RUN_EXIT_CODES = (
+    (StudyInputError, 2, "bad input: "),
+    (StudyFailed, 1, ""),
+    (StudyBusy, 3, ""),
+    (OutputError, 4, ""),
+    ((CommunityLabError, ValueError, OSError), 2, ""),  # refused parameters, a damaged privacy key, a Spark master that does not answer
+)
+
+
 def _value(text: str):
     """Parse a -p value as papermill does: YAML scalars (ints, floats, booleans, lists, mappings), else text."""
     try:
@@ -238,21 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             result = run_study(args.study, params, out_dir=args.out, run_id=args.run_id, progress=not args.quiet, raw_parameters=raw,
                                wait=args.wait)
-        except StudyInputError as exc:
-            print(f"communitylab: bad input: {exc}", file=sys.stderr)
-            return 2
-        except StudyFailed as exc:
-            print(f"communitylab: {exc}", file=sys.stderr)
-            return 1
-        except StudyBusy as exc:
-            print(f"communitylab: {exc}", file=sys.stderr)
-            return 3
-        except OutputError as exc:
-            print(f"communitylab: {exc}", file=sys.stderr)
-            return 4
-        except (CommunityLabError, ValueError, OSError) as exc:  # refused parameters, a damaged privacy key, ...
-            print(f"communitylab: {exc}", file=sys.stderr)
-            return 2
+        except (StudyFailed, StudyBusy, OutputError, CommunityLabError, ValueError, OSError) as exc:
+            code, prefix = next((code, prefix) for kinds, code, prefix in _RUN_EXIT_CODES if isinstance(exc, kinds))
+            print(f"communitylab: {prefix}{exc}", file=sys.stderr)
+            return code
         print(result.report)
         if args.pdf:
             from communitylab.browser import ChromiumMissing, html_to_pdf

@@ -85,6 +85,19 @@ class ExportFiles:
     def has(self, name: str) -> bool:
         return name in self._names
 
+    def json_names(self, expected: str) -> list[str]:
+        """Every ``.json`` entry (API responses saved as pages), sorted.
+
+        Raises
+        ------
+        DataValidationError
+            There is none; ``expected`` says what the export should hold.
+        """
+        names = [n for n in self._names if n.lower().endswith(".json")]
+        if not names:
+            raise DataValidationError(str(self.path), "(file)", [], expected, 0)
+        return names
+
     def label(self, name: str) -> str:
         """How messages name an entry: ``export.zip!general/2024-05-01.json`` or a path."""
         if self._zip is not None:

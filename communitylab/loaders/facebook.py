@@ -73,9 +73,7 @@ def read_facebook(path: str | os.PathLike, *, include_text: bool = False) -> Raw
     """
     files = ExportFiles(path)
     report = LoadReport(source=str(path))
-    names = [n for n in files.names() if n.lower().endswith(".json")]
-    if not names:
-        raise DataValidationError(str(path), "(file)", [], "Graph API responses saved as .json", 0)
+    names = files.json_names("Graph API responses saved as .json")
     b = EventBuilder(include_text=include_text)
     excluded: dict[str, list[Any]] = defaultdict(list)
     state = {"no_from": 0, "unlisted_comments": 0, "unlisted_reactions": 0}

@@ -89,9 +89,7 @@ def read_github(path: str | os.PathLike, *, include_text: bool = False) -> RawEx
     """
     files = ExportFiles(path)
     report = LoadReport(source=str(path))
-    names = [n for n in files.names() if n.lower().endswith(".json")]
-    if not names:
-        raise DataValidationError(str(path), "(file)", [], "GitHub API responses saved as .json", 0)
+    names = files.json_names("GitHub API responses saved as .json")
     b = EventBuilder(include_text=include_text)
     excluded: dict[str, list[Any]] = defaultdict(list)
     hosts: set[str] = set()

@@ -30,7 +30,7 @@ import defusedxml.ElementTree as DET
 import pandas as pd
 from defusedxml import DefusedXmlException
 
-from communitylab.loaders._export import RawExport, make_loader
+from communitylab.loaders._export import EventBuilder, RawExport, make_loader
 from communitylab.loaders._io import find_file, open_binary, reading
 from communitylab.schema import DataValidationError, LoadReport
 
@@ -116,16 +116,10 @@ def read_stackexchange(
     folder = Path(folder)
     channel = channel or folder.name
     report = LoadReport(source=str(folder))
-    cols = {k: [] for k in ("event_id", "member_id", "kind", "created_at", "thread_id", "parent_id", "text")}
+    built = EventBuilder(include_text=include_text)
 
     def add(eid, member, kind, created, thread, parent, text=None):
-        cols["event_id"].append(eid)
-        cols["member_id"].append(member)
-        cols["kind"].append(kind)
-        cols["created_at"].append(created)
-        cols["thread_id"].append(thread)
-        cols["parent_id"].append(parent)
-        cols["text"].append(text if include_text else None)
+        built.add(eid, member, kind, created, thread_id=thread, parent_id=parent, channel=channel, text=text)
 
     thread_of: dict[str, str] = {}
     skipped_types: dict[str, int] = {}
@@ -213,10 +207,7 @@ def read_stackexchange(
     report.notes.append(
         f"read {n_posts:,} posts, {n_comments:,} comments, {n_votes:,} votes, {n_users:,} users"
     )
-    events = pd.DataFrame(cols)
-    events["channel"] = channel
-    if not include_text:
-        events = events.drop(columns="text")
+    events = built.frame()
     members_df = pd.DataFrame(members)
     members_df["is_host"] = False
     report.notes.append(f"host rule: {HOST_RULE}")
