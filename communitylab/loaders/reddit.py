@@ -30,6 +30,8 @@ comments (moderators speaking as moderators), unless ``hosts`` is given.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from communitylab.errors import InputTooLarge
 from communitylab.loaders._export import (
     EventBuilder,
     ExportFiles,
@@ -50,7 +53,7 @@ from communitylab.loaders._export import (
     safe_record,
     utc_epoch,
 )
-from communitylab.loaders._io import strip_compression
+from communitylab.loaders._io import open_binary, strip_compression
 from communitylab.schema import SHOW_ROWS, DataValidationError, LoadReport
 
 __all__ = ["read_reddit", "load_reddit", "is_reddit_record"]
@@ -199,15 +202,33 @@ def _line_numbers(path: Path, rows: list[int]) -> list[int] | None:
 
 
 def _read_fast(path: Path, report: LoadReport) -> RawExport | None:
-    """A plain JSON Lines file read by DuckDB, only the columns the mapping needs, mapped column by
+    """A JSON Lines file read by DuckDB, only the columns the mapping needs, mapped column by
     column: the same events, hosts and counts as the careful line-by-line reader. None (the caller
     then reads line by line, counting each damaged line) when any line is not a clean record:
     invalid JSON, a missing or mistyped id or time, a time with a fraction, a line too long for
-    DuckDB; and for compressed files."""
+    DuckDB; or a compressed file that cannot be decompressed whole.
+
+    A ``.gz`` or ``.zst`` dump is first decompressed to a temporary file by the same bounded
+    reader the careful path uses (Pushshift's long zstd windows included; past the expansion limit,
+    :class:`~communitylab.errors.InputTooLarge`), then read as a plain one."""
+    if strip_compression(path.name) == path.name:
+        return _read_plain(path, report, label=path.name)
+    with tempfile.TemporaryDirectory(prefix="communitylab-reddit-") as tmp:
+        plain = Path(tmp) / strip_compression(path.name)
+        try:
+            with open_binary(path) as src, open(plain, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except InputTooLarge:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged stream or a full disk: the careful reader names it
+            return None
+        return _read_plain(plain, report, label=path.name)
+
+
+def _read_plain(path: Path, report: LoadReport, *, label: str) -> RawExport | None:
+    """:func:`_read_fast` on an uncompressed file; ``label`` names it in the load report."""
     import duckdb
 
-    if strip_compression(path.name) != path.name:
-        return None
     try:
         with duckdb.connect() as con:  # its own connection: file order kept
             frame = con.sql(_fast_query(path)).arrow().read_all().to_pandas()
@@ -228,7 +249,7 @@ def _read_fast(path: Path, report: LoadReport) -> RawExport | None:
     shown = _line_numbers(path, bots[:SHOW_ROWS].tolist())
     if shown is None:
         return None
-    report.add("bot account (AutoModerator)", len(bots), "excluded", "line", [f"{path.name} line {n}" for n in shown])
+    report.add("bot account (AutoModerator)", len(bots), "excluded", "line", [f"{label} line {n}" for n in shown])
     report.add("author [deleted] or [removed] (kept as an unknown member)", deleted, "kept", "author")
     members = pd.DataFrame({"member_id": np.sort(events["member_id"].dropna().unique().to_numpy(str))})
     members["is_host"] = members["member_id"].isin(hosts)

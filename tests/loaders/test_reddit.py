@@ -141,3 +141,38 @@ def pd_isna(value) -> bool:
     import pandas as pd
 
     return bool(pd.isna(value))
+
+
+@pytest.mark.parametrize("suffix, compress", [(".gz", None), (".zst", _zst)])
+def test_a_compressed_dump_takes_the_duckdb_path_with_the_same_result(tmp_path, monkeypatch, suffix, compress):
+    """Pushshift and Arctic Shift publish .zst (Pushshift with long windows): decompressed once by
+    the bounded reader, then read by DuckDB; the same events, hosts and counts as line by line."""
+    import gzip
+    import json
+
+    import zstandard
+
+    data = ("\n".join(json.dumps(r) for r in CLEAN[:3]) + "\n\n" + "\n".join(json.dumps(r) for r in CLEAN[3:]) + "\n").encode()
+    path = tmp_path / f"RC_2024-05{suffix}"
+    if compress is None:
+        path.write_bytes(gzip.compress(data))
+    else:  # a long window, as `zstd --long=31` writes
+        params = zstandard.ZstdCompressionParameters.from_level(3, window_log=27, enable_ldm=True)
+        path.write_bytes(zstandard.ZstdCompressor(compression_params=params).compress(data))
+    fast, careful = _both_readers(path, monkeypatch)
+    assert any("read by DuckDB" in n for n in fast.report.notes)
+    _same(fast, careful)
+    bots = [i for i in fast.report.issues if i["rule"].startswith("bot account")][0]
+    assert bots["first_rows"] == [f"RC_2024-05{suffix} line 5"]  # named as the user's file, not the temporary one
+
+
+def test_a_damaged_compressed_dump_is_read_line_by_line(tmp_path, monkeypatch):
+    import gzip
+    import json
+
+    path = tmp_path / "RC_2024-05.gz"
+    path.write_bytes(gzip.compress(("\n".join(json.dumps(r) for r in CLEAN) + "\n").encode())[:-12])  # truncated
+    from communitylab.schema import DataValidationError
+
+    with pytest.raises(DataValidationError, match="RC_2024-05.gz: \\(file\\): expected a readable file \\(Compressed file ended"):
+        _both_readers(path, monkeypatch)
