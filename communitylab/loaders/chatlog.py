@@ -51,6 +51,7 @@ from communitylab.loaders._export import (
     split_hosts,
     utc_epoch,
 )
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_chatlog", "load_chatlog", "looks_like_chatlog"]
@@ -140,3 +141,15 @@ def read_chatlog(path: str | os.PathLike, *, hosts: HostRule = None, include_tex
 
 
 load_chatlog = make_loader(read_chatlog, "IRC channel logs (timestamp / nick / message blocks)", hosts_in_read=True)
+
+
+def _is_chatlog(f: Sniff) -> bool:
+    return f.suffix(".txt", ".tsv", ".edges") and looks_like_chatlog(f.head(4096))
+
+
+register(
+    Format("chatlog", "IRC channel logs: daily files of timestamp / nick / message blocks (a file, a folder of YYYY/MM-DD.txt, a zip)",
+              "message naming a nick seen before (nick: ...) → reply addressed to it; other messages → post; bots excluded",
+              "given nicks (none by default)", load_chatlog, order=110),
+    entry=_is_chatlog, priority=30,
+)

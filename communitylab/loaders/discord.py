@@ -56,6 +56,7 @@ from communitylab.loaders._export import (
     split_hosts,
     utc_iso,
 )
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_discord", "load_discord", "is_discord_document"]
@@ -167,3 +168,15 @@ def _member(user: dict[str, Any]) -> str | None:
 
 
 load_discord = make_loader(read_discord, "DiscordChatExporter JSON (a file or a folder)", hosts_in_read=True)
+
+
+def _is_discord_json(f: Sniff) -> bool:
+    return f.suffix(".json") and '"guild":' in f.compact and '"messages":' in f.compact
+
+
+register(
+    Format("discord", "DiscordChatExporter JSON (a channel file, or a folder of them)",
+              "message → post; reply (reference) → reply; reaction users → reactions; member join → join; bots excluded",
+              "given ids, user names or role names", load_discord, order=20),
+    entry=_is_discord_json, priority=52,
+)

@@ -55,6 +55,7 @@ from communitylab.loaders._export import (
     safe_record,
     utc_iso,
 )
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_discourse", "load_discourse", "is_discourse_topic", "DISCOURSE_CSV_COLUMNS"]
@@ -170,3 +171,18 @@ def _csv_posts(files: ExportFiles, name: str):
 
 
 load_discourse = make_loader(read_discourse, "Discourse topics or a posts CSV")
+
+
+def _is_discourse(f: Sniff) -> bool:
+    """A topic's JSON (``post_stream``) or a posts CSV (``topic_id, post_number``)."""
+    if f.suffix(".csv"):
+        return {"topic_id", "post_number"} <= f.csv_header
+    return f.suffix(".json") and '"post_stream":' in f.compact
+
+
+register(
+    Format("discourse", "Discourse topic JSON (/t/{id}.json, one or a folder) or a posts CSV (topic_id, post_number, reply_to_post_number, username, created_at)",
+              "first post → post; later posts → reply to reply_to_post_number (else to the first); small actions, whispers, system posts excluded",
+              "staff (admin / moderator)", load_discourse, order=30),
+    entry=_is_discourse, priority=51,
+)

@@ -23,6 +23,7 @@ import pandas as pd
 from communitylab.errors import ParameterError
 from communitylab.loaders._export import RawExport, make_loader
 from communitylab.loaders._io import open_text, reading
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 from communitylab.timestamps import epoch_rule, epoch_unit, from_epoch
 
@@ -156,3 +157,29 @@ def _read_folder(path: Path, weights: str) -> tuple[pd.DataFrame, LoadReport]:
 
 
 load_edgelist = make_loader(read_edgelist, "a SNAP/KONECT edge list (a file, or a folder or zip of them)")
+
+
+def edge_line(line: bytes) -> bool:
+    """A SNAP / KONECT edge-list line: ``src dst [weight] [time]``, or a ``%``/``#`` comment."""
+    parts = line.split()
+    return not parts or parts[0][:1] in (b"%", b"#") or 2 <= len(parts) <= 4
+
+
+def _is_edgelist(f: Sniff) -> bool:
+    """A text file of edge lines, or a headerless numeric ``src,dst[,weight],time`` CSV (SNAP's
+    signed networks)."""
+    if f.suffix(".txt", ".tsv", ".edges"):
+        lines = f.head(4096).splitlines()[:20]
+        return bool(lines) and all(edge_line(x) for x in lines[:-1] or lines)
+    if f.suffix(".csv"):
+        lines = f.head().splitlines()[:20]
+        return bool(lines) and all(edge_line(x.replace(b",", b" ")) and all(v.strip().lstrip(b"-").isdigit() for v in x.split(b","))
+                                   for x in lines[:-1] or lines)
+    return False
+
+
+register(
+    Format("edgelist", "SNAP / KONECT edge list (src dst [weight] time; .txt, .tsv, .edges)",
+              "each line → a reply from src addressed to dst", "given ids (none by default)", load_edgelist, order=120),
+    entry=_is_edgelist, priority=40,
+)

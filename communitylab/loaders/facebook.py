@@ -44,6 +44,7 @@ from communitylab.loaders._export import (
     safe_record,
     utc_iso,
 )
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_facebook", "load_facebook", "is_facebook_document"]
@@ -147,3 +148,15 @@ def _required_id(item: Any) -> str:
 
 
 load_facebook = make_loader(read_facebook, "Graph API feed pages")
+
+
+def _is_facebook_json(f: Sniff) -> bool:
+    return f.suffix(".json") and '"created_time":' in f.compact
+
+
+register(
+    Format("facebook", "Facebook page or group feed, Graph API JSON (posts with comments{...} and reactions)",
+              "post → post; comment → reply; comment on a comment → reply to it; reaction → reaction",
+              "the page (id before '_' in post ids); for a group: given admins", load_facebook, order=70),
+    entry=_is_facebook_json, priority=54,
+)

@@ -51,6 +51,7 @@ from communitylab.loaders._export import (
     safe_record,
     utc_iso,
 )
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_github", "load_github", "github_document_kind"]
@@ -203,3 +204,17 @@ def _discussion(b: EventBuilder, d: dict[str, Any], where: str, excluded: dict[s
 
 
 load_github = make_loader(read_github, "GitHub API pages")
+
+
+def _is_github_json(f: Sniff) -> bool:
+    c = f.compact
+    return f.suffix(".json") and ('"discussions":' in c or ('"author_association":' in c and (
+        '"number":' in c or '"issue_url":' in c or '"pull_request_url":' in c)))
+
+
+register(
+    Format("github", "GitHub REST issues / comments / review comments and GraphQL discussions (JSON pages, one or a folder)",
+              "issue, pull request, discussion → post; comment → reply; bots excluded",
+              "author_association OWNER, MEMBER, COLLABORATOR", load_github, order=50),
+    entry=_is_github_json, priority=53,
+)

@@ -61,6 +61,7 @@ from communitylab.loaders._export import (
     safe_record,
     split_hosts,
 )
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 from communitylab.timestamps import utc_datetime
 
@@ -283,3 +284,18 @@ def _add_message(b: EventBuilder, raw: bytes, where: str, channel: str, excluded
 
 
 load_mbox = make_loader(read_mbox, "an mbox archive (or a folder of them)", hosts_in_read=True)
+
+
+def _is_mbox(f: Sniff) -> bool:
+    """An ``.mbox`` by name, or any file (tables and source files aside) starting with ``From ``."""
+    if f.suffix(".mbox", ".mbx"):
+        return True
+    return not f.suffix(".parquet", ".yml", ".yaml") and f.starts_with(b"From ", 4096 if f.suffix(".txt", ".tsv", ".edges") else 65536)
+
+
+register(
+    Format("mbox", "Mailing-list archive (.mbox, .mbox.gz, or a folder of them)",
+              "message without In-Reply-To/References → post; else reply to In-Reply-To (or the last Reference); members by address",
+              "given addresses or domains (@project.org)", load_mbox, order=40),
+    entry=_is_mbox, priority=20,
+)

@@ -54,6 +54,7 @@ from communitylab.loaders._export import (
     utc_epoch,
 )
 from communitylab.loaders._io import open_binary, strip_compression
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import SHOW_ROWS, DataValidationError, LoadReport
 
 __all__ = ["read_reddit", "load_reddit", "is_reddit_record"]
@@ -262,3 +263,15 @@ class _Bot(Exception):
 
 
 load_reddit = make_loader(read_reddit, "Reddit JSON Lines")
+
+
+def _is_reddit_lines(f: Sniff) -> bool:
+    return is_reddit_record(f.first_record)
+
+
+register(
+    Format("reddit", "Reddit submissions and comments, Pushshift / Arctic Shift JSON Lines (.jsonl, .ndjson, .gz)",
+              "submission → post; comment → reply to parent_id (t1_/t3_); [deleted] → unknown member; AutoModerator excluded",
+              "authors distinguished as moderator or admin", load_reddit, order=60),
+    entry=_is_reddit_lines, priority=90,
+)

@@ -54,6 +54,7 @@ from communitylab.loaders._export import (
     safe_record,
     utc_epoch,
 )
+from communitylab.loaders.registry import Format, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_slack", "load_slack", "is_slack_export"]
@@ -181,3 +182,11 @@ def _message(b: EventBuilder, msg: dict[str, Any], where: str, channel: str, bot
 
 
 load_slack = make_loader(read_slack, "a Slack workspace export (zip or folder)")
+
+
+register(
+    Format("slack", "Slack workspace export: the zip, or its folder (users.json, channels.json, <channel>/<day>.json)",
+              "message → post; thread reply → reply to the root; reaction users → reactions; channel_join/leave → join/leave; bots and other subtypes excluded",
+              "workspace admins and owners", load_slack, order=10),
+    export=is_slack_export, priority=20,
+)

@@ -44,6 +44,7 @@ import yaml
 
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["load_source_file", "read_identities"]
@@ -165,3 +166,14 @@ def load_source_file(
     community.format = "community"
     community.host_rule = "each source's own rule" if hosts is None else "given by the user"
     return community
+
+
+def _is_source_file(f: Sniff) -> bool:
+    return f.suffix(".yml", ".yaml")
+
+
+register(
+    Format("community", "A source file (community.yml): several sources of one community, with an identity table",
+              "each source by its own format; channel = the source's name", "each source's own rule", load_source_file, order=150),
+    entry=_is_source_file, priority=10,
+)

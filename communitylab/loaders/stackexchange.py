@@ -30,8 +30,9 @@ import defusedxml.ElementTree as DET
 import pandas as pd
 from defusedxml import DefusedXmlException
 
-from communitylab.loaders._export import EventBuilder, RawExport, make_loader
+from communitylab.loaders._export import EventBuilder, ExportFiles, RawExport, make_loader
 from communitylab.loaders._io import find_file, open_binary, reading
+from communitylab.loaders.registry import Format, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["iter_rows", "read_stackexchange", "load_stackexchange"]
@@ -216,3 +217,15 @@ def read_stackexchange(
 
 load_stackexchange = make_loader(read_stackexchange, "a Stack Exchange dump folder (Posts.xml, Users.xml, and Comments.xml, "
                                  "Votes.xml when present)", name_of=lambda p: p.name)
+
+
+def _is_stackexchange(files: ExportFiles) -> bool:
+    return any(n.split("/")[-1].startswith("Posts.xml") for n in files.names())
+
+
+register(
+    Format("stackexchange", "Stack Exchange data dump folder (Posts.xml, Comments.xml, Users.xml, Votes.xml; .gz too)",
+              "question → post; answer, comment → reply; votes → reactions; account → join",
+              "given ids (none by default)", load_stackexchange, order=100),
+    export=_is_stackexchange, priority=10,
+)

@@ -17,6 +17,8 @@ from communitylab import locations
 from communitylab.community import Community, HostRule
 from communitylab.engine import Engine, default_engine, naive_utc
 from communitylab.errors import ParameterError
+from communitylab.loaders._export import ExportFiles
+from communitylab.loaders.registry import Format, register
 from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
 
@@ -307,3 +309,14 @@ def _write_marker(path: str | os.PathLike, files: list[list], rows: int, last: p
         fs.move(tmp, target)
     except OSError:  # a read-only store is checked on every open
         pass
+
+
+def _is_store(files: ExportFiles) -> bool:
+    return files.path.is_dir() and any(n.endswith(".parquet") for n in files.names())
+
+
+register(
+    Format("store", "A partitioned Parquet store written by write_store (queried without loading)",
+              "already in the contract", "given ids", open_store, order=140),
+    export=_is_store, priority=30,
+)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from communitylab.loaders._export import RawExport, assign_threads, make_loader
 from communitylab.loaders._io import open_text, reading
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_support_threads", "load_support_threads"]
@@ -99,3 +100,14 @@ def read_support_threads(
 
 
 load_support_threads = make_loader(read_support_threads, "a customer-support export (Customer Support on Twitter CSV)")
+
+
+def _is_twcs(f: Sniff) -> bool:
+    return f.suffix(".csv") and {"tweet_id", "inbound"} <= f.csv_header
+
+
+register(
+    Format("twcs", "Customer Support on Twitter CSV (tweet_id, author_id, inbound, created_at, in_response_to_tweet_id)",
+              "tweet without a parent → post; with one → reply", "brand accounts (inbound = False)", load_support_threads, order=90),
+    entry=_is_twcs, priority=50,
+)

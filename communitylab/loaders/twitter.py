@@ -45,6 +45,7 @@ from communitylab.loaders._export import (
     utc_iso,
 )
 from communitylab.loaders._io import strip_compression
+from communitylab.loaders.registry import Format, Sniff, register
 from communitylab.schema import DataValidationError, LoadReport
 
 __all__ = ["read_twitter", "load_twitter", "is_tweet", "is_twitter_document"]
@@ -138,3 +139,21 @@ def _tweet(b: EventBuilder, tw: dict[str, Any], where: str, excluded: dict[str, 
 
 
 load_twitter = make_loader(read_twitter, "Twitter/X API v2 tweets", hosts_in_read=True)
+
+
+def _is_twitter_json(f: Sniff) -> bool:
+    """API v2 JSON by its keys (asked before the record tests)."""
+    return f.suffix(".json") and ('"conversation_id":' in f.compact or ('"author_id":' in f.compact and '"text":' in f.compact))
+
+
+def _is_twitter_lines(f: Sniff) -> bool:
+    """JSON Lines of tweets or of API responses (twarc2), by the first record (after Reddit's test)."""
+    return is_tweet(f.first_record) or is_twitter_document(f.first_record)
+
+
+register(
+    Format("twitter", "Twitter/X API v2 JSON responses or JSON Lines of tweets",
+              "tweet → post; replied_to → reply; retweet → reaction; thread = conversation_id",
+              "given account ids or @usernames", load_twitter, order=80),
+    entry=[(55, _is_twitter_json), (91, _is_twitter_lines)],
+)

@@ -85,7 +85,6 @@ def test_every_platform_connector_keeps_the_one_contract():
     """Each platform's read_<format> returns RawExport (events, members, hosts, host rule, report)
     and its load_<format> is made by make_loader; the generic table, store and source-file loaders
     are the stated exceptions."""
-    import importlib
     import inspect
 
     from communitylab.loaders import FORMATS
@@ -94,13 +93,13 @@ def test_every_platform_connector_keeps_the_one_contract():
     made_by_make_loader = make_loader(lambda path, **_: None, "x").__code__
     generic = {"events", "store", "community"}
     for fmt in FORMATS.values():
-        module_name, load_name = fmt.loader.split(":")
-        module = importlib.import_module(f"communitylab.loaders.{module_name}")
+        module = inspect.getmodule(fmt.loader)
+        assert module.__name__.startswith("communitylab.loaders."), fmt.name
         if fmt.name in generic:
             continue
-        load = getattr(module, load_name)
+        load = fmt.loader
         assert load.__code__ is made_by_make_loader, fmt.name
-        read = getattr(module, load_name.replace("load_", "read_", 1))
+        read = getattr(module, load.__name__.replace("load_", "read_", 1))
         assert inspect.signature(read).return_annotation == "RawExport", fmt.name
 
 
@@ -134,3 +133,34 @@ def test_a_large_file_reads_behind_a_progress_bar_only_when_progress_is_shown(tm
     monkeypatch.setattr(logger, "level", logging.WARNING)  # --quiet, or a notebook: no bar
     with ExportFiles(path).open("list.mbox") as fh:
         assert not isinstance(getattr(fh, "raw", None), _io.ProgressReader)
+
+
+def test_a_new_platform_is_one_registration(tmp_path, monkeypatch):
+    """A format registered by its module is sniffed, loaded by load_source and listed in FORMATS."""
+    from communitylab.loaders import registry
+    from communitylab.loaders._export import EventBuilder, RawExport, finish, make_loader
+    from communitylab.loaders.formats import FORMATS, load_source, sniff_format
+    from communitylab.schema import LoadReport
+
+    def read_toy(path, *, include_text=False) -> RawExport:
+        """``event id;member;time`` lines, each a post."""
+        built, report = EventBuilder(), LoadReport(source=str(path))
+        for line in open(path).read().split("\n"):
+            if line:
+                event, member, when = line.split(";")
+                built.add(event, member, "post", when, thread_id=event)
+        report.rows_read = len(built)
+        return finish(built, None, [], "none", report, "toy")
+
+    monkeypatch.setattr(registry, "ENTRY_DETECTORS", list(registry.ENTRY_DETECTORS))  # restored after the test
+    before = dict(FORMATS)
+    try:
+        registry.register(registry.Format("toy", "toy files", "line → post", "none", make_loader(read_toy, "a toy file"), order=5),
+                          entry=lambda f: f.suffix(".toy"))
+        path = tmp_path / "forum.toy"
+        path.write_text("e1;ann;2024-05-01T10:00:00Z\ne2;bob;2024-05-02T10:00:00Z\n")
+        assert list(FORMATS)[0] == "toy" and sniff_format(path) == "toy"
+        assert load_source(path).report.rows_loaded == 2
+    finally:
+        FORMATS.clear()
+        FORMATS.update(before)
