@@ -67,6 +67,9 @@ class Community:
         store registered lazily).
     format : str
         The export format it was read from (``slack``, ``mbox``, ...; empty when built by hand).
+    origin_format : str
+        For a Parquet store (``format`` ``store``), the export format its events were imported from
+        (recorded by ``communitylab import``; empty when unknown or mixed).
     host_rule : str
         How the hosts were found, in words.
     core : ibis.Table
@@ -99,6 +102,7 @@ class Community:
     frame: pd.DataFrame | None = None
     format: str = ""
     host_rule: str = ""
+    origin_format: str = ""
     core: ibis.Table | None = None
     keys: dict[str, ibis.Table] | None = None
     host_keys: frozenset | None = None

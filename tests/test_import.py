@@ -21,6 +21,12 @@ def test_import_appends_skips_what_is_there_and_keeps_the_hosts(tmp_path, capsys
     assert opened.hosts == direct.hosts and len(opened.hosts) > 0  # no hosts given: the import kept the brands
     assert len(opened.to_pandas()) == direct.report.rows_loaded
     assert any("kept by the import" in n for n in opened.report.notes)
+    # the export's format is kept too: a store of support threads is compared with support communities
+    from communitylab.engagement.peers import kind_of
+
+    assert (opened.format, opened.origin_format, kind_of(opened)) == ("store", "twcs", "support")
+    assert opened.host_rule == f"kept by the import: {direct.host_rule}"
+    assert load_source(store).origin_format == "twcs"  # as the studies open it
 
 
 def test_import_refuses_what_it_cannot_read(tmp_path, capsys):

@@ -65,6 +65,8 @@ def test_a_peer_is_never_compared_with_itself():
     assert peer_percentiles(c)["n_all"].max() == n
     c.name = table["community"].iloc[0]
     assert peer_percentiles(c)["n_all"].max() == n - 1
+    c.name = "GPSD-Users"  # the panel's mailinglist-gpsd-users under the name a user gave its store
+    assert "mailinglist-gpsd-users" in set(table["community"]) and peer_percentiles(c)["n_all"].max() == n - 1
 
 
 def test_forecast_beats_the_base_rate_and_calibrates_within_ten_points():

@@ -80,8 +80,20 @@ def member_contributions(community: Community) -> pd.DataFrame:
 
 
 def kind_of(community: Community) -> str:
-    """The community's kind for peer comparison, from its connector (``"other"`` when unknown)."""
-    return KINDS.get(str(community.format or ""), "other")
+    """The community's kind for peer comparison, from its connector, or for a store from the
+    format it was imported from (``"other"`` when unknown)."""
+    return KINDS.get(str(community.format or ""), KINDS.get(str(community.origin_format or ""), "other"))
+
+
+#: The prefixes the panel's community names carry (``mailinglist-gpsd-users``)
+_PANEL_PREFIXES = ("mailinglist-", "irc-", "network-", "stackexchange-")
+
+
+def _bare_name(name: str) -> str:
+    """A community name without the panel's kind prefix, in lower case: ``gpsd-users`` is the
+    panel's ``mailinglist-gpsd-users`` under the name a user gave it."""
+    low = str(name).strip().lower()
+    return next((low[len(p):] for p in _PANEL_PREFIXES if low.startswith(p)), low)
 
 
 def activity_features(community_or_contributions: Community | pd.DataFrame, cut: Any = None) -> dict[str, float]:
@@ -172,7 +184,8 @@ def peer_percentiles(community: Community, verdict=None) -> pd.DataFrame:
 
     Each peer community is one value per signal: the median over its cut dates. The percentile is
     the share of peers below the community's value (ties count half), among peers of the same kind
-    and among all; a community that is itself one of the peers (by name) is left out of them.
+    and among all; a community that is itself one of the peers (by name, with or without the panel's
+    kind prefix: ``gpsd-users`` is ``mailinglist-gpsd-users``) is left out of them.
 
     Returns
     -------
@@ -190,7 +203,8 @@ def peer_percentiles(community: Community, verdict=None) -> pd.DataFrame:
         own.update({k: v for k, v in activity_features(contributions).items() if k in COMPARED})
     table = load_peer_table()
     per_peer = table.groupby(["community", "kind"])[list(COMPARED)].median().reset_index()
-    per_peer = per_peer[per_peer["community"] != community.name]  # a peer community is not compared with itself
+    # a peer community is not compared with itself, under its panel name or the name a user gave it
+    per_peer = per_peer[per_peer["community"].map(_bare_name) != _bare_name(community.name)]
     kind = kind_of(community)
     rows = []
     for sid, words in COMPARED.items():

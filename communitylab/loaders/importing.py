@@ -5,7 +5,8 @@ appended to the store (:func:`~communitylab.loaders.store.write_store`: hive par
 integer keys kept across appends). Events already in the store (the same ``event_id``) are not
 written twice, so importing the next month's export over an overlapping one is safe. The platform's
 hosts are kept beside the data (``_hosts.json``), so :func:`~communitylab.loaders.store.open_store`
-knows them without being told.
+knows them without being told, and so is the export's format and host rule (``_source.json``): a
+store of a mailing list is compared with mailing lists among the peer communities.
 
 Examples
 --------
@@ -29,7 +30,7 @@ from typing import Any
 import pyarrow.dataset as pads
 
 from communitylab.loaders.formats import load_source
-from communitylab.loaders.store import HOSTS_FILE, write_store
+from communitylab.loaders.store import HOSTS_FILE, SOURCE_FILE, stored_source, write_store
 from communitylab.schema import EVENT_COLUMNS, LoadReport
 
 __all__ = ["ImportResult", "import_source"]
@@ -59,6 +60,13 @@ def _stored_ids(store: Path) -> set[str]:
     return set(table.column("event_id").to_pylist())
 
 
+def _write_json(path: Path, value: Any) -> None:
+    """``value`` as JSON at ``path``, replaced at once (never half written)."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.write_text(json.dumps(value))
+    os.replace(part, path)
+
+
 def import_source(source: str | os.PathLike, store: str | os.PathLike, **options: Any) -> ImportResult:
     """Load ``source`` (any export :func:`~communitylab.loaders.load_source` reads; ``options`` as
     it takes them: ``format``, ``hosts``, ``columns``, ``kinds``, ``start``, ``end``) and append its
@@ -75,7 +83,10 @@ def import_source(source: str | os.PathLike, store: str | os.PathLike, **options
     kept = set(json.loads(hosts_path.read_text())) if hosts_path.exists() else set()
     kept |= set(map(str, community.hosts))
     store.mkdir(parents=True, exist_ok=True)
-    part = hosts_path.with_name(f".{HOSTS_FILE}.{os.getpid()}.part")
-    part.write_text(json.dumps(sorted(kept)))
-    os.replace(part, hosts_path)
+    _write_json(hosts_path, sorted(kept))
+    origin = stored_source(store) or {"formats": [], "host_rules": []}
+    for key, value in (("formats", community.format), ("host_rules", community.host_rule)):
+        if value and value not in origin.setdefault(key, []):
+            origin[key].append(value)
+    _write_json(store / SOURCE_FILE, origin)
     return ImportResult(store, int(fresh.sum()), int((~fresh).sum()), frozenset(kept), community.report)

@@ -35,6 +35,20 @@ KEY_COLUMNS = ("member_key", "to_member_key", "thread_key")
 HOSTS_FILE = "_hosts.json"
 
 
+#: The export formats a store's events were imported from and their host rules, kept by the import
+SOURCE_FILE = "_source.json"
+
+
+def stored_source(path: str | os.PathLike) -> dict | None:
+    """What an import recorded of a store's origin (``formats``, ``host_rules``), or None."""
+    text = _read_text(locations.join(path, SOURCE_FILE))
+    try:
+        record = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("formats"), list) else None
+
+
 def stored_hosts(path: str | os.PathLike) -> frozenset[str] | None:
     """The hosts an import kept beside a store (a path or URI), or None when there are none."""
     text = _read_text(locations.join(path, HOSTS_FILE))
@@ -120,6 +134,13 @@ def open_store(
                                 materialize=materialize, cache=cache)
         if kept is not None:
             community.report.notes.append(f"hosts: the {len(kept):,} kept by the import ({HOSTS_FILE})")
+        origin = stored_source(path)
+        if origin is not None:
+            formats = [str(f) for f in origin["formats"]]
+            community.origin_format = formats[0] if len(formats) == 1 else ""
+            community.report.notes.append(f"imported from {', '.join(formats)} ({SOURCE_FILE})")
+            if kept is not None and origin.get("host_rules"):
+                community.host_rule = "kept by the import: " + "; ".join(map(str, origin["host_rules"]))
         return community
     except (DataValidationError, FileNotFoundError):
         raise
@@ -169,6 +190,7 @@ def _open_store(path, *, hosts, members, name, engine, materialize, cache) -> Co
         if files is not None:
             _write_marker(path, files, n_rows, community.last_event_at())
     community.report = LoadReport(source=str(path), rows_read=n_rows, rows_loaded=n_rows)
+    community.format = "store"
     if cache and engine.keeps_results:
         community.keep_results(ResultCache.for_store(path, _fingerprint(path, files), events=n_rows, hosts=community.hosts,
                                                      members=members, backend=engine.backend))
