@@ -442,26 +442,37 @@ def validate_events(
         int(anon.sum()), "kept", "member_id", _where(df, anon),
     )
     df = df.sort_values(["created_at", "event_id"], kind="stable").reset_index(drop=True)
-    activity = df.loc[df["kind"].isin(["post", "reply", "reaction"]), "created_at"]
-    if len(activity):
-        from communitylab.window import active_span
-
-        span = active_span(activity)
-        if span.stray:
-            report.add(
-                f"isolated stray event, more than 90 days from the rest (kept; left out of rates): "
-                f"{span.stray_first_day:%Y-%m-%d} to {span.stray_last_day:%Y-%m-%d}",
-                span.stray, "kept", "created_at",
-            )
-            report.notes.append(
-                f"active period: {span.first_day:%Y-%m-%d} to {span.last_day:%Y-%m-%d}; {span.stray:,} stray event(s) outside it "
-                "are left out of rates (rule: communitylab.window)"
-            )
+    report_stray_events(df.loc[df["kind"].isin(["post", "reply", "reaction"]), "created_at"], report)
     df = df.drop(columns="_line", errors="ignore")
     order = [c for c in EVENT_COLUMNS if c in df.columns] + [c for c in df.columns if c not in EVENT_COLUMNS]
     df = df[order]
     report.rows_loaded = len(df)
     return df, report
+
+
+#: The start of the load-report rule :func:`report_stray_events` adds
+STRAY_RULE = "isolated stray event"
+
+
+def report_stray_events(activity: pd.Series, report: LoadReport) -> None:
+    """Count in ``report`` the isolated stray events among the times of a log's posts, replies
+    and reactions (see :mod:`communitylab.window`), with the active period in a note; a whole-log
+    rule, applied once to everything loaded."""
+    if not len(activity):
+        return
+    from communitylab.window import active_span
+
+    span = active_span(activity)
+    if span.stray:
+        report.add(
+            f"{STRAY_RULE}, more than 90 days from the rest (kept; left out of rates): "
+            f"{span.stray_first_day:%Y-%m-%d} to {span.stray_last_day:%Y-%m-%d}",
+            span.stray, "kept", "created_at",
+        )
+        report.notes.append(
+            f"active period: {span.first_day:%Y-%m-%d} to {span.last_day:%Y-%m-%d}; {span.stray:,} stray event(s) outside it "
+            "are left out of rates (rule: communitylab.window)"
+        )
 
 
 def _parent_positions(df: pd.DataFrame) -> np.ndarray:

@@ -22,12 +22,14 @@ from communitylab.loaders.registry import Format, register
 from communitylab.result_cache import ResultCache
 from communitylab.schema import EVENT_COLUMNS, EVENT_KINDS, DataValidationError, LoadReport
 
-__all__ = ["write_store", "open_store"]
+__all__ = ["write_store", "open_store", "write_keyed_events", "KEY_FILES"]
 
 
 _KEYS = "_keys"  # a leading underscore: Spark and pyarrow datasets skip it; ".pq" is outside DuckDB's "**/*.parquet"
 _KEY_SETS = {"member": ("members.pq", ("member_id", "to_member_id")), "thread": ("threads.pq", ("thread_id",))}
 KEY_COLUMNS = ("member_key", "to_member_key", "thread_key")
+#: Each key dictionary's file inside a store and the id columns it keys
+KEY_FILES = {kind: (f"{_KEYS}/{file}", columns) for kind, (file, columns) in _KEY_SETS.items()}
 
 
 #: The store's host ids, kept by :func:`~communitylab.loaders.importing.import_source`; ``open_store``
@@ -77,8 +79,17 @@ def write_store(events: pd.DataFrame, path: str | os.PathLike, *, partition: str
     join and group integers instead of strings. Copy a store whole, dictionaries included.
     """
     path = Path(path)
-    frame = naive_utc(events)
-    frame = _with_keys(frame, path)
+    frame = _with_keys(naive_utc(events), path)
+    return write_keyed_events(frame, path, partition=partition)
+
+
+def write_keyed_events(frame: pd.DataFrame, path: str | os.PathLike, *, partition: str = "month") -> Path:
+    """Write events that already carry their integer keys (``member_key, to_member_key,
+    thread_key``, from the store's dictionaries) as :func:`write_store` writes them: for a
+    writer that keeps the dictionaries itself (the import of a dump in parts). Timestamps must be
+    naive UTC (:func:`~communitylab.engine.naive_utc`)."""
+    path = Path(path)
+    frame = frame.copy()
     if partition == "month":
         frame["month"] = frame["created_at"].dt.strftime("%Y-%m")
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -232,8 +243,8 @@ def _with_keys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         known = pq.read_table(target).column("id").to_pandas() if target.exists() else pd.Series([], dtype=object)
         index = pd.Index(known.astype(object))
         present = [out[c] for c in columns if c in out.columns]
-        values = pd.concat(present, ignore_index=True).dropna().astype(str) if present else pd.Series([], dtype=object)
-        new = pd.unique(values[~values.isin(index)].to_numpy(object))
+        values = pd.concat(present, ignore_index=True).dropna().astype(str).to_numpy(object) if present else np.array([], object)
+        new = pd.unique(values[index.get_indexer(values) < 0])  # a hash lookup (Arrow strings' isin goes value by value)
         if len(new):
             index = index.append(pd.Index(new, dtype=object))
             if len(index) >= 2**31:
