@@ -58,7 +58,8 @@ def _reddit_dump(path, n_threads: int = 30, seed: int = 3):
                 rec["distinguished"] = "moderator"
             lines.append(rec)
             comments.append(f"c{i}_{j}")
-    lines.insert(40, dict(lines[39]))  # the same record twice
+    lines.insert(40, dict(lines[39]))  # the same record twice, next to each other
+    lines.append(dict(lines[5]))  # and far apart (in another part)
     lines.append({"id": "late", "author": "u1", "created_utc": 1_600_000_000, "subreddit": "acme", "link_id": "t3_s5",
                   "parent_id": "t3_s5"})  # dated before its parent
     path.write_text("\n".join(json.dumps(r) for r in lines) + "\n")

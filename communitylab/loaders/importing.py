@@ -143,7 +143,8 @@ def _import_in_parts(path: Path, store: Path, *, part_mb: float, hosts: Any = No
     as for the whole file at once. The load report adds up the parts' counts, line numbers counted
     in the whole file; stray events are judged once, over every part. A reply whose parent comes
     *later* in the file than the end of its part keeps its parent as outside the data (counted; a
-    Pushshift dump is written in time order, so its parents come first)."""
+    Pushshift dump is written in time order, so its parents come first). An id given again in a
+    later part is a repeated id, as in the whole file; an id the store held before is skipped."""
     from communitylab.loaders._io import open_binary, reading, strip_compression
     from communitylab.loaders.reddit import read_reddit
     from communitylab.schema import STRAY_RULE, report_stray_events, validate_events
@@ -168,15 +169,19 @@ def _import_in_parts(path: Path, store: Path, *, part_mb: float, hosts: Any = No
                 raise DataValidationError(f"{path} (lines {offset + 1:,} to {offset + lines:,})", exc.column, exc.rows,
                                           exc.expected, exc.n_bad, ids=exc.ids) from exc
             offset += lines
-            frame = frame[~frame["event_id"].isin(context["event_id"])]
+            in_context = pd.Index(context["event_id"].to_numpy(object)).get_indexer(frame["event_id"].to_numpy(object)) >= 0
+            frame = frame.loc[~in_context].copy()
             frame["to_member_id"] = frame["to_member_id"].mask(frame["to_member_id"] == _UNKNOWN_AUTHOR)
+            fresh, repeated = seen.fresh(frame)
+            # an id of an earlier part of this file is a repeated id, as in the whole file (the store's own are skipped)
+            part.add(_REPEATED, int(repeated.sum()), "excluded", "event_id", frame.loc[repeated, "event_id"].head().tolist())
+            frame, fresh = frame.loc[~repeated], fresh[~repeated]
             part.issues = [i for i in part.issues if not i["rule"].startswith(STRAY_RULE)]
             part.notes = [n for n in part.notes if not n.startswith("active period:")]
             part.rows_loaded = len(frame)
             _add_up(report, part)
             active = frame.loc[frame["kind"].isin(["post", "reply", "reaction"]), "created_at"]
             times.append(active.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]"))  # 8 bytes each, not a Timestamp
-            fresh = seen.fresh(frame)
             if fresh.any():
                 new = naive_utc(frame.loc[fresh, [c for c in frame.columns if c in EVENT_COLUMNS]].reset_index(drop=True))
                 write_keyed_events(seen.with_keys(new, store), store)
@@ -227,6 +232,8 @@ def _parts(src, size: int, target: Path):
 
 
 _UNKNOWN_AUTHOR = "\x00unknown author"
+#: The load-report rule of an event id given twice (the contract's own, :func:`~communitylab.schema.validate_events`)
+_REPEATED = "repeated event_id (first kept)"
 
 
 def _quoted(path: Path) -> str:
@@ -252,10 +259,11 @@ class _Seen:
         files = [p for p in store.rglob("*.parquet") if "_keys" not in p.parts] if store.exists() else []
         if files:
             listing = "[" + ", ".join(f"'{_quoted(f)}'" for f in files) + "]"
-            self.con.execute("CREATE TABLE seen AS SELECT event_id, member_id, created_at::TIMESTAMP AS created_at, thread_id "
-                             f"FROM read_parquet({listing}, union_by_name = true, hive_partitioning = false)")
+            self.con.execute("CREATE TABLE seen AS SELECT event_id, member_id, created_at::TIMESTAMP AS created_at, thread_id, "
+                             f"false AS imported FROM read_parquet({listing}, union_by_name = true, hive_partitioning = false)")
         else:
-            self.con.execute("CREATE TABLE seen (event_id VARCHAR, member_id VARCHAR, created_at TIMESTAMP, thread_id VARCHAR)")
+            self.con.execute("CREATE TABLE seen (event_id VARCHAR, member_id VARCHAR, created_at TIMESTAMP, thread_id VARCHAR, "
+                             "imported BOOLEAN)")
 
     def __enter__(self) -> _Seen:
         return self
@@ -284,11 +292,14 @@ class _Seen:
                                 "thread_id": found["thread_id"], "parent_id": None})
         return context.astype({c: "string" for c in ("event_id", "member_id", "kind", "thread_id", "parent_id")})
 
-    def fresh(self, frame: pd.DataFrame) -> pd.Series:
-        """Which events of ``frame`` were not seen before."""
+    def fresh(self, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """Which events of ``frame`` were not seen before, and which were seen earlier in this import."""
         ids = frame["event_id"].astype(str).to_numpy(object)
-        known = pd.Index(self._lookup(ids, "event_id")["event_id"].to_numpy(object)).unique()
-        return pd.Series(known.get_indexer(ids) < 0, index=frame.index)
+        found = self._lookup(ids, "event_id, imported")
+        known = pd.Index(found["event_id"].to_numpy(object))
+        here = pd.Index(found.loc[found["imported"].astype(bool), "event_id"].to_numpy(object))
+        return (pd.Series(known.get_indexer(ids) < 0, index=frame.index),
+                pd.Series(here.get_indexer(ids) >= 0, index=frame.index))
 
     def with_keys(self, frame: pd.DataFrame, store: Path) -> pd.DataFrame:
         """``frame`` with the integer keys of its member and thread ids, as write_store gives them:
@@ -335,7 +346,7 @@ class _Seen:
                          "thread_id": pa.array(frame["thread_id"].astype(object).where(frame["thread_id"].notna(), None), pa.string())})
         self.con.register("rows", rows)
         try:
-            self.con.execute("INSERT INTO seen SELECT * FROM rows")
+            self.con.execute("INSERT INTO seen SELECT *, true FROM rows")
         finally:
             self.con.unregister("rows")
 
