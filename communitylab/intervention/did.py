@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from communitylab.errors import ParameterError
+from communitylab.report.formatting import p_text
 
 __all__ = ["DifferenceInDifferences", "difference_in_differences"]
 
@@ -91,7 +92,7 @@ class DifferenceInDifferences:
         if self.parallel_before:
             return head + (f" Before the start the communities ran parallel (leads jointly p = {self.pretrend_p:.2f}), "
                            "which the comparison needs.")
-        return head + (f" Before the start the communities did not run parallel (leads jointly p = {self.pretrend_p:.2g}): "
+        return head + (f" Before the start the communities did not run parallel (leads jointly {p_text(self.pretrend_p)}): "
                        "the comparison is doubtful, read the estimate with care.")
 
 

@@ -30,6 +30,7 @@ from communitylab.report.formatting import (
     key_figure,
     key_figures,
     money,
+    p_text,
     run_header,
     setup,
     show_figure,
@@ -59,4 +60,4 @@ __all__ = ["intervention_key_figures", "before_after_table", "survey_key_figures
            "key_figures", "executive_summary", "actions_text", "text", "glossary", "churn_data_named", "sensitivity_caption",
            "value_per_customer_text", "question_label", "options_sentence", "crosstab_sentence", "placebo_check", "table_or_reason",
            "reliability_sentence", "churn_key_figures", "segment_test", "money", "source_label", "run_header", "churn_answer",
-           "survey_capability", "intervention_answer", "its_diagnostics", "PLACEBO_ALPHA"]
+           "survey_capability", "intervention_answer", "its_diagnostics", "PLACEBO_ALPHA", "p_text"]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["source_label", "run_header", "text", "md_escape", "money", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "table_or_reason", "glossary", "actions_text"]
+__all__ = ["source_label", "run_header", "text", "md_escape", "p_text", "money", "setup", "caption", "show_figure", "key_figure", "key_figures", "executive_summary", "table_or_reason", "glossary", "actions_text"]
 
 
 def source_label(source: str, show_personal_data: bool = False) -> str:
@@ -71,6 +71,18 @@ def _plain_value(value: Any) -> str:
 def md_escape(text: str) -> str:
     """Text safe inside Markdown: a dollar sign is money, never the start of a formula."""
     return text.replace("$", r"\$")
+
+
+def p_text(p: float) -> str:
+    """A p-value in words a report can print: ``p = 0.042``, or ``p < 0.001`` where three decimals
+    would show 0.000.
+
+    Examples
+    --------
+    >>> p_text(0.0421), p_text(3e-7)
+    ('p = 0.042', 'p < 0.001')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def money(value: float, currency: str = "$") -> str:

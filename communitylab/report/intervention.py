@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from communitylab.report.formatting import key_figure
+from communitylab.report.formatting import key_figure, p_text
 
 __all__ = ["PLACEBO_ALPHA", "placebo_check", "intervention_answer", "intervention_key_figures", "before_after_table", "its_diagnostics"]
 
@@ -106,7 +106,7 @@ def intervention_key_figures(effects: pd.DataFrame, impact: pd.Series, placebo: 
         p = p_values.get(e["phase"])
         out.append(key_figure(f"Change of level at: {e['phase']}", e["level_change"], e["level_ci_low"], e["level_ci_high"],
                               e["periods_after"], unit="×",
-                              note=f"p = {e['level_p_value']:.3f}" + (f"; placebo p = {p:.2f}" if p is not None else "")))
+                              note=p_text(e['level_p_value']) + (f"; placebo p = {p:.2f}" if p is not None else "")))
     return out[:limit]
 
 
@@ -147,7 +147,7 @@ def its_diagnostics(model) -> str:
                      + (f" (the {model.cov_type} errors allow for it)." if disp > 1.2 and model.cov_type in ("quasi", "hac") else "."))
     worst = ac.loc[ac["ljung_box_p"].idxmin()] if len(ac) else None
     if worst is not None and worst["ljung_box_p"] < 0.05:
-        lines.append(f"Residuals are autocorrelated (lag-1 autocorrelation {ac['acf'].iloc[0]:.2f}; Ljung-Box p = {worst['ljung_box_p']:.3f} at lag {int(worst['lag'])}): "
+        lines.append(f"Residuals are autocorrelated (lag-1 autocorrelation {ac['acf'].iloc[0]:.2f}; Ljung-Box {p_text(worst['ljung_box_p'])} at lag {int(worst['lag'])}): "
                      + ("the intervals above may be too narrow; the study shows the same model with HAC errors below." if model.cov_type != "hac"
                         else "the HAC errors allow for it."))
     else:
