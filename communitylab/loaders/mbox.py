@@ -120,23 +120,25 @@ def _split_messages(fh, *, bodies: bool = True) -> Iterator[tuple[int, bytes]]:
     """
     buf: list[bytes] = []
     start, lineno, prev_blank, size, in_body, has_id = 0, 0, True, 0, False, False
+    keep = False  # whether the current message's lines are kept (once False, it stays so until the next message)
     for line in fh:
         lineno += 1
-        if line.startswith(b"From ") and prev_blank and (lineno == 1 or _FROM_LINE.match(line)):
+        if prev_blank and line.startswith(b"From ") and (lineno == 1 or _FROM_LINE.match(line)):
             if buf:
                 yield start, b"".join(buf)
-            buf, start, size, in_body, has_id = [], lineno, 0, False, False
+            buf, start, size, in_body, has_id, keep = [], lineno, 0, False, False, True
             prev_blank = False
             continue
-        blank = line.strip() == b""
-        if start and (bodies or not in_body or (not has_id and size < PREFIX_BYTES)):
+        blank = line.isspace()  # as strip() == b"" for a line read from a file, without a copy
+        if keep:
             kept = line[1:] if line.startswith(b">From ") else line
             buf.append(kept)
             size += len(kept)
             # a Message-ID on its header line: no id will be derived from the body, which is then not kept
             if not in_body and not has_id and line[:11].lower() == b"message-id:":
                 has_id = bool(_ids(line[11:].decode("ascii", "replace")))
-        in_body = in_body or blank
+            in_body = in_body or blank
+            keep = bodies or not in_body or (not has_id and size < PREFIX_BYTES)
         prev_blank = blank
     if buf or start:
         yield start, b"".join(buf)
