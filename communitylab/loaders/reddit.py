@@ -270,7 +270,7 @@ def _is_reddit_lines(f: Sniff) -> bool:
 
 
 register(
-    Format("reddit", "Reddit submissions and comments, Pushshift / Arctic Shift JSON Lines (.jsonl, .ndjson, .gz)",
+    Format("reddit", "Reddit submissions and comments, Pushshift / Arctic Shift JSON Lines (.jsonl, .ndjson, .json or none; .gz, .zst)",
               "submission → post; comment → reply to parent_id (t1_/t3_); [deleted] → unknown member; AutoModerator excluded",
               "authors distinguished as moderator or admin", load_reddit, order=60),
     entry=_is_reddit_lines, priority=90,
