@@ -61,7 +61,8 @@ import pyarrow as pa
 from communitylab import locations
 from communitylab.errors import EngineUnavailable, ParameterError
 
-__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "spark_session", "check_reachable", "naive_utc"]
+__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "default_engine", "engine_from_environment", "spark_session", "check_reachable",
+           "naive_utc"]
 
 _names = itertools.count()
 
@@ -608,15 +609,32 @@ def _aware_utc(frame: pd.DataFrame) -> pd.DataFrame:
 _DEFAULT: Engine | None = None
 
 
+def engine_from_environment() -> dict[str, str]:
+    """The engine the environment names (see the module docstring): ``backend``, and for Spark
+    the ``master`` and ``scratch`` folder (empty when none). What :func:`default_engine` makes and
+    what a run's manifest records.
+
+    Examples
+    --------
+    >>> engine_from_environment()["backend"] in ("duckdb", "pyspark")
+    True
+    """
+    backend = os.environ.get("COMMUNITYLAB_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if backend != "pyspark":
+        return {"backend": backend}
+    return {"backend": backend, "master": os.environ.get("COMMUNITYLAB_SPARK_MASTER", "local[2]"),
+            "scratch": os.environ.get("COMMUNITYLAB_SPARK_SCRATCH", "")}
+
+
 def default_engine() -> Engine:
     """The process-wide engine, created on first use from the environment (see the module
     docstring): embedded DuckDB unless ``COMMUNITYLAB_ENGINE=pyspark``."""
     global _DEFAULT
     if _DEFAULT is None:
-        backend = os.environ.get("COMMUNITYLAB_ENGINE", "duckdb").strip().lower() or "duckdb"
-        if backend == "pyspark":
+        chosen = engine_from_environment()
+        if chosen["backend"] == "pyspark":
             conf = json.loads(os.environ.get("COMMUNITYLAB_SPARK_CONF") or "{}")
-            _DEFAULT = Engine("pyspark", session=spark_session(os.environ.get("COMMUNITYLAB_SPARK_MASTER", "local[2]"), **conf))
+            _DEFAULT = Engine("pyspark", session=spark_session(chosen["master"], **conf))
         else:
             threads = os.environ.get("COMMUNITYLAB_THREADS")
             _DEFAULT = Engine("duckdb", memory_limit=os.environ.get("COMMUNITYLAB_MEMORY_LIMIT"),

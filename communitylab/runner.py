@@ -189,21 +189,20 @@ def _versions() -> dict[str, str]:
 def _check_engine() -> None:
     """A Spark master named by the environment must answer before a kernel starts (an
     :class:`~communitylab.errors.EngineUnavailable` naming it within seconds, and no failed run)."""
-    settings = _engine_settings()
-    if settings["backend"] == "pyspark":
-        from communitylab.engine import check_reachable
+    from communitylab.engine import check_reachable, engine_from_environment
 
+    settings = engine_from_environment()
+    if settings["backend"] == "pyspark":
         check_reachable(settings["master"], timeout=10.0)
 
 
 def _engine_settings() -> dict[str, str]:
-    """Where the study's queries run, as the kernel reads it from the environment (see
-    :mod:`communitylab.engine`): the backend, and for Spark the master and scratch folder."""
-    backend = os.environ.get("COMMUNITYLAB_ENGINE", "duckdb").strip().lower() or "duckdb"
-    out = {"backend": backend}
-    if backend == "pyspark":
-        out["master"] = os.environ.get("COMMUNITYLAB_SPARK_MASTER", "local[2]")
-        out["scratch"] = os.environ.get("COMMUNITYLAB_SPARK_SCRATCH", "")
+    """Where the study's queries run, as the kernel reads it from the environment
+    (:func:`~communitylab.engine.engine_from_environment`), with the pyspark version for Spark."""
+    from communitylab.engine import engine_from_environment
+
+    out = engine_from_environment()
+    if out["backend"] == "pyspark":
         try:
             out["pyspark"] = metadata.version("pyspark")
         except metadata.PackageNotFoundError:
