@@ -171,7 +171,7 @@ load_discord = make_loader(read_discord, "DiscordChatExporter JSON (a file or a 
 
 
 def _is_discord_json(f: Sniff) -> bool:
-    return f.suffix(".json") and '"guild":' in f.compact and '"messages":' in f.compact
+    return f.json_keys("guild", "messages")
 
 
 register(

@@ -177,7 +177,7 @@ def _is_discourse(f: Sniff) -> bool:
     """A topic's JSON (``post_stream``) or a posts CSV (``topic_id, post_number``)."""
     if f.suffix(".csv"):
         return {"topic_id", "post_number"} <= f.csv_header
-    return f.suffix(".json") and '"post_stream":' in f.compact
+    return f.json_keys("post_stream")
 
 
 register(

@@ -151,7 +151,7 @@ load_facebook = make_loader(read_facebook, "Graph API feed pages")
 
 
 def _is_facebook_json(f: Sniff) -> bool:
-    return f.suffix(".json") and '"created_time":' in f.compact
+    return f.json_keys("created_time")
 
 
 register(

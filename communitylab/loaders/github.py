@@ -207,9 +207,7 @@ load_github = make_loader(read_github, "GitHub API pages")
 
 
 def _is_github_json(f: Sniff) -> bool:
-    c = f.compact
-    return f.suffix(".json") and ('"discussions":' in c or ('"author_association":' in c and (
-        '"number":' in c or '"issue_url":' in c or '"pull_request_url":' in c)))
+    return f.json_keys("discussions") or any(f.json_keys("author_association", k) for k in ("number", "issue_url", "pull_request_url"))
 
 
 register(

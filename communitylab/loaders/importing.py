@@ -70,18 +70,23 @@ class ImportResult:
                 f"{self.report.rows_loaded:,} loaded, {self.report.excluded:,} excluded")
 
 
+def _data_files(store: Path) -> str | None:
+    """The store's data files (key dictionaries aside) as a DuckDB list literal; None when there are none."""
+    files = [p for p in store.rglob("*.parquet") if "_keys" not in p.parts] if store.exists() else []
+    return "[" + ", ".join(f"'{_quoted(f)}'" for f in files) + "]" if files else None
+
+
 def _in_store(store: Path, ids: pd.Series, columns: str = "event_id") -> pd.DataFrame:
     """The rows of ``store`` whose event id is one of ``ids`` (``columns`` of them), read by DuckDB
     from the store's files: memory follows ``ids``, not the store."""
-    files = [p for p in store.rglob("*.parquet") if "_keys" not in p.parts] if store.exists() else []
+    listing = _data_files(store)
     wanted = pa.table({"id": pa.array(pd.unique(ids.dropna().astype(str)), pa.string())})
-    if not files or not wanted.num_rows:
+    if listing is None or not wanted.num_rows:
         return pd.DataFrame({c.strip(): pd.Series(dtype=object) for c in columns.split(",")})
     import duckdb
 
     with duckdb.connect() as con:
         con.register("wanted", wanted)
-        listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
         return con.sql(f"SELECT {columns} FROM read_parquet({listing}, union_by_name = true, hive_partitioning = false) "
                        "WHERE event_id IN (SELECT id FROM wanted)").df()
 
@@ -256,9 +261,8 @@ class _Seen:
                 self.con.execute(f"CREATE TABLE {kind}_keys AS SELECT id, key FROM read_parquet('{_quoted(store / file)}')")
             else:
                 self.con.execute(f"CREATE TABLE {kind}_keys (id VARCHAR, key INTEGER)")
-        files = [p for p in store.rglob("*.parquet") if "_keys" not in p.parts] if store.exists() else []
-        if files:
-            listing = "[" + ", ".join(f"'{_quoted(f)}'" for f in files) + "]"
+        listing = _data_files(store)
+        if listing is not None:
             self.con.execute("CREATE TABLE seen AS SELECT event_id, member_id, created_at::TIMESTAMP AS created_at, thread_id, "
                              f"false AS imported FROM read_parquet({listing}, union_by_name = true, hive_partitioning = false)")
         else:

@@ -117,6 +117,10 @@ class Sniff:
         """The first 64 KB without whitespace (for tests of JSON keys: ``'"guild":' in compact``)."""
         return "".join(self.text.split())
 
+    def json_keys(self, *keys: str) -> bool:
+        """A ``.json`` file whose first 64 KB hold every one of ``keys`` as a JSON key."""
+        return self.suffix(".json") and all(f'"{k}":' in self.compact for k in keys)
+
     @cached_property
     def csv_header(self) -> set[str]:
         return {c.strip().strip('"') for c in self.text.splitlines()[0].split(",")} if self.text else set()

@@ -143,7 +143,7 @@ load_twitter = make_loader(read_twitter, "Twitter/X API v2 tweets", hosts_in_rea
 
 def _is_twitter_json(f: Sniff) -> bool:
     """API v2 JSON by its keys (asked before the record tests)."""
-    return f.suffix(".json") and ('"conversation_id":' in f.compact or ('"author_id":' in f.compact and '"text":' in f.compact))
+    return f.json_keys("conversation_id") or f.json_keys("author_id", "text")
 
 
 def _is_twitter_lines(f: Sniff) -> bool:
